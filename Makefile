@@ -1,0 +1,169 @@
+# leaksoak — build, test, benchmark, install.
+#
+#   make              ./leaksoak and targets/bin/*
+#   make demo         install missing packages, build, run the map-churn leak and its fixed twin
+#   make check        install missing packages, build, unit tests (plain and ASan+UBSan), end-to-end
+#   make bench        sampler, fit and driver figures
+#   make install      PREFIX=/usr/local DESTDIR=
+#   make deps         install missing Debian packages (scripts/install-deps.sh)
+#   make SANITIZE=address,undefined   sanitizer build (objects kept apart under build/)
+#   V=1               show the commands
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/leaksoak
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+PKG_CONFIG ?= pkg-config
+CC ?= cc
+CFLAGS ?= -O2 -g
+LDFLAGS ?=
+SANITIZE ?=
+
+WARNINGS = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
+	   -Wstrict-prototypes -Wwrite-strings -Wno-format-nonliteral
+BASE_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -MMD -MP
+ifneq ($(SANITIZE),)
+SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+OBJDIR = build/san
+else
+SAN_FLAGS =
+OBJDIR = build/rel
+endif
+
+ifeq ($(V),1)
+Q =
+quiet = @:
+else
+Q = @
+quiet = @printf '  %-6s %s\n'
+endif
+
+pc_cflags = $(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null)
+pc_libs = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+
+HARNESS_PKGS = jansson libcurl libproc2
+HARNESS_CFLAGS = $(call pc_cflags,$(HARNESS_PKGS))
+HARNESS_LIBS = $(call pc_libs,$(HARNESS_PKGS)) -lm
+
+TARGET_PKGS = libmicrohttpd zlib
+TARGET_CFLAGS = $(call pc_cflags,$(TARGET_PKGS))
+TARGET_LIBS = $(call pc_libs,$(TARGET_PKGS)) -lpthread -lm
+# pkg-config's grpc line names ~80 abseil libraries; the C core needs only these two.
+GRPC_LIBS = -lgrpc -lgpr
+
+HARNESS_SRC = $(sort $(wildcard harness/*.c))
+HARNESS_OBJ = $(HARNESS_SRC:%.c=$(OBJDIR)/%.o)
+HARNESS_LIB_OBJ = $(filter-out $(OBJDIR)/harness/main.o,$(HARNESS_OBJ))
+
+TARGET_LIB_SRC = $(sort $(wildcard targets/lib/*.c))
+TARGET_LIB_OBJ = $(TARGET_LIB_SRC:%.c=$(OBJDIR)/%.o)
+TARGET_SRC = $(sort $(wildcard targets/*.c))
+TARGET_BIN = $(TARGET_SRC:targets/%.c=targets/bin/%)
+
+UNIT_SRC = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(OBJDIR)/tests/%)
+TEST_HELPER_SRC = $(sort $(wildcard tests/helpers/*.c))
+TEST_HELPER_BIN = $(TEST_HELPER_SRC:tests/helpers/%.c=build/helpers/%)
+
+BENCH_SRC = $(sort $(wildcard bench/*.c))
+BENCH_BIN = $(BENCH_SRC:bench/%.c=build/bench/%)
+
+ALL_CFLAGS = $(BASE_CFLAGS) $(SAN_FLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+
+VERSION = $(shell cat VERSION 2>/dev/null || echo 0.0.0)
+
+.PHONY: all deps demo check check-run unit-tests bench install uninstall clean
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: leaksoak $(TARGET_BIN) $(TEST_HELPER_BIN)
+
+# Rebuild everything when the flags change, not just when sources do.
+FLAGS_STAMP = $(OBJDIR)/.flags
+FLAGS_NOW = $(CC) $(ALL_CFLAGS) $(HARNESS_CFLAGS) $(TARGET_CFLAGS) $(ALL_LDFLAGS) $(VERSION)
+$(FLAGS_STAMP): FORCE
+	@mkdir -p $(@D)
+	@echo '$(FLAGS_NOW)' | cmp -s - $@ || echo '$(FLAGS_NOW)' > $@
+FORCE:
+
+$(OBJDIR)/harness/%.o: harness/%.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(quiet) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -DLEAKSOAK_VERSION='"$(VERSION)"' $(HARNESS_CFLAGS) -c -o $@ $<
+
+$(OBJDIR)/targets/%.o: targets/%.c $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(quiet) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -Itargets/lib $(TARGET_CFLAGS) -c -o $@ $<
+
+leaksoak: $(HARNESS_OBJ)
+	$(quiet) LINK $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(HARNESS_LIBS)
+
+targets/bin/grpc-conns: LINK_EXTRA = $(GRPC_LIBS)
+targets/bin/%: $(OBJDIR)/targets/%.o $(TARGET_LIB_OBJ)
+	@mkdir -p $(@D)
+	$(quiet) LINK $@
+	$(Q)$(CC) $(ALL_LDFLAGS) -o $@ $^ $(TARGET_LIBS) $(LINK_EXTRA)
+
+# Test helpers are small programs the tests start: HTTP servers on the targets' svc layer,
+# process trees, crashers.
+build/helpers/%: tests/helpers/%.c $(TARGET_LIB_OBJ) $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(quiet) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -Itargets/lib $(TARGET_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+		$(TARGET_LIB_OBJ) $(TARGET_LIBS)
+
+$(OBJDIR)/tests/%: tests/unit/%.c $(HARNESS_LIB_OBJ) $(TARGET_LIB_OBJ) $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(quiet) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -Iharness $(HARNESS_CFLAGS) $(call pc_cflags,cmocka) \
+		$(TARGET_CFLAGS) -Itargets/lib $(ALL_LDFLAGS) -o $@ $< $(HARNESS_LIB_OBJ) \
+		$(TARGET_LIB_OBJ) $(HARNESS_LIBS) $(TARGET_LIBS) $(call pc_libs,cmocka)
+
+build/bench/%: bench/%.c $(HARNESS_LIB_OBJ) $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(quiet) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -Iharness $(HARNESS_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+		$(HARNESS_LIB_OBJ) $(HARNESS_LIBS)
+
+unit-tests: $(UNIT_BIN)
+
+deps:
+	$(Q)./scripts/install-deps.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)./scripts/demo.sh
+
+# The package check runs first in its own make so that pkg-config sees what it installed.
+check: deps
+	$(Q)$(MAKE) --no-print-directory check-run
+
+check-run: all unit-tests
+	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined unit-tests
+	$(Q)./tests/run.sh $(OBJDIR)/tests build/san/tests
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all $(BENCH_BIN)
+	$(Q)./bench/run.sh
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/scenarios $(DESTDIR)$(DATADIR)/plot \
+		$(DESTDIR)$(DATADIR)/targets/bin $(DESTDIR)$(MANDIR)/man1
+	install -m 755 leaksoak $(DESTDIR)$(BINDIR)/leaksoak
+	install -m 644 scenarios/*.json $(DESTDIR)$(DATADIR)/scenarios
+	install -m 644 plot/*.gp $(DESTDIR)$(DATADIR)/plot
+	install -m 755 $(TARGET_BIN) $(DESTDIR)$(DATADIR)/targets/bin
+	install -m 644 docs/leaksoak.1 $(DESTDIR)$(MANDIR)/man1/leaksoak.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/leaksoak $(DESTDIR)$(MANDIR)/man1/leaksoak.1
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build leaksoak targets/bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

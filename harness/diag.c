@@ -1,0 +1,63 @@
+/*
+ * diag — one-line messages on stderr and the exit codes of every command.
+ */
+#include "diag.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+static char *capture_buf;
+static unsigned long capture_len;
+
+void diag_capture(char *buf, unsigned long len)
+{
+	capture_buf = buf;
+	capture_len = len;
+	if (buf && len)
+		buf[0] = '\0';
+}
+
+static void vreport(const char *prefix, const char *fmt, va_list ap)
+{
+	if (capture_buf && capture_len) {
+		vsnprintf(capture_buf, capture_len, fmt, ap);
+		return;
+	}
+	/* One buffer, one write: parallel runs in a soak must not interleave half-lines. */
+	char line[4096];
+	int n = snprintf(line, sizeof(line), "leaksoak: %s", prefix);
+	if (n < 0 || (size_t)n >= sizeof(line))
+		n = 0;
+	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	fprintf(stderr, "%s\n", line);
+}
+
+void diag_die(enum ls_exit code, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("", fmt, ap);
+	va_end(ap);
+	exit(code);
+}
+
+int diag_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("", fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+void diag_warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("warning: ", fmt, ap);
+	va_end(ap);
+}

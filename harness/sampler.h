@@ -1,0 +1,46 @@
+/*
+ * sampler — memory, threads, FDs and CPU of a process and all its descendants, summed.
+ *
+ * The live path reads /proc; tests point it at a fixture tree with the same layout
+ * (PROC/PID/{stat,statm,status,fd/,task/,smaps_rollup}) by passing its directory.
+ */
+#ifndef LEAKSOAK_SAMPLER_H
+#define LEAKSOAK_SAMPLER_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+struct sampler;
+
+struct sample {
+	double t_s;		/* set by the caller: seconds since the run started (monotonic) */
+	uint64_t rss_kib;	/* resident set, summed over the tree */
+	uint32_t threads;
+	uint32_t fds;
+	uint32_t procs;		/* processes in the tree, root included */
+	double cpu_s;		/* user + system CPU seconds, cumulative, of the live tree */
+};
+
+/*
+ * Watch root and its descendants.  proc_dir is "/proc" for the live system (NULL means the
+ * same) or a fixture directory.  Returns NULL after printing why (e.g. no such process).
+ * The caller frees with sampler_free.
+ */
+struct sampler *sampler_new(pid_t root, const char *proc_dir);
+
+/*
+ * Take one sample into *out (all fields but t_s).  Processes that appeared since the last
+ * call are found and ones that vanished are dropped.  Returns 0, or -1 when the root itself is
+ * gone (or a zombie): *out is then not a data point.
+ */
+int sampler_read(struct sampler *s, struct sample *out);
+
+/*
+ * LazyFree of the tree in KiB (smaps_rollup).  Expensive — it walks every mapping and holds the
+ * target's mmap lock — so call it on a slower cadence than sampler_read.  0 or -1.
+ */
+int sampler_read_lazyfree(struct sampler *s, uint64_t *kib);
+
+void sampler_free(struct sampler **s);
+
+#endif

@@ -1,0 +1,97 @@
+/*
+ * scenario — load and validate a scenario JSON file (contract.md, "Scenario JSON").
+ *
+ * Loading is strict: a syntax error, an unknown key, a wrong type or an out-of-range value is
+ * one line on stderr naming the file and either the line and column (syntax) or the key's path
+ * and, where it can be located in the text, its line:
+ *   leaksoak: scenarios/x.json:7:12: expected ',' or '}' near '"warmup_s"'
+ *   leaksoak: scenarios/x.json:9: unknown key 'duraton_s' (did you mean 'duration_s'?)
+ *   leaksoak: scenarios/x.json:14: 'target.ready.timeout_s' must be a number > 0 (got "10")
+ * and the caller exits with LS_EXIT_USAGE.
+ *
+ * Placeholders: "{port}" may appear in any string and is replaced by scenario_bind_port();
+ * "{seq}" and "{uuid}" may appear only in drive request URLs, headers and bodies and are
+ * expanded per request by the driver (template.h).  Any other "{word}" is an error.
+ */
+#ifndef LEAKSOAK_SCENARIO_H
+#define LEAKSOAK_SCENARIO_H
+
+#include <stddef.h>
+
+enum scenario_expect {
+	SCENARIO_EXPECT_NONE,
+	SCENARIO_EXPECT_LEAK,
+	SCENARIO_EXPECT_PASS,
+};
+
+/* One kind of request the driver sends (drive.http, or one entry of drive.http.mix). */
+struct scenario_request {
+	char *method;		/* "GET", "POST", "OPTIONS", ...; default "GET" */
+	char *url;		/* template: {port} bound at start, {seq}/{uuid} per request */
+	char **headers;		/* "Name: value" templates, NULL-terminated (never NULL itself) */
+	char *body;		/* template, or NULL for no body */
+	unsigned weight;	/* share of the mix, >= 1; default 1 */
+};
+
+struct scenario_drive {
+	struct scenario_request *requests;	/* n_requests >= 1 entries */
+	size_t n_requests;
+	double rate_per_s;	/* requests started per second on a steady schedule; 0: flat out */
+	unsigned concurrency;	/* keep-alive connections (easy handles in flight); default 8 */
+	double timeout_s;	/* per request; default 10 */
+	int allow_remote;	/* drive.allow_remote: 0 refuses any non-loopback address */
+};
+
+struct scenario_gate {
+	/* Growth allowed, per minute; a negative value means the metric is not gated. */
+	double rss_kib_per_min;		/* default 1024 */
+	double threads_per_min;		/* default 1 */
+	double fds_per_min;		/* default 1 */
+	/* Gate on RSS minus LazyFree (pages freed with MADV_FREE that the kernel reclaims on
+	 * demand) rather than raw RSS.  Default 1; needs sample.lazyfree_interval_ms > 0. */
+	int rss_discount_lazyfree;
+	double alpha;			/* trend-test significance level; default 0.01 */
+};
+
+struct scenario {
+	char *path;		/* the file as given */
+	char *name;
+	char *description;	/* NULL when absent */
+	char **cmd;		/* argv, NULL-terminated, cmd[0] != NULL */
+	char **env;		/* "KEY=VALUE" added to the harness environment, NULL-terminated */
+	char *ready_url;	/* target.ready.http_get, or NULL: ready once started */
+	double ready_timeout_s;	/* default 10 */
+	double stop_grace_s;	/* target.stop_grace_s: SIGTERM to SIGKILL; default 3 */
+	int has_drive;		/* 0: the target drives itself */
+	struct scenario_drive drive;
+	double duration_s;	/* default 30 */
+	double warmup_s;	/* default 5; must be < duration_s */
+	unsigned interval_ms;	/* sample.interval_ms; default 100, 10..60000 */
+	unsigned lazyfree_interval_ms;	/* sample.lazyfree_interval_ms; default 1000, 0 = never */
+	struct scenario_gate gate;
+	enum scenario_expect expect;
+};
+
+/*
+ * Read and validate path into *out (fully initialised on success; the caller releases it with
+ * scenario_release).  Returns 0, or -1 after printing one diagnostic line; *out then owns
+ * nothing.
+ */
+int scenario_load(const char *path, struct scenario *out);
+
+/*
+ * Replace "{port}" with port in every string of the scenario.  Returns 0, or -1 (out of memory,
+ * message printed).
+ */
+int scenario_bind_port(struct scenario *s, unsigned port);
+
+/* Free everything the scenario owns and zero it; safe on a zeroed or released scenario. */
+void scenario_release(struct scenario *s);
+
+/*
+ * Ask the kernel for a free loopback TCP port (bind 127.0.0.1:0, read it back, close).
+ * Returns the port, or 0 after printing why.
+ */
+unsigned scenario_free_port(void);
+
+#endif
