@@ -1,0 +1,325 @@
+/*
+ * leaksoak run SCENARIO.json [--duration S] [--out DIR] [--junit FILE] [--allow-remote]
+ *
+ * Start the target, wait until it is ready, drive it while sampling, stop it, fit and gate.
+ * Every path after the results folder exists writes summary.json, so a CI job always has a
+ * verdict to read, and every path stops the target.
+ */
+#include <getopt.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "diag.h"
+#include "driver.h"
+#include "gate.h"
+#include "results.h"
+#include "sampler.h"
+#include "scenario.h"
+#include "session.h"
+#include "summary.h"
+#include "target.h"
+#include "units.h"
+
+static const char run_usage[] =
+	"usage: leaksoak run SCENARIO.json [options]\n"
+	"\n"
+	"  --duration S     run for S instead of the scenario's duration_s (30s, 5m, 1h)\n"
+	"  --out DIR        results folder (default results/<name>/<UTC timestamp>)\n"
+	"  --junit FILE     also write a JUnit XML report to FILE\n"
+	"  --allow-remote   let drive.allow_remote send traffic beyond loopback\n"
+	"  -h, --help       this text\n"
+	"\n"
+	"exit: 0 pass, 1 leak, 2 usage or invalid scenario, 3 target error\n";
+
+struct run_opts {
+	const char *scenario;
+	const char *out;
+	const char *junit;
+	double duration_s;	/* 0: the scenario's */
+	int allow_remote;
+};
+
+/* Everything one run holds; released in one place whatever path the run took. */
+struct run {
+	struct run_opts opt;
+	struct scenario sc;
+	char *out_dir;
+	int signal_fd;
+	struct target *target;
+	struct sampler *sampler;
+	struct driver *driver;
+	struct session_result session;
+	struct gate_report report;
+	int has_report;
+	char error[512];
+	enum ls_exit code;
+};
+
+static int parse_opts(int argc, char **argv, struct run_opts *o)
+{
+	static const struct option longopts[] = {
+		{ "duration", required_argument, NULL, 'd' },
+		{ "out", required_argument, NULL, 'o' },
+		{ "junit", required_argument, NULL, 'j' },
+		{ "allow-remote", no_argument, NULL, 'r' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			if (units_parse_duration_s(optarg, &o->duration_s) < 0)
+				return diag_error("invalid --duration '%s' (a duration like 30s, 5m "
+						  "or 1h; try 'leaksoak run --help')", optarg);
+			break;
+		case 'o': o->out = optarg; break;
+		case 'j': o->junit = optarg; break;
+		case 'r': o->allow_remote = 1; break;
+		case 'h':
+			fputs(run_usage, stdout);
+			return 1;
+		default:
+			return diag_error("try 'leaksoak run --help'");
+		}
+	}
+	if (optind != argc - 1)
+		return diag_error("%s (try 'leaksoak run --help')", optind == argc ?
+				  "missing SCENARIO.json" : "only one scenario per run");
+	o->scenario = argv[optind];
+	return 0;
+}
+
+/* Load the scenario and apply the command line to it: 0 or -1 (a usage error). */
+static int prepare_scenario(struct run *r)
+{
+	struct scenario *sc = &r->sc;
+
+	if (scenario_load(r->opt.scenario, sc) < 0)
+		return -1;
+	if (r->opt.duration_s > 0)
+		sc->duration_s = r->opt.duration_s;
+	if (sc->warmup_s >= sc->duration_s)
+		return diag_error("%s: --duration %.1fs leaves nothing after warmup_s %.1fs "
+				  "(use a longer --duration)", sc->path, sc->duration_s,
+				  sc->warmup_s);
+	if (sc->has_drive && sc->drive.allow_remote && !r->opt.allow_remote)
+		return diag_error("%s: 'drive.allow_remote' sends traffic beyond loopback "
+				  "(pass --allow-remote to allow it)", sc->path);
+	unsigned port = scenario_free_port();
+	if (!port || scenario_bind_port(sc, port) < 0)
+		return -1;
+	r->out_dir = r->opt.out ? strdup(r->opt.out) : results_default_dir(NULL, sc->name);
+	if (!r->out_dir)
+		return diag_error("out of memory");
+	return results_mkdir_p(r->out_dir);
+}
+
+static char *path_in(const char *dir, const char *file)
+{
+	char *p = NULL;
+
+	if (asprintf(&p, "%s/%s", dir, file) < 0)
+		return NULL;
+	return p;
+}
+
+/* Set the run's error from the last diagnostic-worthy reason; exit code 3. */
+static void target_error(struct run *r, const char *fmt, const char *detail)
+{
+	snprintf(r->error, sizeof(r->error), fmt, detail);
+	r->code = LS_EXIT_TARGET;
+}
+
+/* Start the target and wait until it answers: 0, or -1 with r->error set. */
+static int start_target(struct run *r)
+{
+	char *log = path_in(r->out_dir, "target.log");
+	int signo = 0;
+	int ret = -1;
+
+	r->target = target_start(r->sc.cmd, r->sc.env, log);
+	if (!r->target) {
+		target_error(r, "cannot start '%s'", r->sc.cmd[0]);
+		goto out;
+	}
+	if (r->sc.ready_url &&
+	    session_wait_ready(r->target, r->sc.ready_url, (long)(r->sc.ready_timeout_s * 1000),
+			       r->signal_fd, &signo) < 0) {
+		if (signo) {
+			snprintf(r->error, sizeof(r->error), "interrupted by %s", sigabbrev_np(signo));
+			r->code = 128 + signo;
+		} else {
+			target_error(r, "%s never became ready", r->sc.name);
+		}
+		goto out;
+	}
+	r->sampler = sampler_new(target_pid(r->target), NULL);
+	if (!r->sampler) {
+		target_error(r, "cannot sample %s", r->sc.name);
+		goto out;
+	}
+	if (r->sc.has_drive && !(r->driver = driver_new(&r->sc.drive))) {
+		snprintf(r->error, sizeof(r->error), "cannot start the HTTP driver");
+		r->code = LS_EXIT_USAGE;
+		goto out;
+	}
+	ret = 0;
+out:
+	free(log);
+	return ret;
+}
+
+static int drive_and_sample(struct run *r)
+{
+	char *csv = path_in(r->out_dir, "samples.csv");
+	struct session_config c = {
+		.csv_path = csv,
+		.duration_s = r->sc.duration_s,
+		.interval_ms = r->sc.interval_ms,
+		.lazyfree_interval_ms = r->sc.lazyfree_interval_ms,
+		.sampler = r->sampler,
+		.driver = r->driver,
+		.target = r->target,
+		.signal_fd = r->signal_fd,
+	};
+	char how[160];
+
+	session_run(&c, &r->session);
+	free(csv);
+	/* The driver stops first so the target is not torn down under live requests. */
+	if (r->driver)
+		driver_stop(r->driver);
+	switch (r->session.end) {
+	case SESSION_COMPLETED:
+		return 0;
+	case SESSION_INTERRUPTED:
+		snprintf(r->error, sizeof(r->error), "interrupted by %s after %.1f s",
+			 sigabbrev_np(r->session.signo), r->session.elapsed_s);
+		r->code = 128 + r->session.signo;
+		return -1;
+	case SESSION_TARGET_EXITED:
+		target_poll(r->target);
+		target_describe(r->target, how, sizeof(how));
+		snprintf(r->error, sizeof(r->error), "target %s after %.1f s (see target.log)",
+			 how, r->session.elapsed_s);
+		r->code = LS_EXIT_TARGET;
+		return -1;
+	case SESSION_FAILED:
+		break;
+	}
+	snprintf(r->error, sizeof(r->error), "the run failed after %.1f s", r->session.elapsed_s);
+	r->code = LS_EXIT_TARGET;
+	return -1;
+}
+
+static void judge(struct run *r)
+{
+	const struct session_series *s = &r->session.series;
+	struct gate_input in = {
+		.t_s = s->t_s, .rss_kib = s->rss_kib, .threads = s->threads, .fds = s->fds,
+		.lazyfree_kib = r->sc.lazyfree_interval_ms ? s->lazyfree_kib : NULL,
+		.requests = r->driver ? s->requests : NULL,
+		.n = s->n, .warmup_s = r->sc.warmup_s,
+	};
+
+	if (gate_evaluate(&r->sc.gate, &in, &r->report) < 0) {
+		snprintf(r->error, sizeof(r->error), "too few samples after warm-up to fit "
+			 "(%zu samples; lengthen duration_s or shorten sample.interval_ms)", s->n);
+		r->code = LS_EXIT_TARGET;
+		return;
+	}
+	r->has_report = 1;
+	r->code = r->report.leak ? LS_EXIT_LEAK : LS_EXIT_PASS;
+}
+
+static int write_reports(struct run *r, struct summary_run *sr)
+{
+	char *path = path_in(r->out_dir, "summary.json");
+	json_t *j = summary_json(sr);
+	int ret = -1;
+
+	if (!path || !j || results_write_json(path, j) < 0)
+		goto out;
+	if (r->opt.junit) {
+		char failure[512] = "";
+		if (r->has_report)
+			gate_describe_failure(&r->report, failure, sizeof(failure));
+		struct results_case tc = {
+			.name = r->sc.name, .classname = "leaksoak.run",
+			.time_s = r->session.elapsed_s, .verdict = summary_verdict(r->code),
+			.message = r->error[0] ? r->error : failure, .system_out = r->out_dir,
+		};
+		if (results_write_junit(r->opt.junit, "leaksoak", &tc, 1) < 0)
+			goto out;
+	}
+	ret = 0;
+out:
+	json_decref(j);
+	free(path);
+	return ret;
+}
+
+static void finish(struct run *r)
+{
+	struct summary_run sr = {
+		.name = r->sc.name, .scenario_file = r->sc.path, .description = r->sc.description,
+		.out_dir = r->out_dir, .expect = r->sc.expect, .duration_s = r->sc.duration_s,
+		.warmup_s = r->sc.warmup_s, .interval_ms = r->sc.interval_ms, .gate = &r->sc.gate,
+		.session = &r->session, .report = r->has_report ? &r->report : NULL,
+		.has_driver = r->sc.has_drive, .error = r->error[0] ? r->error : NULL,
+		.exit_code = r->code,
+	};
+
+	summary_stamp(&sr);
+	if (r->error[0])
+		diag_error("%s: %s", r->sc.name, r->error);
+	if (write_reports(r, &sr) < 0 && r->code == LS_EXIT_PASS)
+		r->code = LS_EXIT_TARGET;
+	sr.exit_code = r->code;
+	summary_print(stdout, &sr);
+	if (fflush(stdout) == EOF && r->code == LS_EXIT_PASS)
+		r->code = LS_EXIT_TARGET;
+}
+
+static void run_release(struct run *r)
+{
+	driver_free(&r->driver);
+	sampler_free(&r->sampler);
+	if (r->target)
+		target_stop(r->target, (unsigned)(r->sc.stop_grace_s * 1000));
+	target_free(&r->target);
+	session_result_release(&r->session);
+	if (r->signal_fd >= 0)
+		close(r->signal_fd);
+	free(r->out_dir);
+	scenario_release(&r->sc);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run r = { .signal_fd = -1, .code = LS_EXIT_USAGE };
+	int p = parse_opts(argc, argv, &r.opt);
+
+	if (p)
+		return p > 0 ? LS_EXIT_PASS : LS_EXIT_USAGE;
+	if (prepare_scenario(&r) < 0)
+		goto out;
+	r.signal_fd = session_signals_open();
+	if (r.signal_fd < 0 || target_init() < 0)
+		goto out;
+	if (start_target(&r) == 0 && drive_and_sample(&r) == 0) {
+		target_stop(r.target, (unsigned)(r.sc.stop_grace_s * 1000));
+		judge(&r);
+	}
+	finish(&r);
+out:
+	run_release(&r);
+	return r.code;
+}

@@ -1,0 +1,267 @@
+/*
+ * results — the run directory: samples.csv as sampled, summary.json and junit.xml atomically.
+ */
+#include "results.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "diag.h"
+
+struct results_csv {
+	FILE *f;
+	char *path;
+};
+
+static const char csv_header[] =
+	"t_s,rss_kib,threads,fds,procs,cpu_s,lazyfree_kib,requests,errors\n";
+
+char *results_default_dir(const char *base, const char *name)
+{
+	char stamp[32];
+	struct timespec now;
+	struct tm tm;
+	char *dir = NULL;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	gmtime_r(&now.tv_sec, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	if (asprintf(&dir, "%s/%s/%s", base ? base : "results", name, stamp) < 0)
+		return NULL;
+	return dir;
+}
+
+int results_mkdir_p(const char *dir)
+{
+	char *copy = strdup(dir);
+	int ret = -1;
+
+	if (!copy)
+		return diag_error("out of memory");
+	for (char *p = copy + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char saved = *p;
+		*p = '\0';
+		if (mkdir(copy, 0777) < 0 && errno != EEXIST) {
+			diag_error("cannot create directory '%s': %s", copy, strerror(errno));
+			goto out;
+		}
+		*p = saved;
+		if (saved == '\0')
+			break;
+	}
+	ret = 0;
+out:
+	free(copy);
+	return ret;
+}
+
+struct results_csv *results_csv_open(const char *path)
+{
+	struct results_csv *c = calloc(1, sizeof(*c));
+
+	if (!c || !(c->path = strdup(path))) {
+		diag_error("out of memory");
+		goto fail;
+	}
+	c->f = fopen(path, "w");
+	if (!c->f) {
+		diag_error("cannot create '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	if (fputs(csv_header, c->f) == EOF || fflush(c->f) == EOF) {
+		diag_error("cannot write '%s': %s", path, strerror(errno));
+		goto fail;
+	}
+	return c;
+fail:
+	if (c && c->f)
+		fclose(c->f);
+	if (c)
+		free(c->path);
+	free(c);
+	return NULL;
+}
+
+int results_csv_append(struct results_csv *c, const struct results_row *r)
+{
+	char lazy[32] = "";
+
+	if (!isnan(r->lazyfree_kib))
+		snprintf(lazy, sizeof(lazy), "%.0f", r->lazyfree_kib);
+	fprintf(c->f, "%.3f,%llu,%u,%u,%u,%.2f,%s,%llu,%llu\n", r->s.t_s,
+		(unsigned long long)r->s.rss_kib, r->s.threads, r->s.fds, r->s.procs, r->s.cpu_s,
+		lazy, (unsigned long long)r->requests, (unsigned long long)r->errors);
+	/* Flushed per row: the samples of a run that dies are exactly what someone will want. */
+	if (fflush(c->f) == EOF || ferror(c->f))
+		return diag_error("cannot write '%s': %s", c->path, strerror(errno));
+	return 0;
+}
+
+int results_csv_close(struct results_csv **cp)
+{
+	struct results_csv *c = *cp;
+	int ret = 0;
+
+	if (!c)
+		return 0;
+	if (ferror(c->f) | fclose(c->f))
+		ret = diag_error("cannot write '%s': %s", c->path, strerror(errno));
+	free(c->path);
+	free(c);
+	*cp = NULL;
+	return ret;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int results_write_atomic(const char *path, const char *data, size_t len)
+{
+	char *tmp = NULL;
+	int fd = -1;
+	int ret = -1;
+
+	if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
+		tmp = NULL;
+		diag_error("out of memory");
+		goto out;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd < 0) {
+		diag_error("cannot create '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+		diag_error("cannot write '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (close(fd) < 0) {
+		fd = -1;
+		diag_error("cannot write '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0) {
+		diag_error("cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	if (ret < 0 && tmp)
+		unlink(tmp);
+	free(tmp);
+	return ret;
+}
+
+int results_write_json(const char *path, const json_t *j)
+{
+	char *text = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(10) | JSON_SORT_KEYS);
+	int ret;
+
+	if (!text)
+		return diag_error("cannot encode '%s' (out of memory)", path);
+	ret = results_write_atomic(path, text, strlen(text));
+	free(text);
+	return ret;
+}
+
+/* Append s to the stream with the five XML entities escaped, and control characters dropped. */
+static void xml_escaped(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		default:
+			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
+				fputc(*s, f);
+		}
+	}
+}
+
+static void junit_case(FILE *f, const struct results_case *c)
+{
+	const char *tag = NULL;
+
+	fputs("    <testcase name=\"", f);
+	xml_escaped(f, c->name);
+	fputs("\" classname=\"", f);
+	xml_escaped(f, c->classname ? c->classname : "leaksoak");
+	fprintf(f, "\" time=\"%.3f\">\n", c->time_s);
+	if (strcmp(c->verdict, "leak") == 0)
+		tag = "failure";
+	else if (strcmp(c->verdict, "pass") != 0)
+		tag = "error";
+	if (tag) {
+		fprintf(f, "      <%s type=\"%s\" message=\"", tag, c->verdict);
+		xml_escaped(f, c->message ? c->message : c->verdict);
+		fputs("\">", f);
+		xml_escaped(f, c->message ? c->message : c->verdict);
+		fprintf(f, "</%s>\n", tag);
+	}
+	if (c->system_out) {
+		fputs("      <system-out>", f);
+		xml_escaped(f, c->system_out);
+		fputs("</system-out>\n", f);
+	}
+	fputs("    </testcase>\n", f);
+}
+
+int results_write_junit(const char *path, const char *suite, const struct results_case *cases,
+			size_t n)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	size_t failures = 0, errors = 0;
+	double time_s = 0;
+	int ret = -1;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		return diag_error("out of memory");
+	for (size_t i = 0; i < n; i++) {
+		failures += strcmp(cases[i].verdict, "leak") == 0;
+		errors += strcmp(cases[i].verdict, "leak") && strcmp(cases[i].verdict, "pass");
+		time_s += cases[i].time_s;
+	}
+	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"", f);
+	xml_escaped(f, suite);
+	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n", n,
+		failures, errors, time_s);
+	for (size_t i = 0; i < n; i++)
+		junit_case(f, &cases[i]);
+	fputs("  </testsuite>\n</testsuites>\n", f);
+	if (fclose(f) != 0) {
+		diag_error("out of memory");
+		goto out;
+	}
+	ret = results_write_atomic(path, buf, len);
+out:
+	free(buf);
+	return ret;
+}

@@ -1,0 +1,78 @@
+/*
+ * results — what a run leaves on disk (contract.md, "Results").
+ *
+ * samples.csv is appended and flushed row by row, so a crash or Ctrl-C loses at most the row
+ * being written; summary.json and junit.xml are written to a temporary file, synced and
+ * renamed, so a reader never sees half a file.
+ *
+ * samples.csv columns, in this order:
+ *   t_s          seconds since the run started (monotonic clock)
+ *   rss_kib      resident set of the target and its descendants, summed
+ *   threads      threads, summed
+ *   fds          open file descriptors, summed
+ *   procs        processes in the tree
+ *   cpu_s        cumulative user+system CPU seconds of the live tree
+ *   lazyfree_kib latest LazyFree reading (smaps_rollup, slower cadence); empty until the first
+ *   requests     driver requests completed since the previous row
+ *   errors       driver requests failed since the previous row
+ */
+#ifndef LEAKSOAK_RESULTS_H
+#define LEAKSOAK_RESULTS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sampler.h"
+
+struct results_csv;
+
+struct results_row {
+	struct sample s;
+	double lazyfree_kib;	/* NaN: not read yet */
+	uint64_t requests;
+	uint64_t errors;
+};
+
+/*
+ * "results/<name>/<UTC timestamp>" below base ("results" when NULL), e.g.
+ * results/map-delete-churn/20261121T234501Z.  Malloc'd; the caller frees.
+ */
+char *results_default_dir(const char *base, const char *name);
+
+/* mkdir -p; 0 or -1 (message printed). */
+int results_mkdir_p(const char *dir);
+
+/* Create path (truncating) and write the header row.  NULL after printing why. */
+struct results_csv *results_csv_open(const char *path);
+
+/* Append one row and flush it to the kernel.  0 or -1 (message printed, e.g. disk full). */
+int results_csv_append(struct results_csv *c, const struct results_row *row);
+
+/* Close, checking for write errors; NULLs *c.  0 or -1 (message printed).  Safe on NULL. */
+int results_csv_close(struct results_csv **c);
+
+/* Write bytes to path atomically (temporary file in the same directory, fsync, rename). */
+int results_write_atomic(const char *path, const char *data, size_t len);
+
+/* json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) written atomically. */
+int results_write_json(const char *path, const json_t *j);
+
+/* One JUnit testcase: a scenario run. */
+struct results_case {
+	const char *name;	/* scenario name */
+	const char *classname;	/* e.g. "leaksoak.run" */
+	double time_s;
+	const char *verdict;	/* "pass", "leak" or "error" */
+	const char *message;	/* failure/error message, or NULL */
+	const char *system_out;	/* e.g. the results directory, or NULL */
+};
+
+/*
+ * A JUnit XML document (<testsuites><testsuite>...): leak -> <failure>, error -> <error>,
+ * written atomically.
+ */
+int results_write_junit(const char *path, const char *suite, const struct results_case *cases,
+			size_t n);
+
+#endif

@@ -1,0 +1,275 @@
+/*
+ * session — one poll loop carries the whole run: the sample timer (timerfd), Ctrl-C and
+ * friends (signalfd), the target's exit (pidfd) and the driver's sockets (curl_multi_poll,
+ * which waits on our fds too).  Nothing here sleeps; every wait is on an fd.
+ */
+#include "session.h"
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "diag.h"
+
+#define NS_PER_S 1000000000LL
+#define READY_PROBE_EVERY_MS 100
+#define LOOP_MAX_WAIT_MS 1000
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+int session_signals_open(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	signal(SIGPIPE, SIG_IGN);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return diag_error("cannot block signals: %s", strerror(errno));
+	int fd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0)
+		return diag_error("cannot create signalfd: %s", strerror(errno));
+	return fd;
+}
+
+/* The signal waiting on fd, or 0. */
+static int read_signal(int fd)
+{
+	struct signalfd_siginfo si;
+
+	if (read(fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return 0;
+	return (int)si.ssi_signo;
+}
+
+int session_wait_ready(struct target *t, const char *url, long timeout_ms, int signal_fd,
+		       int *signo)
+{
+	int64_t deadline = now_ns() + (int64_t)timeout_ms * 1000000;
+	long last = 0;
+	char how[128];
+
+	*signo = 0;
+	for (;;) {
+		int64_t left_ms = (deadline - now_ns()) / 1000000;
+		if (left_ms <= 0)
+			break;
+		last = driver_probe(url, left_ms < 1000 ? left_ms : 1000, 0);
+		if (last >= 200 && last < 300)
+			return 0;
+		struct pollfd pfd[2] = {
+			{ .fd = signal_fd, .events = POLLIN },
+			{ .fd = target_fd(t), .events = POLLIN },
+		};
+		/* Waits on the target's exit and on signals: the pause ends early for either. */
+		poll(pfd, 2, READY_PROBE_EVERY_MS);
+		if (pfd[0].revents && (*signo = read_signal(signal_fd)))
+			return diag_error("interrupted by %s while waiting for the target",
+					  sigabbrev_np(*signo));
+		if (target_poll(t)) {
+			target_describe(t, how, sizeof(how));
+			return diag_error("target %s before it became ready (see target.log)", how);
+		}
+	}
+	if (last)
+		return diag_error("target never became ready: '%s' answered HTTP %ld for %.1f s "
+				  "(raise target.ready.timeout_s?)", url, last, timeout_ms / 1e3);
+	return diag_error("target never became ready: no answer from '%s' within %.1f s "
+			  "(raise target.ready.timeout_s, or check target.log)",
+			  url, timeout_ms / 1e3);
+}
+
+static int series_push(struct session_series *s, const struct results_row *r, double requests)
+{
+	if (s->n == s->cap) {
+		size_t cap = s->cap ? s->cap * 2 : 1024;
+		double **cols[] = { &s->t_s, &s->rss_kib, &s->lazyfree_kib, &s->threads,
+				    &s->fds, &s->requests };
+		for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+			double *p = realloc(*cols[i], cap * sizeof(double));
+			if (!p)
+				return diag_error("out of memory after %zu samples", s->n);
+			*cols[i] = p;
+		}
+		s->cap = cap;
+	}
+	s->t_s[s->n] = r->s.t_s;
+	s->rss_kib[s->n] = (double)r->s.rss_kib;
+	s->lazyfree_kib[s->n] = r->lazyfree_kib;
+	s->threads[s->n] = r->s.threads;
+	s->fds[s->n] = r->s.fds;
+	s->requests[s->n] = requests;
+	s->n++;
+	return 0;
+}
+
+/* State the loop carries between samples. */
+struct loop {
+	const struct session_config *c;
+	struct session_result *out;
+	struct results_csv *csv;
+	int64_t t0_ns;
+	int64_t next_lazyfree_ns;
+	double lazyfree_kib;
+	struct driver_totals prev;
+};
+
+/* Take one sample: 0, 1 when the sampled process is gone, -1 on failure. */
+static int take_sample(struct loop *l)
+{
+	const struct session_config *c = l->c;
+	struct results_row row = { .lazyfree_kib = l->lazyfree_kib };
+	struct driver_totals now = { 0 };
+	int64_t t_ns = now_ns();
+
+	if (sampler_read(c->sampler, &row.s) < 0)
+		return 1;
+	row.s.t_s = (double)(t_ns - l->t0_ns) / NS_PER_S;
+	if (c->lazyfree_interval_ms && t_ns >= l->next_lazyfree_ns) {
+		uint64_t kib;
+		if (sampler_read_lazyfree(c->sampler, &kib) == 0)
+			row.lazyfree_kib = l->lazyfree_kib = (double)kib;
+		l->next_lazyfree_ns = t_ns + (int64_t)c->lazyfree_interval_ms * 1000000;
+	}
+	if (c->driver)
+		driver_totals(c->driver, &now);
+	row.requests = now.completed - l->prev.completed;
+	row.errors = now.errors - l->prev.errors;
+	l->prev = now;
+	l->out->last = row.s;
+	l->out->elapsed_s = row.s.t_s;
+	if (results_csv_append(l->csv, &row) < 0 ||
+	    series_push(&l->out->series, &row, (double)now.completed) < 0)
+		return -1;
+	if (c->on_sample)
+		c->on_sample(c->cls, &row);
+	return 0;
+}
+
+static int start_timer(unsigned interval_ms)
+{
+	int fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	struct itimerspec its = {
+		.it_value = { .tv_nsec = 1 },	/* the first sample right away, at t = 0 */
+		.it_interval = { .tv_sec = interval_ms / 1000,
+				 .tv_nsec = (long)(interval_ms % 1000) * 1000000 },
+	};
+
+	if (fd < 0)
+		return diag_error("cannot create timerfd: %s", strerror(errno));
+	if (timerfd_settime(fd, 0, &its, NULL) < 0) {
+		close(fd);
+		return diag_error("cannot arm timerfd: %s", strerror(errno));
+	}
+	return fd;
+}
+
+/* Wait for the next event: on the driver's poll when there is traffic to drive. */
+static int wait_events(struct loop *l, struct pollfd *pfd, unsigned n, int timeout_ms)
+{
+	if (l->c->driver)
+		return driver_poll(l->c->driver, pfd, n, timeout_ms);
+	if (poll(pfd, n, timeout_ms) < 0 && errno != EINTR)
+		return diag_error("poll failed: %s", strerror(errno));
+	return 0;
+}
+
+/* One turn of the loop: 0 to go on, 1 when the run ended (out->end says how), -1 failure. */
+static int loop_turn(struct loop *l, struct pollfd *pfd, unsigned n, int64_t deadline_ns)
+{
+	struct session_result *out = l->out;
+	int64_t left_ms = (deadline_ns - now_ns()) / 1000000;
+	uint64_t expirations;
+
+	if (left_ms <= 0) {
+		out->end = SESSION_COMPLETED;
+		return 1;
+	}
+	for (unsigned i = 0; i < n; i++)
+		pfd[i].revents = 0;
+	if (wait_events(l, pfd, n, left_ms < LOOP_MAX_WAIT_MS ? (int)left_ms : LOOP_MAX_WAIT_MS))
+		return -1;
+	if (pfd[1].revents && (out->signo = read_signal(pfd[1].fd))) {
+		out->end = SESSION_INTERRUPTED;
+		return 1;
+	}
+	if (l->c->target && target_poll(l->c->target)) {
+		out->end = SESSION_TARGET_EXITED;
+		return 1;
+	}
+	if (!pfd[0].revents || read(pfd[0].fd, &expirations, sizeof(expirations)) < 0)
+		return 0;
+	int r = take_sample(l);
+	if (r > 0)
+		out->end = SESSION_TARGET_EXITED;
+	return r;
+}
+
+int session_run(const struct session_config *c, struct session_result *out)
+{
+	struct loop l = { .c = c, .out = out, .lazyfree_kib = NAN };
+	int timer = -1;
+	int ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	out->end = SESSION_FAILED;
+	l.csv = results_csv_open(c->csv_path);
+	if (!l.csv)
+		goto out;
+	timer = start_timer(c->interval_ms);
+	if (timer < 0)
+		goto out;
+	struct pollfd pfd[3] = {
+		{ .fd = timer, .events = POLLIN },
+		{ .fd = c->signal_fd, .events = POLLIN },
+		{ .fd = c->target ? target_fd(c->target) : -1, .events = POLLIN },
+	};
+	l.t0_ns = now_ns();
+	l.next_lazyfree_ns = l.t0_ns;
+	int64_t deadline_ns = l.t0_ns + (int64_t)(c->duration_s * NS_PER_S);
+	/* Without a pidfd (watching a process we did not start) the sampler notices the exit. */
+	unsigned n = pfd[2].fd >= 0 ? 3 : 2;
+	int r;
+	while ((r = loop_turn(&l, pfd, n, deadline_ns)) == 0)
+		;
+	if (r < 0)
+		goto out;
+	if (c->driver)
+		driver_totals(c->driver, &out->totals);
+	ret = 0;
+out:
+	if (timer >= 0)
+		close(timer);
+	if (results_csv_close(&l.csv) < 0)
+		ret = -1;
+	if (ret < 0)
+		out->end = SESSION_FAILED;
+	return ret;
+}
+
+void session_result_release(struct session_result *r)
+{
+	free(r->series.t_s);
+	free(r->series.rss_kib);
+	free(r->series.lazyfree_kib);
+	free(r->series.threads);
+	free(r->series.fds);
+	free(r->series.requests);
+	memset(r, 0, sizeof(*r));
+}

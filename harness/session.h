@@ -1,0 +1,74 @@
+/*
+ * session — the sampling loop of one run: one poll over the sample timer, the signals, the
+ * target's exit and (through driver_poll) the HTTP driver's sockets.  No threads.
+ *
+ * Every sample is appended to samples.csv as it is taken and kept in memory for the fit.
+ */
+#ifndef LEAKSOAK_SESSION_H
+#define LEAKSOAK_SESSION_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "driver.h"
+#include "results.h"
+#include "sampler.h"
+#include "target.h"
+
+struct session_config {
+	const char *csv_path;		/* samples.csv to create */
+	double duration_s;
+	unsigned interval_ms;
+	unsigned lazyfree_interval_ms;	/* 0: never read LazyFree */
+	struct sampler *sampler;	/* borrowed */
+	struct driver *driver;		/* borrowed; NULL: nothing to drive */
+	struct target *target;		/* borrowed; NULL when watching a process we did not start */
+	int signal_fd;			/* from session_signals_open */
+	/* Called after each sample (e.g. a progress line); may be NULL. */
+	void (*on_sample)(void *cls, const struct results_row *row);
+	void *cls;
+};
+
+enum session_end {
+	SESSION_COMPLETED,	/* ran the whole duration */
+	SESSION_INTERRUPTED,	/* SIGINT, SIGTERM or SIGHUP arrived (signo says which) */
+	SESSION_TARGET_EXITED,	/* the target or watched process went away */
+	SESSION_FAILED,		/* I/O or driver failure, message printed */
+};
+
+/* The samples as parallel arrays, n long; lazyfree_kib is NaN before its first reading. */
+struct session_series {
+	double *t_s, *rss_kib, *lazyfree_kib, *threads, *fds, *requests;
+	size_t n, cap;
+};
+
+struct session_result {
+	enum session_end end;
+	int signo;
+	double elapsed_s;
+	struct session_series series;
+	struct driver_totals totals;	/* zero without a driver */
+	struct sample last;
+};
+
+/*
+ * Block SIGINT, SIGTERM and SIGHUP (and ignore SIGPIPE) and return a signalfd that reads them,
+ * so that Ctrl-C becomes an event of the loop and every cleanup path runs.  -1 on failure.
+ * Children started afterwards get the signal mask reset by target_start.
+ */
+int session_signals_open(void);
+
+/*
+ * Wait, up to timeout_ms, for the target to answer url with a 2xx, probing every 100 ms or so;
+ * returns early when the target exits or a signal arrives.  Returns 0 when ready, -1 when not
+ * (a message saying why has been printed; *signo is set when a signal ended the wait).
+ */
+int session_wait_ready(struct target *t, const char *url, long timeout_ms, int signal_fd,
+		       int *signo);
+
+/* Run the loop; *out is filled on every return (release it).  0, or -1 when end is FAILED. */
+int session_run(const struct session_config *c, struct session_result *out);
+
+void session_result_release(struct session_result *r);
+
+#endif

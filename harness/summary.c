@@ -1,0 +1,152 @@
+/*
+ * summary — summary.json and the human summary of one run (run and watch share them).
+ */
+#include "summary.h"
+
+#include <math.h>
+#include <string.h>
+#include <time.h>
+
+const char *summary_verdict(enum ls_exit code)
+{
+	switch (code) {
+	case LS_EXIT_PASS: return "pass";
+	case LS_EXIT_LEAK: return "leak";
+	default: return "error";
+	}
+}
+
+void summary_stamp(struct summary_run *r)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(r->started_utc, sizeof(r->started_utc), "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static json_t *gate_or_null(double limit)
+{
+	return limit < 0 ? json_null() : json_real(limit);
+}
+
+static json_t *gate_json(const struct scenario_gate *g)
+{
+	return json_pack("{s:o, s:o, s:o, s:b, s:f}",
+			 "rss_kib_per_min", gate_or_null(g->rss_kib_per_min),
+			 "threads_per_min", gate_or_null(g->threads_per_min),
+			 "fds_per_min", gate_or_null(g->fds_per_min),
+			 "rss_discount_lazyfree", g->rss_discount_lazyfree,
+			 "alpha", g->alpha);
+}
+
+static json_t *driver_json(const struct summary_run *r)
+{
+	const struct driver_totals *t = &r->session->totals;
+	double elapsed = r->session->elapsed_s;
+
+	if (!r->has_driver)
+		return json_null();
+	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:f}",
+			 "started", (json_int_t)t->started, "requests", (json_int_t)t->completed,
+			 "errors", (json_int_t)t->errors, "connects", (json_int_t)t->connects,
+			 "behind", (json_int_t)t->behind,
+			 "rate_per_s", elapsed > 0 ? (double)t->completed / elapsed : 0.0);
+}
+
+static json_t *failed_json(const struct gate_report *rep)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; rep && i < GATE_N_METRICS; i++)
+		if (rep->metric[i].failed)
+			json_array_append_new(a, json_string(rep->metric[i].name));
+	return a;
+}
+
+static json_t *expect_json(enum scenario_expect e)
+{
+	if (e == SCENARIO_EXPECT_LEAK)
+		return json_string("leak");
+	if (e == SCENARIO_EXPECT_PASS)
+		return json_string("pass");
+	return json_null();
+}
+
+static json_t *nullable_string(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+json_t *summary_json(const struct summary_run *r)
+{
+	json_t *metrics = r->report ? gate_metrics_json(r->report) : json_object();
+
+	return json_pack("{s:s, s:s, s:o, s:o, s:s, s:i, s:o, s:o, s:s, s:s, s:f, s:f, s:f,"
+			 " s:i, s:I, s:o, s:o, s:o, s:o}",
+			 "leaksoak_version", LEAKSOAK_VERSION,
+			 "scenario", r->name,
+			 "scenario_file", nullable_string(r->scenario_file),
+			 "description", nullable_string(r->description),
+			 "verdict", summary_verdict(r->exit_code),
+			 "exit_code", (int)r->exit_code,
+			 "error", nullable_string(r->error),
+			 "expect", expect_json(r->expect),
+			 "started_utc", r->started_utc,
+			 "out_dir", r->out_dir,
+			 "duration_s", r->duration_s,
+			 "elapsed_s", r->session->elapsed_s,
+			 "warmup_s", r->warmup_s,
+			 "interval_ms", (int)r->interval_ms,
+			 "samples", (json_int_t)r->session->series.n,
+			 "failed", failed_json(r->report),
+			 "metrics", metrics ? metrics : json_object(),
+			 "gate", gate_json(r->gate),
+			 "driver", driver_json(r));
+}
+
+static void print_metric(FILE *f, const struct gate_metric *m, const char *label)
+{
+	const char *unit = strcmp(m->name, "rss") == 0 ? " KiB/min" : "/min";
+	char gate[48] = "not gated";
+
+	if (m->limit_per_min >= 0)
+		snprintf(gate, sizeof(gate), "gate %g%s", m->limit_per_min, unit);
+	if (!m->fitted) {
+		fprintf(f, "  %-8s not enough samples after warm-up\n", label);
+		return;
+	}
+	fprintf(f, "  %-8s %+12.1f%-8s [%+.1f .. %+.1f]  %s  p=%.3g  %s\n", label,
+		m->fit.theil_sen.slope * 60, unit, m->fit.theil_sen.lo * 60,
+		m->fit.theil_sen.hi * 60, gate, m->fit.trend_p,
+		m->failed ? "LEAK" : "ok");
+}
+
+void summary_print(FILE *f, const struct summary_run *r)
+{
+	const struct gate_report *rep = r->report;
+	const struct driver_totals *t = &r->session->totals;
+
+	fprintf(f, "%s: %s\n", r->name, summary_verdict(r->exit_code));
+	if (r->error)
+		fprintf(f, "  error    %s\n", r->error);
+	if (rep) {
+		print_metric(f, &rep->metric[GATE_RSS],
+			     rep->rss_net_of_lazyfree ? "rss-lazy" : "rss");
+		if (rep->has_rss_raw)
+			fprintf(f, "  %-8s %+12.1f KiB/min (raw RSS, not gated: LazyFree is "
+				"reclaimable)\n", "rss-raw", rep->rss_raw.theil_sen.slope * 60);
+		print_metric(f, &rep->metric[GATE_THREADS], "threads");
+		print_metric(f, &rep->metric[GATE_FDS], "fds");
+	}
+	if (r->has_driver) {
+		double rate = r->session->elapsed_s > 0 ? t->completed / r->session->elapsed_s : 0;
+		fprintf(f, "  driver   %llu requests, %llu errors, %.0f req/s, %llu connections",
+			(unsigned long long)t->completed, (unsigned long long)t->errors, rate,
+			(unsigned long long)t->connects);
+		if (rep && rep->has_per_request)
+			fprintf(f, ", %.3f KiB/request", rep->rss_per_request.theil_sen.slope);
+		fputc('\n', f);
+	}
+	fprintf(f, "  results  %s/\n", r->out_dir);
+}
