@@ -153,7 +153,7 @@ static int start_target(struct run *r)
 	    session_wait_ready(r->target, r->sc.ready_url, (long)(r->sc.ready_timeout_s * 1000),
 			       r->signal_fd, &signo) < 0) {
 		if (signo) {
-			snprintf(r->error, sizeof(r->error), "interrupted by %s", sigabbrev_np(signo));
+			snprintf(r->error, sizeof(r->error), "interrupted by SIG%s", sigabbrev_np(signo));
 			r->code = 128 + signo;
 		} else {
 			target_error(r, "%s never became ready", r->sc.name);
@@ -200,7 +200,7 @@ static int drive_and_sample(struct run *r)
 	case SESSION_COMPLETED:
 		return 0;
 	case SESSION_INTERRUPTED:
-		snprintf(r->error, sizeof(r->error), "interrupted by %s after %.1f s",
+		snprintf(r->error, sizeof(r->error), "interrupted by SIG%s after %.1f s",
 			 sigabbrev_np(r->session.signo), r->session.elapsed_s);
 		r->code = 128 + r->session.signo;
 		return -1;

@@ -80,7 +80,7 @@ int session_wait_ready(struct target *t, const char *url, long timeout_ms, int s
 		/* Waits on the target's exit and on signals: the pause ends early for either. */
 		poll(pfd, 2, READY_PROBE_EVERY_MS);
 		if (pfd[0].revents && (*signo = read_signal(signal_fd)))
-			return diag_error("interrupted by %s while waiting for the target",
+			return diag_error("interrupted by SIG%s while waiting for the target",
 					  sigabbrev_np(*signo));
 		if (target_poll(t)) {
 			target_describe(t, how, sizeof(how));

@@ -1,0 +1,117 @@
+# lib.sh — shared helpers for leaksoak's end-to-end tests (TAP on stdout).
+#
+# Each test script sources this file, calls `plan N`, and reports each step with `ok`/`not_ok`
+# (or `check NAME cmd...`).  Every run of the binary goes through `ls_run`, which tags the
+# environment with a per-script marker, so `no_strays` can find any process of a target tree
+# (grandchildren and setsid'd orphans included: they inherit the environment) left behind.
+set -u
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+LEAKSOAK=$ROOT/leaksoak
+HELPERS=$ROOT/build/helpers
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/leaksoak-e2e.XXXXXX")
+TAG="leaksoak-e2e-$$-$(date +%s%N)"
+OUT=$TMP/stdout
+ERR=$TMP/stderr
+tap_n=0
+tap_failed=0
+
+plan() { echo "1..$1"; }
+
+ok() { tap_n=$((tap_n + 1)); echo "ok $tap_n - $*"; }
+
+not_ok() {
+	tap_n=$((tap_n + 1))
+	tap_failed=$((tap_failed + 1))
+	echo "not ok $tap_n - $*"
+}
+
+skip() { tap_n=$((tap_n + 1)); echo "ok $tap_n # skip $*"; }
+
+# check NAME cmd...: one TAP line for whether cmd succeeds.
+check() {
+	name=$1
+	shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+
+# Run leaksoak with the stray-process tag; stdout and stderr go to $OUT and $ERR.
+ls_run() {
+	env LEAKSOAK_E2E_TAG="$TAG" "$LEAKSOAK" "$@" >"$OUT" 2>"$ERR"
+}
+
+# expect_exit CODE args...: run leaksoak; succeed when it exits with CODE, else show why.
+expect_exit() {
+	want=$1
+	shift
+	ls_run "$@"
+	got=$?
+	[ "$got" = "$want" ] && return 0
+	echo "# expected exit $want, got $got: leaksoak $*"
+	sed 's/^/#   stderr: /' "$ERR" | tail -n 5
+	sed 's/^/#   stdout: /' "$OUT" | tail -n 12
+	return 1
+}
+
+# PIDs of live processes carrying this script's tag.
+tagged_pids() {
+	for env in /proc/[0-9]*/environ; do
+		pid=${env#/proc/}
+		pid=${pid%/environ}
+		[ "$pid" = "$$" ] && continue
+		if tr '\0' '\n' <"$env" 2>/dev/null | grep -qx "LEAKSOAK_E2E_TAG=$TAG"; then
+			# A zombie waiting for its parent is not a running stray.
+			state=$(awk '/^State:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
+			[ "$state" = Z ] || echo "$pid"
+		fi
+	done
+}
+
+# Succeed when no process started through ls_run is still alive.
+no_strays() {
+	strays=$(tagged_pids)
+	[ -z "$strays" ] && return 0
+	for pid in $strays; do
+		echo "# stray process $pid: $(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)"
+	done
+	return 1
+}
+
+# json_get FILE KEY.PATH: a value from a JSON file, through the binary's own JSON reader is
+# not exposed, so use python3 when present and jq otherwise.
+json_get() {
+	if command -v python3 >/dev/null; then
+		python3 -c 'import json,sys
+v=json.load(open(sys.argv[1]))
+for k in sys.argv[2].split("."):
+    v=v[int(k)] if isinstance(v,list) else v[k]
+print(json.dumps(v) if isinstance(v,(dict,list)) else ("null" if v is None else str(v).lower() if isinstance(v,bool) else v))' "$1" "$2"
+	else
+		jq -r ".$2" "$1"
+	fi
+}
+
+# Write a scenario for a helper or bundled target into $TMP/NAME.json; extra JSON members
+# (after the target) come as the third argument.
+scenario_for() {
+	name=$1
+	cmd=$2
+	extra=${3:-}
+	cat >"$TMP/$name.json" <<JSON
+{
+  "name": "$name",
+  "target": {"cmd": $cmd},
+  "duration_s": 4, "warmup_s": 1,
+  "sample": {"interval_ms": 50}${extra:+,
+  $extra}
+}
+JSON
+	echo "$TMP/$name.json"
+}
+
+finish() {
+	for pid in $(tagged_pids); do kill -KILL "$pid" 2>/dev/null; done
+	rm -rf "$TMP"
+	[ "$tap_failed" = 0 ]
+}
+trap 'finish' EXIT
