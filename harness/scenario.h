@@ -4,9 +4,9 @@
  * Loading is strict: a syntax error, an unknown key, a wrong type or an out-of-range value is
  * one line on stderr naming the file and either the line and column (syntax) or the key's path
  * and, where it can be located in the text, its line:
- *   leaksoak: scenarios/x.json:7:12: expected ',' or '}' near '"warmup_s"'
- *   leaksoak: scenarios/x.json:9: unknown key 'duraton_s' (did you mean 'duration_s'?)
- *   leaksoak: scenarios/x.json:14: 'target.ready.timeout_s' must be a number > 0 (got "10")
+ *   leaksoak: scenarios/x.json:7:12: syntax error: '}' expected near '"warmup_s"'
+ *   leaksoak: scenarios/x.json:9:3: unknown key 'duraton_s' (did you mean 'duration_s'?)
+ *   leaksoak: scenarios/x.json:14:20: 'target.ready.timeout_s' must be a number > 0 (got "10")
  * and the caller exits with LS_EXIT_USAGE.
  *
  * Placeholders: "{port}" may appear in any string and is replaced by scenario_bind_port();

@@ -1,0 +1,758 @@
+/*
+ * test_scenario — loading scenario files: every class of error with the exact file:line:col
+ * and key path it must name, a full scenario and the defaults, request mixes, the loopback
+ * rule, placeholders, and binding the port.
+ *
+ * Scenarios are written to a temporary directory.  In the JSON texts below ' stands for ", so
+ * they read like the files users write.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "diag.h"
+#include "scenario.h"
+#include "template.h"
+
+static char dir[256];
+static char file[300];
+static char msg[2048];
+
+static int setup(void **state)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	(void)state;
+	snprintf(dir, sizeof(dir), "%s/test_scenario.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir))
+		return -1;
+	snprintf(file, sizeof(file), "%s/x.json", dir);
+	diag_capture(msg, sizeof(msg));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	diag_capture(NULL, 0);
+	unlink(file);
+	return rmdir(dir);
+}
+
+/* Write text to the scenario file with every ' turned into ". */
+static void write_scenario(const char *text)
+{
+	FILE *f = fopen(file, "w");
+
+	assert_non_null(f);
+	for (const char *p = text; *p; p++)
+		fputc(*p == '\'' ? '"' : *p, f);
+	assert_int_equal(fclose(f), 0);
+}
+
+static int load(const char *text, struct scenario *s)
+{
+	write_scenario(text);
+	msg[0] = '\0';
+	return scenario_load(file, s);
+}
+
+static void load_ok(const char *text, struct scenario *s)
+{
+	int rc = load(text, s);
+
+	if (rc != 0)
+		fail_msg("unexpected error: %s", msg);
+}
+
+static void assert_owns_nothing(const struct scenario *s)
+{
+	assert_null(s->path);
+	assert_null(s->name);
+	assert_null(s->cmd);
+	assert_null(s->env);
+	assert_null(s->drive.requests);
+}
+
+/* The load fails with exactly "<file><want>", want starting at the ':' after the file. */
+static void assert_error_at(const char *text, const char *want)
+{
+	struct scenario s;
+	char expected[2048];
+
+	assert_int_equal(load(text, &s), -1);
+	snprintf(expected, sizeof(expected), "%s%s", file, want);
+	assert_string_equal(msg, expected);
+	assert_owns_nothing(&s);
+}
+
+/* The load fails naming the file, somewhere, and ending in ": <want>". */
+static void assert_error(const char *text, const char *want)
+{
+	struct scenario s;
+	size_t n, w = strlen(want);
+
+	assert_int_equal(load(text, &s), -1);
+	n = strlen(msg);
+	if (strncmp(msg, file, strlen(file)) != 0 || n < w + 2 ||
+	    strcmp(msg + n - w, want) != 0 || msg[n - w - 2] != ':')
+		fail_msg("got      '%s'\nexpected '...: %s'", msg, want);
+	assert_owns_nothing(&s);
+}
+
+/* A one-line scenario: name, then extra top-level members (valid until the next call). */
+static const char *named(const char *extra)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf), "{'name': 'x', %s}", extra);
+	return buf;
+}
+
+/* A one-line scenario: name, target.cmd, then extra top-level members. */
+static const char *with(const char *extra)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf), "{'name': 'x', 'target': {'cmd': ['t']}, %s}", extra);
+	return buf;
+}
+
+/* ---- a full scenario, defaults, mixes ---- */
+
+static const char full[] =
+	"{\n"
+	"  'name': 'full-1.0_x',\n"
+	"  'description': 'all keys on {port}',\n"
+	"  'target': {\n"
+	"    'cmd': ['targets/bin/x', '--port', '{port}', '--literal={{port}'],\n"
+	"    'env': {'A': '1', 'PORT': '{port}'},\n"
+	"    'ready': {'http_get': 'http://127.0.0.1:{port}/healthz', 'timeout_s': 2.5},\n"
+	"    'stop_grace_s': 0\n"
+	"  },\n"
+	"  'drive': {\n"
+	"    'http': {'method': 'POST', 'url': 'http://localhost:{port}/r?n={seq}',\n"
+	"             'headers': {'X-Id': '{uuid}', 'Content-Type': 'text/plain'},\n"
+	"             'body': 'p={port}&id={uuid}&lit={{port}',\n"
+	"             'rate_per_s': 2000, 'concurrency': 16, 'timeout_s': 0.5},\n"
+	"    'allow_remote': false\n"
+	"  },\n"
+	"  'duration_s': 60.5,\n"
+	"  'warmup_s': 0,\n"
+	"  'sample': {'interval_ms': 10, 'lazyfree_interval_ms': 0},\n"
+	"  'gate': {'rss_kib_per_min': 512.5, 'threads_per_min': null, 'fds_per_min': 0,\n"
+	"           'rss_discount_lazyfree': false, 'alpha': 0.05},\n"
+	"  'expect': 'leak'\n"
+	"}\n";
+
+static void test_full(void **state)
+{
+	struct scenario s;
+	struct scenario_request *r;
+
+	(void)state;
+	load_ok(full, &s);
+	assert_string_equal(s.path, file);
+	assert_string_equal(s.name, "full-1.0_x");
+	assert_string_equal(s.description, "all keys on {port}");
+	assert_string_equal(s.cmd[0], "targets/bin/x");
+	assert_string_equal(s.cmd[2], "{port}");
+	assert_string_equal(s.cmd[3], "--literal={{port}");
+	assert_null(s.cmd[4]);
+	assert_string_equal(s.env[0], "A=1");
+	assert_string_equal(s.env[1], "PORT={port}");
+	assert_null(s.env[2]);
+	assert_string_equal(s.ready_url, "http://127.0.0.1:{port}/healthz");
+	assert_true(s.ready_timeout_s == 2.5);
+	assert_true(s.stop_grace_s == 0);
+	assert_true(s.has_drive);
+	assert_int_equal(s.drive.n_requests, 1);
+	r = &s.drive.requests[0];
+	assert_string_equal(r->method, "POST");
+	assert_string_equal(r->url, "http://localhost:{port}/r?n={seq}");
+	assert_string_equal(r->headers[0], "X-Id: {uuid}");
+	assert_string_equal(r->headers[1], "Content-Type: text/plain");
+	assert_null(r->headers[2]);
+	assert_string_equal(r->body, "p={port}&id={uuid}&lit={{port}");
+	assert_int_equal(r->weight, 1);
+	assert_true(s.drive.rate_per_s == 2000);
+	assert_int_equal(s.drive.concurrency, 16);
+	assert_true(s.drive.timeout_s == 0.5);
+	assert_false(s.drive.allow_remote);
+	assert_true(s.duration_s == 60.5);
+	assert_true(s.warmup_s == 0);
+	assert_int_equal(s.interval_ms, 10);
+	assert_int_equal(s.lazyfree_interval_ms, 0);
+	assert_true(s.gate.rss_kib_per_min == 512.5);
+	assert_true(s.gate.threads_per_min == -1);	/* null: not gated */
+	assert_true(s.gate.fds_per_min == 0);
+	assert_false(s.gate.rss_discount_lazyfree);
+	assert_true(s.gate.alpha == 0.05);
+	assert_int_equal(s.expect, SCENARIO_EXPECT_LEAK);
+	scenario_release(&s);
+	assert_null(s.name);
+	scenario_release(&s);	/* safe twice */
+}
+
+static void test_defaults(void **state)
+{
+	struct scenario s;
+
+	(void)state;
+	load_ok("{'name': 'min', 'target': {'cmd': ['t']}}", &s);
+	assert_string_equal(s.name, "min");
+	assert_null(s.description);
+	assert_string_equal(s.cmd[0], "t");
+	assert_null(s.cmd[1]);
+	assert_non_null(s.env);
+	assert_null(s.env[0]);
+	assert_null(s.ready_url);
+	assert_true(s.ready_timeout_s == 10);
+	assert_true(s.stop_grace_s == 3);
+	assert_false(s.has_drive);
+	assert_int_equal(s.drive.n_requests, 0);
+	assert_true(s.duration_s == 30);
+	assert_true(s.warmup_s == 5);
+	assert_int_equal(s.interval_ms, 100);
+	assert_int_equal(s.lazyfree_interval_ms, 1000);
+	assert_true(s.gate.rss_kib_per_min == 1024);
+	assert_true(s.gate.threads_per_min == 1);
+	assert_true(s.gate.fds_per_min == 1);
+	assert_true(s.gate.rss_discount_lazyfree);
+	assert_true(s.gate.alpha == 0.01);
+	assert_int_equal(s.expect, SCENARIO_EXPECT_NONE);
+	scenario_release(&s);
+}
+
+static void test_drive_defaults(void **state)
+{
+	struct scenario s;
+	struct scenario_request *r;
+
+	(void)state;
+	load_ok(with("'drive': {'http': {'url': 'http://127.0.0.1:{port}/'}}, 'expect': 'pass'"),
+		&s);
+	assert_true(s.has_drive);
+	assert_int_equal(s.drive.n_requests, 1);
+	r = &s.drive.requests[0];
+	assert_string_equal(r->method, "GET");
+	assert_non_null(r->headers);
+	assert_null(r->headers[0]);
+	assert_null(r->body);
+	assert_int_equal(r->weight, 1);
+	assert_true(s.drive.rate_per_s == 0);
+	assert_int_equal(s.drive.concurrency, 8);
+	assert_true(s.drive.timeout_s == 10);
+	assert_false(s.drive.allow_remote);
+	assert_int_equal(s.expect, SCENARIO_EXPECT_PASS);
+	scenario_release(&s);
+}
+
+static void test_mix(void **state)
+{
+	struct scenario s;
+	struct scenario_request *r;
+
+	(void)state;
+	load_ok(with("'drive': {'http': {'concurrency': 2, 'mix': ["
+		     "{'url': 'http://127.0.0.1:{port}/a'},"
+		     "{'method': 'PUT', 'url': 'http://127.0.0.1:{port}/b/{seq}', 'weight': 3,"
+		     " 'headers': {'X-Req': '{uuid}'}, 'body': '{seq}'},"
+		     "{'method': 'DELETE', 'url': 'http://[::1]:{port}/c', 'weight': 5}]}}"),
+		&s);
+	assert_int_equal(s.drive.n_requests, 3);
+	assert_int_equal(s.drive.concurrency, 2);
+	r = s.drive.requests;
+	assert_string_equal(r[0].method, "GET");
+	assert_string_equal(r[0].url, "http://127.0.0.1:{port}/a");
+	assert_int_equal(r[0].weight, 1);
+	assert_null(r[0].headers[0]);
+	assert_null(r[0].body);
+	assert_string_equal(r[1].method, "PUT");
+	assert_int_equal(r[1].weight, 3);
+	assert_string_equal(r[1].headers[0], "X-Req: {uuid}");
+	assert_string_equal(r[1].body, "{seq}");
+	assert_string_equal(r[2].method, "DELETE");
+	assert_string_equal(r[2].url, "http://[::1]:{port}/c");
+	assert_int_equal(r[2].weight, 5);
+	scenario_release(&s);
+}
+
+static void test_gate_nulls(void **state)
+{
+	struct scenario s;
+
+	(void)state;
+	load_ok(with("'gate': {'rss_kib_per_min': null, 'threads_per_min': null,"
+		     " 'fds_per_min': null}"), &s);
+	assert_true(s.gate.rss_kib_per_min == -1);
+	assert_true(s.gate.threads_per_min == -1);
+	assert_true(s.gate.fds_per_min == -1);
+	scenario_release(&s);
+}
+
+static void test_lazyfree_off_turns_discount_off(void **state)
+{
+	struct scenario s;
+
+	(void)state;
+	load_ok(with("'sample': {'lazyfree_interval_ms': 0}"), &s);
+	assert_false(s.gate.rss_discount_lazyfree);
+	scenario_release(&s);
+	assert_error(with("'sample': {'lazyfree_interval_ms': 0},"
+			  " 'gate': {'rss_discount_lazyfree': true}"),
+		     "'gate.rss_discount_lazyfree' needs LazyFree samples (set "
+		     "sample.lazyfree_interval_ms above 0, or this to false)");
+}
+
+/* ---- syntax and file errors ---- */
+
+static void test_syntax_error(void **state)
+{
+	(void)state;
+	assert_error_at("{\n"
+			"  'name': 'x',\n"
+			"  'duration_s': 30\n"
+			"  'warmup_s': 5\n"
+			"}\n",
+			":4:12: syntax error: '}' expected near '\"warmup_s\"'");
+	assert_error_at("{'name': 'x',\n 'target': tru}",
+			":2:14: syntax error: invalid token near 'tru'");
+	assert_error_at("", ":1:0: syntax error: '[' or '{' expected near end of file");
+}
+
+static void test_duplicate_key(void **state)
+{
+	(void)state;
+	assert_error_at("{'name': 'x',\n 'name': 'y'}", ":2:7: duplicate object key near '\"name\"'");
+}
+
+static void test_not_an_object(void **state)
+{
+	(void)state;
+	assert_error_at("[1]", ": a scenario must be a JSON object (got an array)");
+}
+
+static void test_missing_file(void **state)
+{
+	struct scenario s;
+	char nope[300], want[400];
+
+	(void)state;
+	snprintf(nope, sizeof(nope), "%s/nope.json", dir);
+	snprintf(want, sizeof(want), "%s: cannot read file: No such file or directory", nope);
+	assert_int_equal(scenario_load(nope, &s), -1);
+	assert_string_equal(msg, want);
+	assert_owns_nothing(&s);
+	snprintf(want, sizeof(want), "%s: cannot read file: Is a directory", dir);
+	assert_int_equal(scenario_load(dir, &s), -1);
+	assert_string_equal(msg, want);
+	assert_owns_nothing(&s);
+}
+
+/* ---- unknown keys ---- */
+
+static void test_unknown_key_top(void **state)
+{
+	(void)state;
+	assert_error_at("{\n"
+			"  'name': 'x',\n"
+			"  'target': {'cmd': ['t']},\n"
+			"  'duraton_s': 30\n"
+			"}\n",
+			":4:3: unknown key 'duraton_s' (did you mean 'duration_s'?)");
+	assert_error_at("{'name': 'x', 'zzz': 1}",
+			":1:15: unknown key 'zzz' (allowed here: name, description, target, "
+			"drive, duration_s, warmup_s, sample, gate, expect)");
+}
+
+static void test_unknown_key_nested(void **state)
+{
+	(void)state;
+	assert_error_at("{\n"
+			"  'name': 'x',\n"
+			"  'target': {\n"
+			"    'cmd': ['t'],\n"
+			"    'redy': {'http_get': 'http://127.0.0.1/'}\n"
+			"  }\n"
+			"}\n",
+			":5:5: unknown key 'target.redy' (did you mean 'target.ready'?)");
+	assert_error_at("{\n"
+			"  'name': 'x',\n"
+			"  'target': {'cmd': ['t']},\n"
+			"  'drive': {'http': {'mix': [\n"
+			"    {'url': 'http://127.0.0.1/a'},\n"
+			"    {'url': 'http://127.0.0.1/b', 'wieght': 2}\n"
+			"  ]}}\n"
+			"}\n",
+			":6:35: unknown key 'drive.http.mix[1].wieght' "
+			"(did you mean 'drive.http.mix[1].weight'?)");
+	/* weight belongs to mix entries only. */
+	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', 'weight': 2}}"),
+		     "unknown key 'drive.http.weight' (allowed here: method, url, headers, body, "
+		     "rate_per_s, concurrency, timeout_s, mix)");
+}
+
+static void test_locating_skips_look_alikes(void **state)
+{
+	(void)state;
+	/* The same key name in a string, a nested object and an escaped key come first. */
+	assert_error_at("{'description': '\\'gate\\': {', 'target': {'cmd': ['gate'],\n"
+			" 'env': {'gate': '{'}}, 'name': 'x', 'g\\u0061te': {\n"
+			"   'alpha': 0.01, 'alhpa': 1}}",
+			":3:19: unknown key 'gate.alhpa' (did you mean 'gate.alpha'?)");
+}
+
+/* ---- types and ranges ---- */
+
+static void test_wrong_type(void **state)
+{
+	(void)state;
+	assert_error_at("{\n"
+			"  'name': 'x',\n"
+			"  'target': {\n"
+			"    'cmd': ['t'],\n"
+			"    'ready': {\n"
+			"      'http_get': 'http://127.0.0.1:{port}/',\n"
+			"      'timeout_s': '10'\n"
+			"    }\n"
+			"  }\n"
+			"}\n",
+			":7:7: 'target.ready.timeout_s' must be a number > 0 (got \"10\")");
+	assert_error_at("{'name': 'x', 'target': {'cmd': ['t', 2]}}",
+			":1:39: 'target.cmd[1]' must be a string (got 2)");
+	assert_error(named("'target': 1"), "'target' must be an object (got 1)");
+	assert_error(with("'drive': {'allow_remote': 'yes'}"),
+		     "'drive.allow_remote' must be true or false (got \"yes\")");
+	assert_error(with("'sample': []"), "'sample' must be an object (got [])");
+	assert_error(with("'expect': 'maybe'"), "'expect' must be \"leak\" or \"pass\" (got \"maybe\")");
+	assert_error(with("'gate': {'fds_per_min': '1'}"),
+		     "'gate.fds_per_min' must be a number >= 0, or null for not gated (got \"1\")");
+	assert_error(with("'description': {'a': 1}"), "'description' must be a string (got an object)");
+}
+
+static void test_integers_only(void **state)
+{
+	(void)state;
+	assert_error(with("'sample': {'interval_ms': 1.5}"),
+		     "'sample.interval_ms' must be an integer from 10 to 60000 (got 1.5)");
+	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', 'concurrency': 8.0}}"),
+		     "'drive.http.concurrency' must be an integer from 1 to 1024 (got 8.0)");
+}
+
+static void test_out_of_range(void **state)
+{
+	(void)state;
+	assert_error(with("'sample': {'interval_ms': 5}"),
+		     "'sample.interval_ms' must be an integer from 10 to 60000 (got 5)");
+	assert_error(with("'sample': {'interval_ms': 60001}"),
+		     "'sample.interval_ms' must be an integer from 10 to 60000 (got 60001)");
+	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', 'concurrency': 0}}"),
+		     "'drive.http.concurrency' must be an integer from 1 to 1024 (got 0)");
+	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', 'concurrency': 1025}}"),
+		     "'drive.http.concurrency' must be an integer from 1 to 1024 (got 1025)");
+	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', 'rate_per_s': -1}}"),
+		     "'drive.http.rate_per_s' must be a number >= 0 (got -1)");
+	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', 'timeout_s': 0}}"),
+		     "'drive.http.timeout_s' must be a number > 0 (got 0)");
+	assert_error(with("'drive': {'http': {'mix': [{'url': 'http://127.0.0.1/', 'weight': 0}]}}"),
+		     "'drive.http.mix[0].weight' must be an integer from 1 to 1000000 (got 0)");
+	assert_error(with("'gate': {'alpha': 0.5}"),
+		     "'gate.alpha' must be a number > 0 and < 0.5 (got 0.5)");
+	assert_error(with("'gate': {'alpha': 0}"),
+		     "'gate.alpha' must be a number > 0 and < 0.5 (got 0)");
+	assert_error(with("'gate': {'rss_kib_per_min': -1}"),
+		     "'gate.rss_kib_per_min' must be a number >= 0, or null for not gated (got -1)");
+	assert_error(with("'duration_s': 0"), "'duration_s' must be a number > 0 (got 0)");
+	assert_error(named("'target': {'cmd': ['t'], 'stop_grace_s': -0.5}"),
+		     "'target.stop_grace_s' must be a number >= 0 (got -0.5)");
+	assert_error(with("'sample': {'interval_ms': 100, 'lazyfree_interval_ms': 50}"),
+		     "'sample.lazyfree_interval_ms' must be 0 (never) or at least "
+		     "'sample.interval_ms' (got 50, interval_ms is 100)");
+}
+
+static void test_warmup_vs_duration(void **state)
+{
+	(void)state;
+	assert_error_at("{\n"
+			"  'name': 'x', 'target': {'cmd': ['t']},\n"
+			"  'duration_s': 10,\n"
+			"  'warmup_s': 10\n"
+			"}\n",
+			":4:3: 'warmup_s' must be less than 'duration_s' (got 10, duration_s is 10)");
+	assert_error(with("'duration_s': 4"),
+		     "'duration_s' must be more than 'warmup_s' (5 by default; set warmup_s lower) "
+		     "(got 4)");
+}
+
+static void test_bad_names(void **state)
+{
+	static const char want[] =
+		"must be 1 to 128 characters from [A-Za-z0-9._-], not \".\" or \"..\" "
+		"(it names the results directory)";
+	char expected[256];
+
+	(void)state;
+	snprintf(expected, sizeof(expected), "'name' %s (got \"../x\")", want);
+	assert_error("{'name': '../x', 'target': {'cmd': ['t']}}", expected);
+	snprintf(expected, sizeof(expected), "'name' %s (got \"..\")", want);
+	assert_error("{'name': '..', 'target': {'cmd': ['t']}}", expected);
+	snprintf(expected, sizeof(expected), "'name' %s (got \"\")", want);
+	assert_error("{'name': '', 'target': {'cmd': ['t']}}", expected);
+	snprintf(expected, sizeof(expected), "'name' %s (got \"a b\")", want);
+	assert_error("{'name': 'a b', 'target': {'cmd': ['t']}}", expected);
+}
+
+static void test_headers_checked(void **state)
+{
+	(void)state;
+	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', 'headers': {'X Id': 'a'}}}"),
+		     "'drive.http.headers.X Id': a header name must be a token such as "
+		     "\"X-Request-Id\"");
+	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/',"
+			  " 'headers': {'X-Id': 'a\\r\\nEvil: 1'}}}"),
+		     "'drive.http.headers.X-Id' must not contain a line break");
+	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', 'method': 'G T'}}"),
+		     "'drive.http.method' must be an HTTP method such as \"GET\" or \"POST\" "
+		     "(got \"G T\")");
+	assert_error(named("'target': {'cmd': ['t'], 'env': {'A=B': '1'}}"),
+		     "'target.env.A=B': an environment variable name must be non-empty and have "
+		     "no '='");
+}
+
+/* ---- missing keys, url and mix ---- */
+
+static void test_missing_keys(void **state)
+{
+	(void)state;
+	assert_error_at("{'name': 'x', 'target': {'env': {}}}",
+			": missing key 'target.cmd' (an argv array, e.g. "
+			"[\"targets/bin/x\", \"--port\", \"{port}\"])");
+	assert_error_at("{'target': {'cmd': ['t']}}",
+			": missing key 'name' (it names the results directory, e.g. \"map-churn\")");
+	assert_error_at("{'name': 'x'}",
+			": missing key 'target' (an object with at least \"cmd\", the argv to start)");
+	assert_error(named("'target': {'cmd': []}"),
+		     "'target.cmd' must be a non-empty array of strings (argv) (got [])");
+	assert_error(named("'target': {'cmd': ['']}"), "'target.cmd[0]' must name a program (got \"\")");
+	assert_error(named("'target': {'cmd': ['t'], 'ready': {'timeout_s': 1}}"),
+		     "missing key 'target.ready.http_get' (the URL that answers once the target is "
+		     "up, e.g. \"http://127.0.0.1:{port}/healthz\")");
+	assert_error(with("'drive': {'allow_remote': true}"),
+		     "missing key 'drive.http' (an object with the url to request)");
+}
+
+static void test_url_or_mix(void **state)
+{
+	(void)state;
+	assert_error(with("'drive': {'http': {'rate_per_s': 10}}"),
+		     "missing key 'drive.http.url' (or 'drive.http.mix', a list of weighted "
+		     "requests)");
+	assert_error_at("{'name': 'x', 'target': {'cmd': ['t']}, 'drive': {'http': {\n"
+			"  'mix': [{'url': 'http://127.0.0.1/'}],\n"
+			"  'url': 'http://127.0.0.1/'}}}",
+			":3:3: 'drive.http.url' cannot be used with 'drive.http.mix' "
+			"(use url for one request or mix for several)");
+	assert_error(with("'drive': {'http': {'mix': [{'url': 'http://127.0.0.1/'}],"
+			  " 'method': 'POST'}}"),
+		     "'drive.http.method' cannot be used with 'drive.http.mix' "
+		     "(set it in each mix entry)");
+	assert_error(with("'drive': {'http': {'mix': [{'url': 'http://127.0.0.1/'}],"
+			  " 'headers': {}}}"),
+		     "'drive.http.headers' cannot be used with 'drive.http.mix' "
+		     "(set it in each mix entry)");
+	assert_error(with("'drive': {'http': {'mix': []}}"),
+		     "'drive.http.mix' must be a non-empty array of request objects (got [])");
+	assert_error(with("'drive': {'http': {'mix': ['http://127.0.0.1/']}}"),
+		     "'drive.http.mix[0]' must be an object (got \"http://127.0.0.1/\")");
+	assert_error(with("'drive': {'http': {'mix': [{'url': 'http://127.0.0.1/'}, {}]}}"),
+		     "missing key 'drive.http.mix[1].url' (e.g. \"http://127.0.0.1:{port}/\")");
+}
+
+/* ---- loopback ---- */
+
+static void assert_url_ok(const char *url, int allow_remote)
+{
+	struct scenario s;
+	char extra[512];
+
+	snprintf(extra, sizeof(extra), "'drive': {'http': {'url': '%s'}, 'allow_remote': %s}", url,
+		 allow_remote ? "true" : "false");
+	load_ok(with(extra), &s);
+	assert_string_equal(s.drive.requests[0].url, url);
+	scenario_release(&s);
+}
+
+static void assert_url_refused(const char *url, const char *host)
+{
+	char extra[512], want[512];
+
+	snprintf(extra, sizeof(extra), "'drive': {'http': {'url': '%s'}}", url);
+	snprintf(want, sizeof(want), "drive.http.url: host '%s' is not loopback "
+		 "(set drive.allow_remote to true to allow it)", host);
+	assert_error(with(extra), want);
+}
+
+static void test_loopback(void **state)
+{
+	(void)state;
+	assert_url_ok("http://127.0.0.1:{port}/r?id={uuid}&n={seq}", 0);
+	assert_url_ok("http://localhost:{port}/", 0);
+	assert_url_ok("https://127.1.2.3/", 0);
+	assert_url_ok("http://[::1]:{port}/", 0);
+	assert_url_refused("http://example.com/", "example.com");
+	assert_url_refused("http://10.0.0.1:{port}/", "10.0.0.1");
+	assert_url_refused("http://128.0.0.1/", "128.0.0.1");
+	assert_url_refused("http://[::2]/", "[::2]");
+	assert_url_refused("http://127.0.0.1.example.com/", "127.0.0.1.example.com");
+	assert_url_refused("http://127.0.0.1@example.com/", "example.com");
+	assert_url_ok("http://example.com/", 1);
+	assert_url_ok("https://10.0.0.1:{port}/x", 1);
+}
+
+static void test_loopback_located(void **state)
+{
+	(void)state;
+	assert_error_at("{'name': 'x', 'target': {'cmd': ['t']},\n"
+			" 'drive': {'http': {'url': 'http://example.com/'}}}",
+			":2:21: drive.http.url: host 'example.com' is not loopback "
+			"(set drive.allow_remote to true to allow it)");
+	assert_error(with("'drive': {'http': {'mix': [{'url': 'http://127.0.0.1/'},"
+			  " {'url': 'http://example.com/'}]}}"),
+		     "drive.http.mix[1].url: host 'example.com' is not loopback "
+		     "(set drive.allow_remote to true to allow it)");
+	assert_error(named("'target': {'cmd': ['t'], 'ready': {'http_get': 'http://example.com/'}}"),
+		     "target.ready.http_get: host 'example.com' is not loopback "
+		     "(set drive.allow_remote to true to allow it)");
+}
+
+static void test_url_scheme(void **state)
+{
+	struct scenario s;
+
+	(void)state;
+	assert_error(with("'drive': {'http': {'url': 'ftp://127.0.0.1/'}}"),
+		     "'drive.http.url' must be an http:// or https:// URL (got \"ftp://127.0.0.1/\")");
+	assert_int_equal(load(with("'drive': {'http': {'url': 'not a url'}}"), &s), -1);
+	assert_non_null(strstr(msg, "'drive.http.url' is not a valid URL: "));
+	assert_non_null(strstr(msg, "(got \"not a url\")"));
+}
+
+/* ---- placeholders ---- */
+
+static void test_placeholders(void **state)
+{
+	(void)state;
+	assert_error_at("{'name': 'x', 'target': {'cmd': ['t', '--port', '{prot}']}}",
+			":1:49: unknown placeholder '{prot}' in 'target.cmd[2]' "
+			"(known: {port}, {seq}, {uuid})");
+	assert_error(named("'target': {'cmd': ['t', '--id={seq}']}"),
+		     "placeholder '{seq}' in 'target.cmd[1]' is only expanded in drive requests "
+		     "(url, headers and body; use {port} here)");
+	assert_error(named("'target': {'cmd': ['t'], 'env': {'ID': '{uuid}'}}"),
+		     "placeholder '{uuid}' in 'target.env.ID' is only expanded in drive requests "
+		     "(url, headers and body; use {port} here)");
+	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', "
+			  "'headers': {'X-Id': '{uid}'}}}"),
+		     "unknown placeholder '{uid}' in 'drive.http.headers.X-Id' "
+		     "(known: {port}, {seq}, {uuid})");
+	assert_error(with("'description': 'a {b}'"),
+		     "unknown placeholder '{b}' in 'description' (known: {port}, {seq}, {uuid})");
+}
+
+/* ---- binding the port ---- */
+
+static void test_bind_port(void **state)
+{
+	static const struct template_vars per_request = { .seq = "7", .uuid = "U" };
+	struct scenario s;
+	struct scenario_request *r;
+	struct template *t;
+	char *body;
+
+	(void)state;
+	load_ok(full, &s);
+	assert_int_equal(scenario_bind_port(&s, 4242), 0);
+	r = &s.drive.requests[0];
+	assert_string_equal(s.description, "all keys on 4242");
+	assert_string_equal(s.cmd[2], "4242");
+	/* Final strings are unescaped: the target sees a literal {port}. */
+	assert_string_equal(s.cmd[3], "--literal={port}");
+	assert_string_equal(s.env[1], "PORT=4242");
+	assert_string_equal(s.ready_url, "http://127.0.0.1:4242/healthz");
+	/* Request templates keep {seq}, {uuid} and "{{" for the driver. */
+	assert_string_equal(r->url, "http://localhost:4242/r?n={seq}");
+	assert_string_equal(r->headers[0], "X-Id: {uuid}");
+	assert_string_equal(r->body, "p=4242&id={uuid}&lit={{port}");
+	t = template_compile(r->body, NULL);
+	assert_non_null(t);
+	body = template_expand_dup(t, &per_request);
+	assert_string_equal(body, "p=4242&id=U&lit={port}");
+	free(body);
+	template_free(&t);
+	scenario_release(&s);
+}
+
+static void test_bind_port_mix(void **state)
+{
+	struct scenario s;
+
+	(void)state;
+	load_ok(with("'drive': {'http': {'mix': [{'url': 'http://127.0.0.1:{port}/{port}'},"
+		     " {'url': 'http://127.0.0.1:{port}/', 'body': '{port}{{port}{port}'}]}}"), &s);
+	assert_int_equal(scenario_bind_port(&s, 65535), 0);
+	assert_string_equal(s.drive.requests[0].url, "http://127.0.0.1:65535/65535");
+	assert_string_equal(s.drive.requests[1].body, "65535{{port}65535");
+	scenario_release(&s);
+}
+
+static void test_free_port(void **state)
+{
+	unsigned a = scenario_free_port();
+
+	(void)state;
+	assert_true(a > 0 && a <= 65535);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full),
+		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_drive_defaults),
+		cmocka_unit_test(test_mix),
+		cmocka_unit_test(test_gate_nulls),
+		cmocka_unit_test(test_lazyfree_off_turns_discount_off),
+		cmocka_unit_test(test_syntax_error),
+		cmocka_unit_test(test_duplicate_key),
+		cmocka_unit_test(test_not_an_object),
+		cmocka_unit_test(test_missing_file),
+		cmocka_unit_test(test_unknown_key_top),
+		cmocka_unit_test(test_unknown_key_nested),
+		cmocka_unit_test(test_locating_skips_look_alikes),
+		cmocka_unit_test(test_wrong_type),
+		cmocka_unit_test(test_integers_only),
+		cmocka_unit_test(test_out_of_range),
+		cmocka_unit_test(test_warmup_vs_duration),
+		cmocka_unit_test(test_bad_names),
+		cmocka_unit_test(test_headers_checked),
+		cmocka_unit_test(test_missing_keys),
+		cmocka_unit_test(test_url_or_mix),
+		cmocka_unit_test(test_loopback),
+		cmocka_unit_test(test_loopback_located),
+		cmocka_unit_test(test_url_scheme),
+		cmocka_unit_test(test_placeholders),
+		cmocka_unit_test(test_bind_port),
+		cmocka_unit_test(test_bind_port_mix),
+		cmocka_unit_test(test_free_port),
+	};
+
+	return cmocka_run_group_tests_name("scenario", tests, setup, teardown);
+}
