@@ -17,6 +17,7 @@
 #include "diag.h"
 #include "driver.h"
 #include "gate.h"
+#include "plot.h"
 #include "results.h"
 #include "sampler.h"
 #include "scenario.h"
@@ -72,7 +73,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 			if (units_parse_duration_s(optarg, &o->duration_s) < 0)
@@ -221,49 +222,18 @@ static int drive_and_sample(struct run *r)
 
 static void judge(struct run *r)
 {
-	const struct session_series *s = &r->session.series;
-	struct gate_input in = {
-		.t_s = s->t_s, .rss_kib = s->rss_kib, .threads = s->threads, .fds = s->fds,
-		.lazyfree_kib = r->sc.lazyfree_interval_ms ? s->lazyfree_kib : NULL,
-		.requests = r->driver ? s->requests : NULL,
-		.n = s->n, .warmup_s = r->sc.warmup_s,
-	};
+	struct gate_input in;
 
+	session_gate_input(&r->session, r->sc.warmup_s, r->sc.lazyfree_interval_ms > 0,
+			   r->driver != NULL, &in);
 	if (gate_evaluate(&r->sc.gate, &in, &r->report) < 0) {
 		snprintf(r->error, sizeof(r->error), "too few samples after warm-up to fit "
-			 "(%zu samples; lengthen duration_s or shorten sample.interval_ms)", s->n);
+			 "(%zu samples; lengthen duration_s or shorten sample.interval_ms)", in.n);
 		r->code = LS_EXIT_TARGET;
 		return;
 	}
 	r->has_report = 1;
 	r->code = r->report.leak ? LS_EXIT_LEAK : LS_EXIT_PASS;
-}
-
-static int write_reports(struct run *r, struct summary_run *sr)
-{
-	char *path = path_in(r->out_dir, "summary.json");
-	json_t *j = summary_json(sr);
-	int ret = -1;
-
-	if (!path || !j || results_write_json(path, j) < 0)
-		goto out;
-	if (r->opt.junit) {
-		char failure[512] = "";
-		if (r->has_report)
-			gate_describe_failure(&r->report, failure, sizeof(failure));
-		struct results_case tc = {
-			.name = r->sc.name, .classname = "leaksoak.run",
-			.time_s = r->session.elapsed_s, .verdict = summary_verdict(r->code),
-			.message = r->error[0] ? r->error : failure, .system_out = r->out_dir,
-		};
-		if (results_write_junit(r->opt.junit, "leaksoak", &tc, 1) < 0)
-			goto out;
-	}
-	ret = 0;
-out:
-	json_decref(j);
-	free(path);
-	return ret;
 }
 
 static void finish(struct run *r)
@@ -280,10 +250,11 @@ static void finish(struct run *r)
 	summary_stamp(&sr);
 	if (r->error[0])
 		diag_error("%s: %s", r->sc.name, r->error);
-	if (write_reports(r, &sr) < 0 && r->code == LS_EXIT_PASS)
+	if (summary_write(&sr, r->opt.junit) < 0 && r->code == LS_EXIT_PASS)
 		r->code = LS_EXIT_TARGET;
 	sr.exit_code = r->code;
 	summary_print(stdout, &sr);
+	plot_after_run(r->out_dir);
 	if (fflush(stdout) == EOF && r->code == LS_EXIT_PASS)
 		r->code = LS_EXIT_TARGET;
 }

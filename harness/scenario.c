@@ -47,8 +47,11 @@ struct ctx {
 	char path[PATH_LEN];	/* scratch for cpath() */
 };
 
-/* Which placeholders a string may hold: everywhere {port}; in drive requests also the rest. */
-enum vars { VARS_PORT, VARS_REQUEST };
+/*
+ * Which placeholders a string may hold: none in free text (a description may well mention
+ * "{seq}"), {port} in what starts the target, and also {seq}/{uuid} in drive requests.
+ */
+enum vars { VARS_TEXT, VARS_PORT, VARS_REQUEST };
 
 /* ---- key paths ---- */
 
@@ -428,7 +431,7 @@ static int string_value(struct ctx *c, const json_t *v, enum vars vars, char **o
 
 	if (!json_is_string(v))
 		return fail_value(c, v, "a string");
-	if (check_placeholders(c, json_string_value(v), vars) < 0)
+	if (vars != VARS_TEXT && check_placeholders(c, json_string_value(v), vars) < 0)
 		return -1;
 	copy = strdup(json_string_value(v));
 	if (!copy)
@@ -1055,7 +1058,7 @@ static int load_root(struct ctx *c, json_t *root, struct scenario *s)
 	set_defaults(s);
 	if (check_keys(c, root, top_keys) < 0 ||
 	    load_name(c, root, s) < 0 ||
-	    get_string(c, root, "description", VARS_PORT, NULL, &s->description) < 0 ||
+	    get_string(c, root, "description", VARS_TEXT, NULL, &s->description) < 0 ||
 	    load_target(c, root, s) < 0 ||
 	    load_drive(c, root, s) < 0 ||
 	    load_durations(c, root, s) < 0 ||
@@ -1219,7 +1222,7 @@ int scenario_bind_port(struct scenario *s, unsigned port)
 	char p[16];
 
 	snprintf(p, sizeof(p), "%u", port);
-	if (bind_one(&s->description, p, bind_final) < 0 || bind_strv(s->cmd, p, bind_final) < 0 ||
+	if (bind_strv(s->cmd, p, bind_final) < 0 ||
 	    bind_strv(s->env, p, bind_final) < 0 || bind_one(&s->ready_url, p, bind_final) < 0)
 		return -1;
 	for (size_t i = 0; i < s->drive.n_requests; i++) {

@@ -9,7 +9,8 @@
  *   leaksoak: scenarios/x.json:14:20: 'target.ready.timeout_s' must be a number > 0 (got "10")
  * and the caller exits with LS_EXIT_USAGE.
  *
- * Placeholders: "{port}" may appear in any string and is replaced by scenario_bind_port();
+ * Placeholders: "{port}" may appear in any string but the free-text description and is
+ * replaced by scenario_bind_port();
  * "{seq}" and "{uuid}" may appear only in drive request URLs, headers and bodies and are
  * expanded per request by the driver (template.h).  Any other "{word}" is an error.
  */

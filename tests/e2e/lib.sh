@@ -59,7 +59,7 @@ tagged_pids() {
 		pid=${env#/proc/}
 		pid=${pid%/environ}
 		[ "$pid" = "$$" ] && continue
-		if tr '\0' '\n' <"$env" 2>/dev/null | grep -qx "LEAKSOAK_E2E_TAG=$TAG"; then
+		if { tr '\0' '\n' <"$env"; } 2>/dev/null | grep -qx "LEAKSOAK_E2E_TAG=$TAG"; then
 			# A zombie waiting for its parent is not a running stray.
 			state=$(awk '/^State:/ { print $2 }' "/proc/$pid/status" 2>/dev/null)
 			[ "$state" = Z ] || echo "$pid"
@@ -77,18 +77,9 @@ no_strays() {
 	return 1
 }
 
-# json_get FILE KEY.PATH: a value from a JSON file, through the binary's own JSON reader is
-# not exposed, so use python3 when present and jq otherwise.
+# json_get FILE KEY.PATH: a value from a JSON file (jq; "failed.0" indexes arrays).
 json_get() {
-	if command -v python3 >/dev/null; then
-		python3 -c 'import json,sys
-v=json.load(open(sys.argv[1]))
-for k in sys.argv[2].split("."):
-    v=v[int(k)] if isinstance(v,list) else v[k]
-print(json.dumps(v) if isinstance(v,(dict,list)) else ("null" if v is None else str(v).lower() if isinstance(v,bool) else v))' "$1" "$2"
-	else
-		jq -r ".$2" "$1"
-	fi
+	jq -r --arg p "$2" 'getpath($p | split(".") | map(tonumber? // .))' "$1"
 }
 
 # Write a scenario for a helper or bundled target into $TMP/NAME.json; extra JSON members
@@ -115,3 +106,17 @@ finish() {
 	[ "$tap_failed" = 0 ]
 }
 trap 'finish' EXIT
+
+# failed_includes SUMMARY METRIC: the run's summary.json lists METRIC among the failed ones.
+failed_includes() {
+	jq -e --arg m "$2" '.failed | index($m) != null' "$1" >/dev/null
+}
+
+# bundled_pair NAME METRIC: the bundled leak scenario exits 1 with METRIC among the failed
+# metrics, its fixed twin exits 0, and nothing is left running (4 TAP lines).
+bundled_pair() {
+	check "$1 is called a leak" expect_exit 1 run "$ROOT/scenarios/$1.json" --out "$TMP/$1"
+	check "$1 fails on $2" failed_includes "$TMP/$1/summary.json" "$2"
+	check "$1-fixed passes" expect_exit 0 run "$ROOT/scenarios/$1-fixed.json" --out "$TMP/$1-fixed"
+	check "$1 leaves nothing running" no_strays
+}

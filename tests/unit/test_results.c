@@ -1,0 +1,219 @@
+/*
+ * Unit tests for results: samples.csv and junit.xml against golden files, atomic writes,
+ * summary.json's contract keys.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "results.h"
+#include "summary.h"
+
+#define GOLDEN "tests/unit/golden/"
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	char *buf = NULL;
+	size_t len = 0;
+
+	if (!f)
+		return NULL;
+	FILE *m = open_memstream(&buf, &len);
+	int c;
+	while ((c = fgetc(f)) != EOF)
+		fputc(c, m);
+	fclose(m);
+	fclose(f);
+	return buf;
+}
+
+static int make_tmpdir(void **state)
+{
+	char tmpl[] = "/tmp/leaksoak-results-XXXXXX";
+	char *dir = mkdtemp(tmpl);
+
+	if (!dir)
+		return -1;
+	*state = strdup(dir);
+	return 0;
+}
+
+static int remove_tmpdir(void **state)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", (char *)*state);
+	free(*state);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static char *in_dir(void **state, const char *file)
+{
+	char *p = NULL;
+
+	assert_true(asprintf(&p, "%s/%s", (char *)*state, file) > 0);
+	return p;
+}
+
+static void csv_matches_golden(void **state)
+{
+	char *path = in_dir(state, "samples.csv");
+	struct results_csv *c = results_csv_open(path);
+	struct results_row r1 = {
+		.s = { .t_s = 0, .rss_kib = 10240, .threads = 3, .fds = 7, .procs = 1,
+		       .cpu_s = 0.01 },
+		.lazyfree_kib = NAN,
+	};
+	struct results_row r2 = {
+		.s = { .t_s = 0.1, .rss_kib = 10496, .threads = 4, .fds = 8, .procs = 2,
+		       .cpu_s = 0.02 },
+		.lazyfree_kib = 512, .requests = 37, .errors = 1,
+	};
+
+	assert_non_null(c);
+	assert_int_equal(results_csv_append(c, &r1), 0);
+	/* Flushed per row: the file holds the row before the writer is closed. */
+	char *partial = slurp(path);
+	assert_non_null(strstr(partial, "0.000,10240,3,7,1,0.01,,0,0\n"));
+	assert_int_equal(results_csv_append(c, &r2), 0);
+	assert_int_equal(results_csv_close(&c), 0);
+	assert_null(c);
+	char *got = slurp(path);
+	char *want = slurp(GOLDEN "samples.csv");
+	assert_non_null(want);
+	assert_string_equal(got, want);
+	free(partial);
+	free(got);
+	free(want);
+	free(path);
+}
+
+static void junit_matches_golden(void **state)
+{
+	char *path = in_dir(state, "junit.xml");
+	const struct results_case cases[] = {
+		{ "map-delete-churn", "leaksoak.run", 30.25, "leak",
+		  "rss grows 2310 KiB/min (gate 512 KiB/min, p<0.001)",
+		  "results/map-delete-churn/x" },
+		{ "fixed & \"quoted\"", "leaksoak.run", 30.25, "pass", NULL, NULL },
+		{ "crash", NULL, 1.0, "error", "target killed by signal 11 (SIGSEGV)", NULL },
+	};
+
+	assert_int_equal(results_write_junit(path, "leaksoak", cases, 3), 0);
+	char *got = slurp(path);
+	char *want = slurp(GOLDEN "junit.xml");
+	assert_non_null(want);
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+	free(path);
+}
+
+static void atomic_write_replaces_whole_file(void **state)
+{
+	char *path = in_dir(state, "s.json");
+	char *text;
+
+	assert_int_equal(results_write_atomic(path, "old contents, longer\n", 21), 0);
+	assert_int_equal(results_write_atomic(path, "new\n", 4), 0);
+	text = slurp(path);
+	assert_string_equal(text, "new\n");
+	free(text);
+	/* No temporary file is left beside it. */
+	char *tmp = NULL;
+	assert_true(asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) > 0);
+	assert_int_equal(access(tmp, F_OK), -1);
+	free(tmp);
+	free(path);
+}
+
+static void atomic_write_reports_failure(void **state)
+{
+	char msg[256];
+
+	(void)state;
+	diag_capture(msg, sizeof(msg));
+	assert_int_equal(results_write_atomic("/nonexistent-dir/x.json", "x", 1), -1);
+	diag_capture(NULL, 0);
+	assert_non_null(strstr(msg, "/nonexistent-dir/x.json"));
+}
+
+static void mkdir_p_makes_nested_folders(void **state)
+{
+	char *dir = in_dir(state, "a/b/c");
+	struct stat st;
+
+	assert_int_equal(results_mkdir_p(dir), 0);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(results_mkdir_p(dir), 0);
+	free(dir);
+}
+
+static void default_dir_is_name_and_utc_stamp(void **state)
+{
+	char *dir = results_default_dir("res", "map-delete-churn");
+
+	(void)state;
+	assert_non_null(dir);
+	assert_int_equal(strncmp(dir, "res/map-delete-churn/", 21), 0);
+	/* YYYYmmddTHHMMSSZ */
+	assert_int_equal(strlen(dir + 21), 16);
+	assert_int_equal(dir[21 + 8], 'T');
+	assert_int_equal(dir[21 + 15], 'Z');
+	free(dir);
+}
+
+static void summary_error_has_contract_keys(void **state)
+{
+	struct scenario_gate g = { 512, 1, -1, 1, 0.01 };
+	struct session_result sess = { .elapsed_s = 1.5 };
+	struct summary_run r = {
+		.name = "crash", .scenario_file = "x.json", .out_dir = "results/crash/x",
+		.duration_s = 30, .warmup_s = 5, .interval_ms = 100, .gate = &g,
+		.session = &sess, .error = "target exited with status 7",
+		.exit_code = LS_EXIT_TARGET,
+	};
+	json_t *j;
+
+	(void)state;
+	summary_stamp(&r);
+	j = summary_json(&r);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "verdict")), "error");
+	assert_string_equal(json_string_value(json_object_get(j, "error")),
+			    "target exited with status 7");
+	json_t *gate = json_object_get(j, "gate");
+	assert_true(json_is_null(json_object_get(gate, "fds_per_min")));
+	assert_true(json_real_value(json_object_get(gate, "rss_kib_per_min")) == 512);
+	assert_true(json_is_null(json_object_get(j, "driver")));
+	json_decref(j);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(csv_matches_golden, make_tmpdir, remove_tmpdir),
+		cmocka_unit_test_setup_teardown(junit_matches_golden, make_tmpdir, remove_tmpdir),
+		cmocka_unit_test_setup_teardown(atomic_write_replaces_whole_file, make_tmpdir,
+						remove_tmpdir),
+		cmocka_unit_test(atomic_write_reports_failure),
+		cmocka_unit_test_setup_teardown(mkdir_p_makes_nested_folders, make_tmpdir,
+						remove_tmpdir),
+		cmocka_unit_test(default_dir_is_name_and_utc_stamp),
+		cmocka_unit_test(summary_error_has_contract_keys),
+	};
+
+	return cmocka_run_group_tests_name("results", tests, NULL, NULL);
+}
