@@ -263,6 +263,19 @@ out:
 	return ret;
 }
 
+void session_gate_input(const struct session_result *r, double warmup_s, int with_lazyfree,
+			int with_requests, struct gate_input *in)
+{
+	const struct session_series *s = &r->series;
+
+	*in = (struct gate_input){
+		.t_s = s->t_s, .rss_kib = s->rss_kib, .threads = s->threads, .fds = s->fds,
+		.lazyfree_kib = with_lazyfree ? s->lazyfree_kib : NULL,
+		.requests = with_requests ? s->requests : NULL,
+		.n = s->n, .warmup_s = warmup_s,
+	};
+}
+
 void session_result_release(struct session_result *r)
 {
 	free(r->series.t_s);

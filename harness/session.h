@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 #include "driver.h"
+#include "gate.h"
 #include "results.h"
 #include "sampler.h"
 #include "target.h"
@@ -68,6 +69,13 @@ int session_wait_ready(struct target *t, const char *url, long timeout_ms, int s
 
 /* Run the loop; *out is filled on every return (release it).  0, or -1 when end is FAILED. */
 int session_run(const struct session_config *c, struct session_result *out);
+
+/*
+ * The gate's view of a session's samples: pointers into r, valid while r is.  LazyFree and the
+ * request counts are passed on only when asked for (sampled, driven).
+ */
+void session_gate_input(const struct session_result *r, double warmup_s, int with_lazyfree,
+			int with_requests, struct gate_input *in);
 
 void session_result_release(struct session_result *r);
 

@@ -4,8 +4,11 @@
 #include "summary.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include "results.h"
 
 const char *summary_verdict(enum ls_exit code)
 {
@@ -103,6 +106,42 @@ json_t *summary_json(const struct summary_run *r)
 			 "metrics", metrics ? metrics : json_object(),
 			 "gate", gate_json(r->gate),
 			 "driver", driver_json(r));
+}
+
+static int write_junit(const struct summary_run *r, const char *path)
+{
+	char failure[512] = "";
+
+	if (r->report)
+		gate_describe_failure(r->report, failure, sizeof(failure));
+	struct results_case tc = {
+		.name = r->name, .classname = r->scenario_file ? "leaksoak.run" : "leaksoak.watch",
+		.time_s = r->session->elapsed_s, .verdict = summary_verdict(r->exit_code),
+		.message = r->error ? r->error : failure, .system_out = r->out_dir,
+	};
+	return results_write_junit(path, "leaksoak", &tc, 1);
+}
+
+int summary_write(const struct summary_run *r, const char *junit_path)
+{
+	char *path = NULL;
+	json_t *j = summary_json(r);
+	int ret = -1;
+
+	if (!j || asprintf(&path, "%s/summary.json", r->out_dir) < 0) {
+		path = NULL;
+		diag_error("out of memory");
+		goto out;
+	}
+	if (results_write_json(path, j) < 0)
+		goto out;
+	if (junit_path && write_junit(r, junit_path) < 0)
+		goto out;
+	ret = 0;
+out:
+	json_decref(j);
+	free(path);
+	return ret;
 }
 
 static void print_metric(FILE *f, const struct gate_metric *m, const char *label)

@@ -42,6 +42,12 @@ void summary_stamp(struct summary_run *r);
  */
 json_t *summary_json(const struct summary_run *r);
 
+/*
+ * Write out_dir/summary.json, and a one-case JUnit report to junit_path when it is not NULL.
+ * 0 or -1 (message printed).
+ */
+int summary_write(const struct summary_run *r, const char *junit_path);
+
 /* A short human summary: the verdict, a line per metric, the driver, the results folder. */
 void summary_print(FILE *f, const struct summary_run *r);
 
