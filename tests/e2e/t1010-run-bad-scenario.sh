@@ -13,7 +13,7 @@ check "an unknown key exits 2" expect_exit 2 run "$TMP/typo.json"
 check "it names the key, its line and a suggestion" \
 	grep -q "typo.json:4.*'duraton_s'.*did you mean 'duration_s'" "$ERR"
 
-printf '{"name": "x", "target": {"cmd": ["/bin/true"], "ready": {"timeout_s": "10"}}}\n' >"$TMP/type.json"
+printf '{"name": "x", "target": {"cmd": ["/bin/true"], "ready": {"http_get": "http://127.0.0.1:{port}/", "timeout_s": "10"}}}\n' >"$TMP/type.json"
 check "a wrong type exits 2" expect_exit 2 run "$TMP/type.json"
 check "it names the key's path" grep -q "type.json.*target.ready.timeout_s" "$ERR"
 
