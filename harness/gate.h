@@ -3,8 +3,10 @@
  *
  * A metric fails only when its robust (Theil–Sen) growth is above its gate AND the growth is
  * statistically real: the one-sided trend test rejects "no increase" at gate.alpha and the
- * lower bound of the Theil–Sen interval is above zero.  Anything else passes: a detector that
- * cries wolf on sawtooth or warm-up gets switched off.
+ * lower bound of the Theil–Sen interval is above zero.  Threads and FDs are counts that move in
+ * steps: for them "real" also needs the count to rise within each half of the fit window, so a
+ * pool that grows once is not a leak.  Anything else passes: a detector that cries wolf on
+ * sawtooth or warm-up gets switched off.
  */
 #ifndef LEAKSOAK_GATE_H
 #define LEAKSOAK_GATE_H
@@ -36,7 +38,7 @@ struct gate_metric {
 	int fitted;		/* 0: too few samples after warm-up */
 	struct fit_result fit;	/* slopes per second */
 	int over_gate;		/* Theil–Sen slope above the limit */
-	int significant;	/* trend test and interval both say it grows */
+	int significant;	/* trend test and interval say it grows (counts: in both halves) */
 	int failed;		/* over_gate && significant && gated */
 };
 
@@ -69,7 +71,11 @@ int gate_evaluate(const struct scenario_gate *g, const struct gate_input *in,
  */
 json_t *gate_metrics_json(const struct gate_report *r);
 
-/* One line per failed metric into buf: "rss grows 2310 KiB/min (gate 512, p<0.001)". */
+/*
+ * One line per failed metric into buf, newline-separated:
+ *   "rss grows 2310 KiB/min (gate 512 KiB/min, p<0.001), 4.2 KiB per request"
+ * A line that does not fit is left out whole rather than cut.
+ */
 void gate_describe_failure(const struct gate_report *r, char *buf, size_t len);
 
 #endif
