@@ -152,7 +152,7 @@ static int start_target(struct run *r)
 	}
 	if (r->sc.ready_url &&
 	    session_wait_ready(r->target, r->sc.ready_url, (long)(r->sc.ready_timeout_s * 1000),
-			       r->signal_fd, &signo) < 0) {
+			       r->sc.drive.allow_remote, r->signal_fd, &signo) < 0) {
 		if (signo) {
 			snprintf(r->error, sizeof(r->error), "interrupted by SIG%s", sigabbrev_np(signo));
 			r->code = 128 + signo;

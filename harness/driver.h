@@ -8,6 +8,12 @@
  * connect time, so a hostname cannot smuggle traffic out.
  *
  * It owns no thread: the run loop calls driver_poll, which also waits on the caller's fds.
+ *
+ * {seq} counts the driver's requests from 0; one {uuid} is drawn per request, so every
+ * occurrence in its URL, headers and body gets the same value.
+ *
+ * libcurl's global state is initialised once, on first use (driver_new or driver_probe); a
+ * program that must end leak-free under a sanitizer calls curl_global_cleanup() before exit.
  */
 #ifndef LEAKSOAK_DRIVER_H
 #define LEAKSOAK_DRIVER_H
@@ -34,15 +40,25 @@ struct driver_totals {
 struct driver *driver_new(const struct scenario_drive *drive);
 
 /*
- * Start the requests due by now, wait up to timeout_ms for curl's sockets or any of the n_extra
- * caller fds (their revents are filled in), and complete finished transfers.  Returns 0, or -1
- * on a curl failure (message printed).
+ * Start at most n requests in total (0, the default: no limit).  Transfers already started
+ * run to completion; the caller sees the end when completed + errors reaches n.
+ */
+void driver_set_limit(struct driver *d, uint64_t n);
+
+/*
+ * Start the requests due by now, wait up to timeout_ms (negative: no limit, as in poll(2)) for
+ * curl's sockets or any of the n_extra caller fds (their revents are filled in as poll(2) would,
+ * POLLHUP and POLLERR included), and complete finished transfers.  Returns 0, or -1 on a curl
+ * failure (message printed).
  */
 int driver_poll(struct driver *d, struct pollfd *extra, unsigned n_extra, int timeout_ms);
 
 void driver_totals(const struct driver *d, struct driver_totals *out);
 
-/* Abort transfers in flight and stop starting new ones. */
+/*
+ * Abort transfers in flight and stop starting new ones.  Aborted transfers count in neither
+ * completed nor errors.  driver_poll may still be called: it only waits on the extra fds.
+ */
 void driver_stop(struct driver *d);
 
 void driver_free(struct driver **d);

@@ -58,8 +58,8 @@ static int read_signal(int fd)
 	return (int)si.ssi_signo;
 }
 
-int session_wait_ready(struct target *t, const char *url, long timeout_ms, int signal_fd,
-		       int *signo)
+int session_wait_ready(struct target *t, const char *url, long timeout_ms, int allow_remote,
+		       int signal_fd, int *signo)
 {
 	int64_t deadline = now_ns() + (int64_t)timeout_ms * 1000000;
 	long last = 0;
@@ -70,7 +70,7 @@ int session_wait_ready(struct target *t, const char *url, long timeout_ms, int s
 		int64_t left_ms = (deadline - now_ns()) / 1000000;
 		if (left_ms <= 0)
 			break;
-		last = driver_probe(url, left_ms < 1000 ? left_ms : 1000, 0);
+		last = driver_probe(url, left_ms < 1000 ? left_ms : 1000, allow_remote);
 		if (last >= 200 && last < 300)
 			return 0;
 		struct pollfd pfd[2] = {

@@ -60,12 +60,13 @@ struct session_result {
 int session_signals_open(void);
 
 /*
- * Wait, up to timeout_ms, for the target to answer url with a 2xx, probing every 100 ms or so;
+ * Wait, up to timeout_ms, for the target to answer url with a 2xx, probing every 100 ms or so
+ * (loopback only unless allow_remote);
  * returns early when the target exits or a signal arrives.  Returns 0 when ready, -1 when not
  * (a message saying why has been printed; *signo is set when a signal ended the wait).
  */
-int session_wait_ready(struct target *t, const char *url, long timeout_ms, int signal_fd,
-		       int *signo);
+int session_wait_ready(struct target *t, const char *url, long timeout_ms, int allow_remote,
+		       int signal_fd, int *signo);
 
 /* Run the loop; *out is filled on every return (release it).  0, or -1 when end is FAILED. */
 int session_run(const struct session_config *c, struct session_result *out);

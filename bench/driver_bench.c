@@ -1,0 +1,264 @@
+/*
+ * driver_bench — how close the HTTP driver comes to wrk, and how well it holds a rate.
+ *
+ * Against build/helpers/hello on loopback: the driver flat out on 16 connections for 5 s
+ * (requests per second and the driver's CPU per request), wrk on the same server and
+ * connection count when it is installed, and a scheduled run at 2000 req/s for 5 s (achieved
+ * rate and its deviation).  Run from the repository root, with no arguments.
+ */
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "driver.h"
+
+#define HELLO "build/helpers/hello"
+#define CONNECTIONS 16
+#define RUN_S 5
+
+struct run {
+	double elapsed_s;
+	double user_s, sys_s;
+	struct driver_totals t;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double seconds(struct timeval tv)
+{
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+static unsigned free_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	unsigned port = 0;
+
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+/* Start argv with the parent-death signal set, stdout to out_fd when >= 0. */
+static pid_t spawn(char *const argv[], int out_fd)
+{
+	pid_t parent = getpid();
+	pid_t pid = fork();
+
+	if (pid != 0)
+		return pid;
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (getppid() != parent)
+		_exit(1);
+	if (out_fd >= 0 && dup2(out_fd, STDOUT_FILENO) < 0)
+		_exit(126);
+	execvp(argv[0], argv);
+	_exit(127);
+}
+
+static void stop_child(pid_t pid)
+{
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+}
+
+static int wait_ready(unsigned port, pid_t pid)
+{
+	char url[64];
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/healthz", port);
+	for (int tries = 0; tries < 250; tries++) {
+		if (driver_probe(url, 200, 0) == 200)
+			return 0;
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return -1;
+		poll(NULL, 0, 20);
+	}
+	return -1;
+}
+
+/* Drive for RUN_S seconds; an idle pipe rides along, as the run loop's signal fd would. */
+static int drive(const struct scenario_drive *dr, struct run *out)
+{
+	struct driver *d = driver_new(dr);
+	int p[2] = { -1, -1 }, ret = -1;
+	struct pollfd idle = { .events = POLLIN };
+	struct rusage r0, r1;
+	double t0, end;
+
+	if (!d || pipe(p) < 0)
+		goto out;
+	idle.fd = p[0];
+	t0 = now_s();
+	getrusage(RUSAGE_SELF, &r0);
+	end = t0 + RUN_S;
+	while (now_s() < end)
+		if (driver_poll(d, &idle, 1, 100) < 0)
+			goto out;
+	driver_stop(d);
+	out->elapsed_s = now_s() - t0;
+	getrusage(RUSAGE_SELF, &r1);
+	out->user_s = seconds(r1.ru_utime) - seconds(r0.ru_utime);
+	out->sys_s = seconds(r1.ru_stime) - seconds(r0.ru_stime);
+	driver_totals(d, &out->t);
+	ret = 0;
+out:
+	if (p[0] >= 0) {
+		close(p[0]);
+		close(p[1]);
+	}
+	driver_free(&d);
+	return ret;
+}
+
+static int in_path(const char *name)
+{
+	const char *path = getenv("PATH");
+	char buf[PATH_MAX];
+
+	while (path && *path) {
+		size_t n = strcspn(path, ":");
+		int len = snprintf(buf, sizeof(buf), "%.*s/%s", (int)n, path, name);
+		if (n && len > 0 && (size_t)len < sizeof(buf) && access(buf, X_OK) == 0)
+			return 1;
+		path += n + (path[n] == ':');
+	}
+	return 0;
+}
+
+/* wrk's "Requests/sec:" figure, or a negative value when it could not be had. */
+static double run_wrk(unsigned port)
+{
+	char url[64], out[8192];
+	char *argv[] = { (char *)"wrk", (char *)"-t2", (char *)"-c16", (char *)"-d5s", url, NULL };
+	size_t len = 0;
+	ssize_t n;
+	int p[2];
+	double rps = -1;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/", port);
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return -1;
+	pid_t pid = spawn(argv, p[1]);
+	close(p[1]);
+	while (pid > 0 && len < sizeof(out) - 1) {
+		n = read(p[0], out + len, sizeof(out) - 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+	}
+	out[len] = '\0';
+	close(p[0]);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	const char *line = strstr(out, "Requests/sec:");
+	if (line)
+		rps = strtod(line + strlen("Requests/sec:"), NULL);
+	return rps;
+}
+
+/* The driver's own CPU per completed request, split into user and kernel time. */
+static void print_cpu(const struct run *r)
+{
+	double n = (double)(r->t.completed ? r->t.completed : 1);
+
+	printf("%.1f us client CPU per request (%.1f user, %.1f kernel)",
+	       (r->user_s + r->sys_s) * 1e6 / n, r->user_s * 1e6 / n, r->sys_s * 1e6 / n);
+}
+
+static int bench(unsigned port)
+{
+	char url[64];
+	char *no_headers[] = { NULL };
+	struct scenario_request req = { .method = (char *)"GET", .url = url,
+					.headers = no_headers, .weight = 1 };
+	struct scenario_drive dr = { .requests = &req, .n_requests = 1,
+				     .concurrency = CONNECTIONS, .timeout_s = 10 };
+	struct run flat, sched;
+
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/", port);
+	if (drive(&dr, &flat) < 0)
+		return -1;
+	double flat_rps = (double)flat.t.completed / flat.elapsed_s;
+	printf("driver flat out, %d connections, %d s: %.0f req/s, %llu errors, %llu connects, ",
+	       CONNECTIONS, RUN_S, flat_rps, (unsigned long long)flat.t.errors,
+	       (unsigned long long)flat.t.connects);
+	print_cpu(&flat);
+	printf("\n");
+
+	if (!in_path("wrk")) {
+		printf("wrk: not installed\n");
+	} else {
+		double wrk_rps = run_wrk(port);
+		if (wrk_rps > 0)
+			printf("wrk -t2 -c16 -d5s: %.0f req/s; driver/wrk: %.2f\n", wrk_rps,
+			       flat_rps / wrk_rps);
+		else
+			printf("wrk: no Requests/sec line in its output\n");
+	}
+
+	dr.rate_per_s = 2000;
+	if (drive(&dr, &sched) < 0)
+		return -1;
+	double rate = (double)sched.t.completed / sched.elapsed_s;
+	printf("driver scheduled 2000 req/s, %d s: %.1f req/s achieved (%+.2f %%), %llu behind, "
+	       "%llu errors, ", RUN_S, rate, (rate - dr.rate_per_s) / dr.rate_per_s * 100.0,
+	       (unsigned long long)sched.t.behind, (unsigned long long)sched.t.errors);
+	print_cpu(&sched);
+	printf("\n");
+	return 0;
+}
+
+int main(void)
+{
+	unsigned port = free_port();
+	char port_text[16];
+	char *argv[] = { (char *)HELLO, (char *)"--port", port_text, NULL };
+	int ret = 1;
+
+	signal(SIGPIPE, SIG_IGN);
+	snprintf(port_text, sizeof(port_text), "%u", port);
+	if (!port || access(HELLO, X_OK) < 0) {
+		fprintf(stderr, "driver_bench: %s missing (run make from the repository root)\n",
+			HELLO);
+		return 1;
+	}
+	pid_t pid = spawn(argv, -1);
+	if (pid < 0 || wait_ready(port, pid) < 0)
+		fprintf(stderr, "driver_bench: %s did not become ready on port %u\n", HELLO, port);
+	else if (bench(port) == 0)
+		ret = 0;
+	if (pid > 0)
+		stop_child(pid);
+	curl_global_cleanup();
+	if (fflush(stdout) != 0 || ferror(stdout))
+		ret = 1;
+	return ret;
+}
