@@ -6,5 +6,9 @@
 #define LEAKSOAK_CMD_H
 
 int cmd_run(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_soak(int argc, char **argv);
+int cmd_watch(int argc, char **argv);
 
 #endif

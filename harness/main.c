@@ -16,6 +16,10 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", cmd_run, "run one scenario and judge its growth" },
+	{ "soak", cmd_soak, "run many scenarios and write one report" },
+	{ "plot", cmd_plot, "draw a run's RSS, threads and FDs with gnuplot" },
+	{ "report", cmd_report, "merge soak folders into one report" },
+	{ "watch", cmd_watch, "sample a running process and judge its growth" },
 };
 
 static void usage(FILE *f)

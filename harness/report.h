@@ -1,0 +1,140 @@
+/*
+ * report — the report of a soak: summary.json, junit.xml and index.html in one folder.
+ *
+ * A report is a list of runs, each read from a run folder's summary.json (what `leaksoak
+ * run` wrote) or from an earlier report's summary.json (so shards merge and last night's soak
+ * can be compared with tonight's).  index.html stands alone: inline CSS, each run's plot
+ * embedded as a base64 data URI, no scripts, no external assets.
+ *
+ * Expectations: a scenario's `expect` says what it is known to show.  A run that shows it is
+ * fine — a bundled leak that leaks is the harness working — and a run that does not (a leak
+ * that went undetected, or a fixed twin that leaks) is a failure.  A run without `expect`
+ * fails when it leaks.  Errors are errors whatever was expected.  So the exit code is:
+ * 1 when any run failed, else 3 when any run errored, else 0; JUnit says the same per case.
+ */
+#ifndef LEAKSOAK_REPORT_H
+#define LEAKSOAK_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "diag.h"
+
+/* A slope counts as risen when it grew by more than this fraction of its gate (and is > 0). */
+#define REPORT_ROSE_GATE_FRACTION 0.25
+
+enum report_metric_id { REPORT_RSS, REPORT_THREADS, REPORT_FDS, REPORT_N_METRICS };
+
+/* One metric of one run; slopes and gates per minute, NaN when absent (not fitted, ungated). */
+struct report_metric {
+	double slope_per_min;
+	double gate_per_min;
+	double trend_p;
+	int failed;
+};
+
+enum report_outcome {
+	REPORT_OK,	/* passed, or showed what it was expected to show */
+	REPORT_FAILED,	/* leaked unexpectedly, or did not leak though expected to */
+	REPORT_ERROR,	/* the run did not finish with a verdict */
+};
+
+struct report_run {
+	char *name;
+	char *verdict;		/* "pass", "leak" or "error" */
+	char *expect;		/* "leak", "pass" or NULL */
+	int exit_code;
+	int mismatch;		/* expect given, verdict pass or leak, and different */
+	char *message;		/* failed metrics (one per line) or the error; NULL for a pass */
+	char *dir;		/* the run's folder, as a path usable from the current directory */
+	char *scenario_file;	/* may be NULL */
+	char *description;	/* may be NULL */
+	char *rss_basis;	/* "rss" or "rss-lazyfree" */
+	double elapsed_s;
+	struct report_metric metric[REPORT_N_METRICS];
+};
+
+/* A difference from the baseline: a verdict that changed or a gated slope that rose. */
+struct report_change {
+	char *name;
+	enum report_metric_id metric;	/* meaningless when is_verdict */
+	int is_verdict;
+	char from[8], to[8];		/* verdicts, when is_verdict */
+	double from_per_min, to_per_min, margin_per_min;
+};
+
+struct report {
+	struct report_run *runs;
+	size_t n, cap;
+	char started_utc[32], finished_utc[32];	/* ISO 8601; "" when unknown */
+	char *shard;			/* "K/N", or NULL */
+	char *baseline_dir;		/* what report_compare compared against, or NULL */
+	char baseline_started_utc[32];
+	struct report_change *changes;
+	size_t n_changes;
+};
+
+/* The metric names as in summary.json: "rss", "threads", "fds". */
+const char *report_metric_name(enum report_metric_id m);
+
+void report_init(struct report *r);
+
+/* Free everything r owns and re-initialise it. */
+void report_release(struct report *r);
+
+/*
+ * Add the run in run_dir from its summary.json.  When there is none (the run crashed, was
+ * killed or never started), add an error run named name with exit_code (-1: unknown) and
+ * expect (may be NULL), whose message is why_missing.  0, or -1 when out of memory.
+ */
+int report_add_run(struct report *r, const char *run_dir, const char *name, int exit_code,
+		   const char *expect, const char *why_missing);
+
+/*
+ * Add every run of dir: a report folder (summary.json with "runs") or a single run folder.
+ * The report's times widen to cover dir's.  0, or -1 after printing why (exit code 2).
+ */
+int report_load(struct report *r, const char *dir);
+
+/* 1 when dir/summary.json is a report (not a single run's summary), else 0. */
+int report_is_report(const char *dir);
+
+enum report_outcome report_run_outcome(const struct report_run *run);
+
+/* 1 any failed, else 3 any error, else 0 (see the top of this file). */
+enum ls_exit report_exit_code(const struct report *r);
+
+/*
+ * Sort r's runs by name, compare them with before (an earlier report, loaded) and keep the
+ * differences in r, in run order: verdicts that changed, and gated slopes that rose by more
+ * than REPORT_ROSE_GATE_FRACTION of the gate to a positive value.  Runs only in one of them
+ * are not compared.  0, or -1 (out of memory).
+ */
+int report_compare(struct report *r, const struct report *before, const char *before_dir);
+
+/*
+ * The newest earlier report beside out_dir: a sibling folder (same parent) whose summary.json
+ * is a report of the same shard (shard NULL: unsharded) that started before started_utc,
+ * skipping out_dir itself and the folders in skip (n_skip of them).  Like is compared with
+ * like: shard 1/2 of tonight with shard 1/2 of last night, a merged report with a merged one.
+ * Malloc'd path, or NULL when there is none.
+ */
+char *report_find_baseline(const char *out_dir, const char *started_utc, const char *shard,
+			   char *const skip[], size_t n_skip);
+
+/*
+ * Sort the runs by name and write out_dir/summary.json, out_dir/junit.xml and
+ * out_dir/index.html (each atomically; out_dir is created).  0 or -1 (message printed).
+ */
+int report_write(struct report *r, const char *out_dir);
+
+/*
+ * For a person: the runs (all, or only those that failed or errored), the changes since the
+ * baseline, and a last line with the verdict, the counts and where the report is.
+ */
+void report_print(FILE *f, const struct report *r, const char *out_dir, int all_runs);
+
+/* One line for a run's end: "leak  map-churn  rss +2310 KiB/min (gate 512)  (expected leak)". */
+void report_run_line(const struct report_run *run, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,493 @@
+/*
+ * soak — the child runs of `leaksoak soak`: start them, watch them in one poll (a signalfd
+ * and a pidfd per child), show their progress, bound them in time, reap them all.
+ */
+#include "soak.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/pidfd.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "results.h"
+
+#define NS_PER_S 1000000000LL
+#define TICK_MS 1000
+/* The tail of samples.csv read for a live slope: ~700 rows, a minute at 10 Hz. */
+#define TAIL_BYTES 32768
+
+/* A job being run. */
+struct slot {
+	struct soak_job *job;
+	char *dir;
+	char *log;
+	pid_t pid;		/* 0: slot free */
+	int pidfd;
+	int64_t start_ns;
+	int64_t term_at_ns;	/* SIGTERM when passed (the run's time limit) */
+	int64_t kill_at_ns;	/* SIGKILL when passed; 0 until a SIGTERM was sent */
+};
+
+struct soak {
+	const struct soak_options *o;
+	struct soak_job *jobs;
+	size_t n, started;
+	struct slot *slots;
+	struct report *rep;
+	int lines_drawn;	/* live lines on the terminal below the permanent ones */
+};
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
+}
+
+/* ----------------------------------------------------------------------------------------- */
+/* Live progress                                                                             */
+
+/* Parse "t_s,rss_kib,..." at line into *t and *rss; 0 or -1. */
+static int parse_row(const char *line, double *t, double *rss)
+{
+	char *end;
+
+	*t = strtod(line, &end);
+	if (end == line || *end != ',')
+		return -1;
+	line = end + 1;
+	*rss = strtod(line, &end);
+	return end == line ? -1 : 0;
+}
+
+int soak_tail_rss(const char *csv_path, double warmup_s, double *rss_kib, double *slope_per_min)
+{
+	char buf[TAIL_BYTES + 1];
+	int fd = open(csv_path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	double sx = 0, sy = 0, sxx = 0, sxy = 0, t, rss, t0 = NAN;
+	size_t n = 0;
+	int found = 0;
+
+	*slope_per_min = NAN;
+	if (fd < 0)
+		return -1;
+	off_t from = fstat(fd, &st) == 0 && st.st_size > TAIL_BYTES ? st.st_size - TAIL_BYTES : 0;
+	ssize_t len = pread(fd, buf, TAIL_BYTES, from);
+	close(fd);
+	if (len <= 0)
+		return -1;
+	buf[len] = '\0';
+	/* Skip the partial first line (or the header) and a last line still being written. */
+	char *line = strchr(buf, '\n');
+	while (line && (line = line + 1) && strchr(line, '\n')) {
+		if (parse_row(line, &t, &rss) == 0) {
+			*rss_kib = rss;
+			found = 1;
+			if (t >= warmup_s) {
+				/* Times relative to the first: sums of t² at t ~ 86400 lose digits. */
+				t0 = isnan(t0) ? t : t0;
+				t -= t0;
+				sx += t, sy += rss, sxx += t * t, sxy += t * rss;
+				n++;
+			}
+		}
+		line = strchr(line, '\n');
+	}
+	double den = (double)n * sxx - sx * sx;
+	if (n >= 3 && den > 0)
+		*slope_per_min = ((double)n * sxy - sx * sy) / den * 60;
+	return found ? 0 : -1;
+}
+
+static int term_width(FILE *out)
+{
+	struct winsize ws;
+
+	if (ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 20)
+		return ws.ws_col;
+	return 80;
+}
+
+static void live_line(const struct slot *s, int64_t now, char *buf, size_t len)
+{
+	const struct soak_job *j = s->job;
+	double elapsed = (double)(now - s->start_ns) / NS_PER_S;
+	char *csv = NULL;
+	double rss = NAN, slope = NAN;
+	int w;
+
+	if (asprintf(&csv, "%s/samples.csv", s->dir) < 0)
+		csv = NULL;
+	int have = csv && soak_tail_rss(csv, j->warmup_s, &rss, &slope) == 0;
+	free(csv);
+	w = snprintf(buf, len, "  %-28s %5.0f/%.0f s", j->name, elapsed, j->duration_s);
+	if (w < 0 || (size_t)w >= len)
+		return;
+	if (!have)
+		snprintf(buf + w, len - (size_t)w, "  starting");
+	else if (isnan(slope))
+		snprintf(buf + w, len - (size_t)w, "  rss %.1f MiB  (warming up)", rss / 1024);
+	else
+		snprintf(buf + w, len - (size_t)w, "  rss %.1f MiB  %+.0f KiB/min", rss / 1024,
+			 slope);
+}
+
+/* Erase the live lines so a permanent line can be printed above them. */
+static void live_clear(struct soak *k)
+{
+	if (k->lines_drawn)
+		fprintf(k->o->out, "\033[%dA\r\033[J", k->lines_drawn);
+	k->lines_drawn = 0;
+}
+
+static void live_draw(struct soak *k)
+{
+	int64_t now = now_ns();
+	int width = term_width(k->o->out);
+	char line[512];
+
+	for (unsigned i = 0; i < k->o->jobs; i++) {
+		if (!k->slots[i].pid)
+			continue;
+		live_line(&k->slots[i], now, line, sizeof(line));
+		/* A wrapped line would throw off the cursor arithmetic of live_clear. */
+		fprintf(k->o->out, "%.*s\n", width - 1, line);
+		k->lines_drawn++;
+	}
+	fflush(k->o->out);
+}
+
+/* A permanent line: between the live lines on a terminal, plain otherwise. */
+static void say(struct soak *k, const char *line)
+{
+	if (k->o->tty)
+		live_clear(k);
+	fprintf(k->o->out, "%s\n", line);
+	if (k->o->tty)
+		live_draw(k);
+	else
+		fflush(k->o->out);
+}
+
+/* ----------------------------------------------------------------------------------------- */
+/* Starting and stopping runs                                                                */
+
+/* In the child: become `leaksoak run --out DIR [--duration D] -- FILE`, output to log. */
+static void exec_run(const struct soak_options *o, const struct slot *s, pid_t parent)
+{
+	const char *argv[] = { "leaksoak", "run", "--out", s->dir, "--", s->job->file, NULL, NULL,
+			       NULL };
+	sigset_t none;
+	int log = open(s->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+
+	if (o->duration) {
+		argv[4] = "--duration";
+		argv[5] = o->duration;
+		argv[6] = "--";
+		argv[7] = s->job->file;
+	}
+
+	/* Own group: the terminal's Ctrl-C reaches the soak alone, which forwards it once. */
+	setpgid(0, 0);
+	/* SIGTERM, not SIGKILL: a run that loses its soak still stops its target. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(128 + SIGTERM);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+	if (log < 0 || null < 0 || dup2(null, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
+		_exit(127);
+	/* execv's prototype predates const; it does not modify its arguments. */
+	execv("/proc/self/exe", (char *const *)argv);
+	dprintf(2, "leaksoak: cannot re-execute /proc/self/exe: %s\n", strerror(errno));
+	_exit(127);
+}
+
+/* Files a previous soak into the same folder may have left: never report them as this run's. */
+static void remove_stale(const char *dir)
+{
+	static const char *const stale[] = { "summary.json", "samples.csv", "rss.png", "rss.svg",
+					     "plot.log" };
+	char path[4096];
+
+	for (size_t i = 0; i < sizeof(stale) / sizeof(stale[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, stale[i]);
+		unlink(path);
+	}
+}
+
+static void slot_clear(struct slot *s)
+{
+	free(s->dir);
+	free(s->log);
+	if (s->pidfd >= 0)
+		close(s->pidfd);
+	memset(s, 0, sizeof(*s));
+	s->pidfd = -1;
+}
+
+static int start_run(struct soak *k, struct slot *s, struct soak_job *job)
+{
+	pid_t parent = getpid();
+
+	s->job = job;
+	if (asprintf(&s->dir, "%s/%s", k->o->out_dir, job->name) < 0) {
+		s->dir = NULL;
+		return diag_error("out of memory");
+	}
+	if (asprintf(&s->log, "%s/run.log", s->dir) < 0) {
+		s->log = NULL;
+		return diag_error("out of memory");
+	}
+	if (results_mkdir_p(s->dir) < 0)
+		return -1;
+	remove_stale(s->dir);
+	fflush(k->o->out);
+	s->pid = fork();
+	if (s->pid < 0) {
+		s->pid = 0;
+		return diag_error("cannot start a run of '%s': %s", job->name, strerror(errno));
+	}
+	if (s->pid == 0)
+		exec_run(k->o, s, parent);
+	setpgid(s->pid, s->pid);	/* also here: no window where a signal finds it in ours */
+	s->pidfd = pidfd_open(s->pid, 0);
+	if (s->pidfd < 0) {
+		int err = errno;
+		kill(s->pid, SIGKILL);
+		waitpid(s->pid, NULL, 0);
+		s->pid = 0;
+		return diag_error("cannot watch a run: pidfd_open: %s (needs Linux 5.3 or later)",
+				  strerror(err));
+	}
+	s->start_ns = now_ns();
+	s->term_at_ns = s->start_ns + (int64_t)(job->limit_s * NS_PER_S);
+	return 0;
+}
+
+static void record(struct soak *k, struct soak_job *job, const char *dir, const char *why)
+{
+	char body[600], line[640];
+
+	if (report_add_run(k->rep, dir, job->name, job->exit_code, job->expect, why) < 0)
+		return;
+	report_run_line(&k->rep->runs[k->rep->n - 1], body, sizeof(body));
+	for (char *p = body; (p = strchr(p, '\n')); )
+		*p = ';';
+	/* Numbered like its start line, whatever order the runs end in. */
+	snprintf(line, sizeof(line), "[%zu/%zu] %s", (size_t)(job - k->jobs) + 1, k->n, body);
+	say(k, line);
+}
+
+/* The run in s has exited with wait status st: report it and free the slot. */
+static void finish_run(struct soak *k, struct slot *s, int st)
+{
+	struct soak_job *job = s->job;
+	char why[512];
+
+	job->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	if (WIFSIGNALED(st))
+		snprintf(why, sizeof(why), "no summary.json: the run was killed by signal %d "
+			 "(see %s)", WTERMSIG(st), s->log);
+	else
+		snprintf(why, sizeof(why), "no summary.json: the run exited with status %d (see %s)",
+			 job->exit_code, s->log);
+	s->pid = 0;	/* no longer a live line */
+	record(k, job, s->dir, why);
+	slot_clear(s);
+}
+
+/* Reap s if its run has exited; 1 when it had. */
+static int reap(struct soak *k, struct slot *s)
+{
+	int st;
+	pid_t r;
+
+	while ((r = waitpid(s->pid, &st, WNOHANG)) < 0 && errno == EINTR)
+		;
+	if (r != s->pid)
+		return 0;
+	finish_run(k, s, st);
+	return 1;
+}
+
+/* Forward a signal to every run and give them SOAK_STOP_GRACE_S to stop. */
+static void signal_runs(struct soak *k, int signo, int64_t now)
+{
+	for (unsigned i = 0; i < k->o->jobs; i++) {
+		struct slot *s = &k->slots[i];
+		if (!s->pid)
+			continue;
+		kill(s->pid, signo);
+		if (!s->kill_at_ns)
+			s->kill_at_ns = now + SOAK_STOP_GRACE_S * NS_PER_S;
+	}
+}
+
+static void enforce_limits(struct soak *k, int64_t now)
+{
+	char line[256];
+
+	for (unsigned i = 0; i < k->o->jobs; i++) {
+		struct slot *s = &k->slots[i];
+		if (!s->pid)
+			continue;
+		if (s->kill_at_ns && now >= s->kill_at_ns) {
+			/* The whole group: the run and anything it started in it. */
+			kill(-s->pid, SIGKILL);
+			s->kill_at_ns = INT64_MAX;
+		} else if (!s->kill_at_ns && now >= s->term_at_ns) {
+			snprintf(line, sizeof(line), "leaksoak: warning: %s: still running after "
+				 "%.0f s (its time limit); stopping it", s->job->name,
+				 s->job->limit_s);
+			say(k, line);
+			kill(s->pid, SIGTERM);
+			s->kill_at_ns = now + SOAK_STOP_GRACE_S * NS_PER_S;
+		}
+	}
+}
+
+/* ----------------------------------------------------------------------------------------- */
+/* The loop                                                                                  */
+
+static unsigned running(const struct soak *k)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < k->o->jobs; i++)
+		n += k->slots[i].pid != 0;
+	return n;
+}
+
+static struct slot *free_slot(struct soak *k)
+{
+	for (unsigned i = 0; i < k->o->jobs; i++)
+		if (!k->slots[i].pid)
+			return &k->slots[i];
+	return NULL;
+}
+
+/* Start runs while there is room; -1 when one could not be started (nothing more starts). */
+static int fill(struct soak *k)
+{
+	struct slot *s;
+	char line[256];
+
+	while (k->started < k->n && (s = free_slot(k))) {
+		struct soak_job *job = &k->jobs[k->started++];
+		if (start_run(k, s, job) < 0) {
+			slot_clear(s);
+			k->started--;	/* record_unstarted reports it */
+			return -1;
+		}
+		if (!k->o->tty) {
+			snprintf(line, sizeof(line), "[%zu/%zu] start  %s", k->started, k->n,
+				 job->name);
+			say(k, line);
+		}
+	}
+	return 0;
+}
+
+/* Wait for a child to exit, a signal, or the next tick; returns a signal number or 0. */
+static int wait_events(struct soak *k)
+{
+	struct pollfd p[1 + k->o->jobs];
+	struct slot *owner[1 + k->o->jobs];
+	nfds_t n = 0;
+	int signo = 0;
+
+	p[n++] = (struct pollfd){ .fd = k->o->signal_fd, .events = POLLIN };
+	for (unsigned i = 0; i < k->o->jobs; i++) {
+		if (!k->slots[i].pid)
+			continue;
+		owner[n] = &k->slots[i];
+		p[n++] = (struct pollfd){ .fd = k->slots[i].pidfd, .events = POLLIN };
+	}
+	if (poll(p, n, TICK_MS) < 0)
+		return 0;	/* EINTR: nothing happened that the next round will miss */
+	if (p[0].revents & POLLIN) {
+		struct signalfd_siginfo si;
+		if (read(k->o->signal_fd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+			signo = (int)si.ssi_signo;
+	}
+	for (nfds_t i = 1; i < n; i++)
+		if (p[i].revents)
+			reap(k, owner[i]);
+	return signo;
+}
+
+/* The jobs never started, as error rows: a report lists every scenario it was given. */
+static void record_unstarted(struct soak *k, int signo)
+{
+	char why[128], *dir = NULL;
+
+	if (signo)
+		snprintf(why, sizeof(why), "not run: the soak was interrupted by SIG%s",
+			 sigabbrev_np(signo) ? sigabbrev_np(signo) : "NAL");
+	else
+		snprintf(why, sizeof(why), "not run: the soak could not start it");
+	for (; k->started < k->n; k->started++) {
+		struct soak_job *job = &k->jobs[k->started];
+		if (asprintf(&dir, "%s/%s", k->o->out_dir, job->name) < 0)
+			return;
+		job->exit_code = -1;
+		record(k, job, dir, why);
+		free(dir);
+	}
+}
+
+int soak_run(const struct soak_options *o, struct soak_job *jobs, size_t n, struct report *rep)
+{
+	struct soak k = { .o = o, .jobs = jobs, .n = n, .rep = rep };
+	int signo = 0, failed = 0;
+
+	k.slots = calloc(o->jobs, sizeof(*k.slots));
+	if (!k.slots)
+		return diag_error("out of memory");
+	for (unsigned i = 0; i < o->jobs; i++)
+		k.slots[i].pidfd = -1;
+	for (size_t i = 0; i < n; i++)
+		jobs[i].exit_code = -1;
+	for (;;) {
+		if (!signo && !failed && fill(&k) < 0) {
+			failed = 1;
+			signal_runs(&k, SIGTERM, now_ns());
+		}
+		if (!running(&k))
+			break;
+		int got = wait_events(&k);
+		if (got) {
+			signo = signo ? signo : got;
+			signal_runs(&k, got, now_ns());
+		}
+		enforce_limits(&k, now_ns());
+		if (o->tty) {
+			live_clear(&k);
+			live_draw(&k);
+		}
+	}
+	record_unstarted(&k, signo);
+	if (o->tty)
+		live_clear(&k);
+	fflush(o->out);
+	free(k.slots);
+	return failed ? -1 : signo;
+}

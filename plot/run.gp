@@ -1,0 +1,96 @@
+# run.gp — draw one leaksoak run: RSS over time with its fitted growth and its gate, then
+# threads and FDs.  `leaksoak plot` runs it as `gnuplot -e "var=..." ... plot/run.gp`, setting:
+#
+#   csv, out      samples.csv to read and the image to write
+#   term          'pngcairo' or 'svg'
+#   title_text    scenario, verdict and slope, already formatted
+#   warmup, tend  the warm-up end and the last sample, in seconds
+#   stride        plot every stride-th row (long soaks have ~1M rows; the eye needs ~20k)
+#   rss_div, rss_unit   1 and 'KiB', or 1024 and 'MiB'
+#   rss_lo        the RSS axis minimum (its maximum follows the data, fit and gate)
+#   th_lo, th_hi, fd_lo, fd_hi
+#                 the thread and FD axis ranges (given, as a flat series has no range to
+#                 autoscale to)
+#   has_lazy      1 when lazyfree_kib has values: RSS − LazyFree is drawn too
+#   has_fit, fit_slope, fit_icpt, fit_net
+#                 the Theil–Sen line of the gated RSS series (KiB/min, KiB at t = 0); fit_net = 1
+#                 when that series is RSS − LazyFree
+#   has_gate, gate
+#                 the gate in KiB/min, drawn from the fitted value at the fit start, so growth
+#                 steeper than this dashed line is growth beyond the gate
+#
+# Columns of samples.csv (harness/results.h): 1 t_s, 2 rss_kib, 3 threads, 4 fds, 7 lazyfree_kib.
+
+set encoding utf8
+set fit quiet
+set fit logfile '/dev/null'
+set termoption noenhanced
+if (term eq 'svg') {
+	set terminal svg size 1200,800 dynamic font 'sans,12' background '#ffffff'
+} else {
+	set terminal pngcairo size 1200,800 font 'sans,10' background '#ffffff'
+}
+set output out
+set datafile separator ','
+# Empty lazyfree_kib cells (before the first LazyFree reading) are missing, not zero.
+set datafile missing ''
+
+set multiplot title title_text font ',13'
+set lmargin 12
+set rmargin 12
+
+# Top panel: memory.
+set origin 0, 0.32
+set size 1, 0.62
+set grid lc rgb '#dddddd'
+set key top left opaque box lc rgb '#bbbbbb'
+set xrange [0:tend]
+set format x ''
+set ylabel sprintf('RSS (%s)', rss_unit)
+set yrange [rss_lo:*]
+if (warmup > 0) {
+	set object 1 rect from 0, graph 0 to warmup, graph 1 behind fc rgb '#ececec' fs solid 1.0 noborder
+	set label 1 'warm-up' at warmup / 2, graph 0.97 center tc rgb '#777777'
+}
+
+# Slopes are per minute, time is in seconds.  The fitted line is half transparent: on a clean
+# leak it lies right on the samples, which should still show.
+fit_y0 = fit_icpt + fit_slope / 60.0 * warmup
+fitline(x) = (fit_icpt + fit_slope / 60.0 * x) / rss_div
+gateline(x) = (fit_y0 + gate / 60.0 * (x - warmup)) / rss_div
+# An empty title leaves a series out of the key; its points are all NaN then too.
+net_title = has_lazy ? 'RSS − LazyFree' : ''
+fit_title = !has_fit ? '' : fit_net ? 'Theil–Sen fit (RSS − LazyFree)' : 'Theil–Sen fit'
+gate_title = has_fit && has_gate ? sprintf('gate %g KiB/min', gate) : ''
+
+plot csv skip 1 every stride using 1:($2 / rss_div) with lines lw 1 lc rgb '#1f77b4' title 'RSS', \
+     csv skip 1 every stride using 1:(has_lazy ? ($2 - $7) / rss_div : NaN) \
+	with lines lw 1 lc rgb '#2ca02c' title net_title, \
+     [warmup:tend] (has_fit ? fitline(x) : NaN) with lines lw 2.5 lc rgb '#50d62728' \
+	title fit_title, \
+     [warmup:tend] (has_fit && has_gate ? gateline(x) : NaN) with lines lw 2 dt 2 \
+	lc rgb '#ff7f0e' title gate_title
+
+# Bottom panel: threads (left axis) and FDs (right axis).
+unset object 1
+unset label 1
+set origin 0, 0.02
+set size 1, 0.32
+if (warmup > 0) {
+	set object 2 rect from 0, graph 0 to warmup, graph 1 behind fc rgb '#ececec' fs solid 1.0 noborder
+}
+set format x '%g'
+set xlabel 'time since start (s)'
+set ylabel 'threads'
+set y2label 'FDs'
+set ytics nomirror
+set y2tics
+set yrange [th_lo:th_hi]
+set y2range [fd_lo:fd_hi]
+# Counts are whole numbers: no 2.2 threads on a narrow axis.
+if (th_hi - th_lo <= 10) { set ytics 1 nomirror }
+if (fd_hi - fd_lo <= 10) { set y2tics 1 }
+plot csv skip 1 every stride using 1:3 with steps lw 1.5 lc rgb '#9467bd' title 'threads', \
+     csv skip 1 every stride using 1:4 axes x1y2 with steps lw 1.5 lc rgb '#8c564b' title 'FDs'
+
+unset multiplot

@@ -1,0 +1,244 @@
+/*
+ * Unit tests for plot: the gnuplot command line built from hand-made run folders (values
+ * from summary.json and samples.csv, gnuplot quoting, thinning of long runs, refusals), and
+ * finding gnuplot on PATH.  Drawing itself is tested end to end (tests/e2e/t3000-plot.sh).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "plot.h"
+
+static const char summary_json[] =
+	"{\"scenario\": \"map-churn\", \"verdict\": \"leak\", \"warmup_s\": 5,\n"
+	" \"metrics\": {\"rss\": {\"basis\": \"rss-lazyfree\", \"gate_per_min\": 512,\n"
+	"   \"theil_sen\": {\"slope_per_min\": 2400, \"intercept\": 19870}},\n"
+	"   \"threads\": {\"failed\": true, \"slope_per_min\": 300, \"gate_per_min\": 20},\n"
+	"   \"fds\": {\"failed\": false, \"slope_per_min\": 0, \"gate_per_min\": 1}}}\n";
+
+static char *in(const char *dir, const char *file)
+{
+	char *p = NULL;
+
+	assert_true(asprintf(&p, "%s/%s", dir, file) > 0);
+	return p;
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* samples.csv with rows rows of 24 MiB-ish RSS; LazyFree from row 10 when lazy. */
+static void write_samples(const char *dir, size_t rows, int lazy)
+{
+	char *path = in(dir, "samples.csv");
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs("t_s,rss_kib,threads,fds,procs,cpu_s,lazyfree_kib,requests,errors\n", f);
+	for (size_t i = 0; i < rows; i++) {
+		char lz[16] = "";
+		if (lazy && i >= 10)
+			snprintf(lz, sizeof(lz), "%zu", 100 + i % 7);
+		fprintf(f, "%.3f,%zu,%u,%u,1,0.00,%s,0,0\n", (double)i / 10, 24000 + i,
+			4 + (i > 5), 10 + (unsigned)(i % 3), lz);
+	}
+	assert_int_equal(fclose(f), 0);
+	free(path);
+}
+
+/* The value of -e "name=..." in argv, or NULL. */
+static const char *var(char **argv, const char *name)
+{
+	size_t len = strlen(name);
+
+	for (size_t i = 1; argv[i] && argv[i + 1]; i++)
+		if (!strcmp(argv[i], "-e") && !strncmp(argv[i + 1], name, len) &&
+		    argv[i + 1][len] == '=')
+			return argv[i + 1] + len + 1;
+	return NULL;
+}
+
+static size_t argc_of(char **argv)
+{
+	size_t n = 0;
+
+	while (argv[n])
+		n++;
+	return n;
+}
+
+static int make_tmpdir(void **state)
+{
+	char tmpl[] = "/tmp/leaksoak-plot-XXXXXX";
+	char *dir = mkdtemp(tmpl);
+
+	if (!dir)
+		return -1;
+	*state = strdup(dir);
+	return 0;
+}
+
+static int remove_tmpdir(void **state)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", (char *)*state);
+	free(*state);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_values_from_the_run(void **state)
+{
+	char *summary = in(*state, "summary.json");
+	char *out = in(*state, "rss.png");
+	char *csv_var = NULL;
+
+	write_samples(*state, 301, 1);
+	write_file(summary, summary_json);
+	char **argv = plot_gnuplot_argv("/usr/bin/gnuplot", "plot/run.gp", *state, out, PLOT_PNG);
+	assert_non_null(argv);
+	assert_string_equal(argv[0], "/usr/bin/gnuplot");
+	assert_string_equal(argv[argc_of(argv) - 1], "plot/run.gp");
+	assert_true(asprintf(&csv_var, "'%s/samples.csv'", (char *)*state) > 0);
+	assert_string_equal(var(argv, "csv"), csv_var);
+	assert_string_equal(var(argv, "term"), "'pngcairo'");
+	assert_string_equal(var(argv, "title_text"),
+			    "'map-churn: leak, rss − lazyfree +2400.0 KiB/min (gate 512 KiB/min), "
+			    "threads +300/min (gate 20)'");
+	assert_string_equal(var(argv, "warmup"), "5");
+	assert_string_equal(var(argv, "tend"), "30");
+	assert_string_equal(var(argv, "stride"), "1");
+	assert_string_equal(var(argv, "rss_unit"), "'MiB'");
+	assert_string_equal(var(argv, "rss_div"), "1024");
+	assert_string_equal(var(argv, "has_lazy"), "1");
+	assert_string_equal(var(argv, "has_fit"), "1");
+	assert_string_equal(var(argv, "fit_slope"), "2400");
+	assert_string_equal(var(argv, "fit_icpt"), "19870");
+	assert_string_equal(var(argv, "fit_net"), "1");
+	assert_string_equal(var(argv, "has_gate"), "1");
+	assert_string_equal(var(argv, "gate"), "512");
+	/* Flat-ish counts get explicit ranges: gnuplot cannot autoscale a constant. */
+	assert_string_equal(var(argv, "th_lo"), "3.5");
+	assert_string_equal(var(argv, "th_hi"), "5.5");
+	assert_string_equal(var(argv, "fd_lo"), "9.5");
+	assert_string_equal(var(argv, "fd_hi"), "12.5");
+	plot_argv_free(argv);
+	free(csv_var);
+	free(summary);
+	free(out);
+}
+
+static void test_without_summary(void **state)
+{
+	char *out = in(*state, "rss.svg");
+
+	write_samples(*state, 50, 0);
+	char **argv = plot_gnuplot_argv("gnuplot", "run.gp", *state, out, PLOT_SVG);
+	assert_non_null(argv);
+	assert_string_equal(var(argv, "term"), "'svg'");
+	assert_string_equal(var(argv, "has_fit"), "0");
+	assert_string_equal(var(argv, "has_gate"), "0");
+	assert_string_equal(var(argv, "has_lazy"), "0");
+	assert_string_equal(var(argv, "warmup"), "0");
+	assert_non_null(strstr(var(argv, "title_text"), ": no summary.json yet'"));
+	plot_argv_free(argv);
+	free(out);
+}
+
+static void test_long_runs_are_thinned(void **state)
+{
+	write_samples(*state, 45000, 0);
+	char **argv = plot_gnuplot_argv("gnuplot", "run.gp", *state, "x.png", PLOT_PNG);
+	assert_non_null(argv);
+	assert_string_equal(var(argv, "stride"), "3");
+	plot_argv_free(argv);
+}
+
+static void test_quotes_are_doubled(void **state)
+{
+	char *dir = in(*state, "it's");
+	char *want = NULL;
+
+	assert_int_equal(mkdir(dir, 0777), 0);
+	write_samples(dir, 20, 0);
+	char **argv = plot_gnuplot_argv("gnuplot", "run.gp", dir, "x.png", PLOT_PNG);
+	assert_non_null(argv);
+	assert_true(asprintf(&want, "'%s/it''s/samples.csv'", (char *)*state) > 0);
+	assert_string_equal(var(argv, "csv"), want);
+	plot_argv_free(argv);
+	free(want);
+	free(dir);
+}
+
+static void test_refusals(void **state)
+{
+	char msg[256];
+	char *dir = in(*state, "line\nbreak");
+
+	diag_capture(msg, sizeof(msg));
+	write_samples(*state, 1, 0);
+	assert_null(plot_gnuplot_argv("gnuplot", "run.gp", *state, "x.png", PLOT_PNG));
+	assert_non_null(strstr(msg, "has 1 sample rows"));
+	assert_null(plot_gnuplot_argv("gnuplot", "run.gp", "/nonexistent", "x.png", PLOT_PNG));
+	assert_non_null(strstr(msg, "is this a leaksoak run folder?"));
+	/* A line break would end gnuplot's -e command early: refused, not passed on. */
+	assert_int_equal(mkdir(dir, 0777), 0);
+	write_samples(dir, 20, 0);
+	assert_null(plot_gnuplot_argv("gnuplot", "run.gp", dir, "x.png", PLOT_PNG));
+	assert_non_null(strstr(msg, "a line break in a file name"));
+	diag_capture(NULL, 0);
+	free(dir);
+}
+
+static void test_find_gnuplot(void **state)
+{
+	char *fake = in(*state, "gnuplot");
+	char *old = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+	char *path = NULL;
+
+	write_file(fake, "#!/bin/sh\n");
+	assert_int_equal(chmod(fake, 0755), 0);
+	assert_true(asprintf(&path, "/nonexistent:%s", (char *)*state) > 0);
+	setenv("PATH", path, 1);
+	char *found = plot_find_gnuplot();
+	assert_non_null(found);
+	assert_string_equal(found, fake);
+	free(found);
+	setenv("PATH", "/nonexistent", 1);
+	assert_null(plot_find_gnuplot());
+	if (old)
+		setenv("PATH", old, 1);
+	free(old);
+	free(path);
+	free(fake);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_values_from_the_run, make_tmpdir, remove_tmpdir),
+		cmocka_unit_test_setup_teardown(test_without_summary, make_tmpdir, remove_tmpdir),
+		cmocka_unit_test_setup_teardown(test_long_runs_are_thinned, make_tmpdir,
+						remove_tmpdir),
+		cmocka_unit_test_setup_teardown(test_quotes_are_doubled, make_tmpdir, remove_tmpdir),
+		cmocka_unit_test_setup_teardown(test_refusals, make_tmpdir, remove_tmpdir),
+		cmocka_unit_test_setup_teardown(test_find_gnuplot, make_tmpdir, remove_tmpdir),
+	};
+
+	return cmocka_run_group_tests_name("plot", tests, NULL, NULL);
+}
