@@ -150,7 +150,7 @@ bench: deps
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BIN)
 	$(Q)./bench/run.sh
 
-install: all
+install: leaksoak $(TARGET_BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/scenarios $(DESTDIR)$(DATADIR)/plot \
 		$(DESTDIR)$(DATADIR)/targets/bin $(DESTDIR)$(MANDIR)/man1
 	install -m 755 leaksoak $(DESTDIR)$(BINDIR)/leaksoak

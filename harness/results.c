@@ -51,7 +51,8 @@ int results_mkdir_p(const char *dir)
 		char saved = *p;
 		*p = '\0';
 		if (mkdir(copy, 0777) < 0 && errno != EEXIST) {
-			diag_error("cannot create directory '%s': %s", copy, strerror(errno));
+			diag_error("cannot create directory '%s': %s (choose another folder with --out)",
+				   copy, strerror(errno));
 			goto out;
 		}
 		*p = saved;

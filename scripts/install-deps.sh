@@ -7,7 +7,7 @@
 set -eu
 
 pkgs="gcc make pkg-config libc6-dev libjansson-dev libcurl4-openssl-dev libproc2-dev
-libmicrohttpd-dev zlib1g-dev libgrpc-dev libcmocka-dev gnuplot-nox procps jq libxml2-utils"
+libmicrohttpd-dev zlib1g-dev libgrpc-dev libcmocka-dev gnuplot-nox procps jq libxml2-utils man-db"
 for arg in "$@"; do
 	case $arg in
 	--bench) pkgs="$pkgs wrk" ;;
