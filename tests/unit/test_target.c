@@ -1,0 +1,455 @@
+/*
+ * test_target — starting, describing and stopping real processes.
+ *
+ * The targets are build/helpers/tree (a configurable process tree that reports the PIDs of
+ * its descendants through a pipe once they are all up) and standard programs by name.  This
+ * process is made a child subreaper first, as the harness is, so that orphans come back to it
+ * and "gone" can be checked as kill(pid, 0) failing with ESRCH: reaped, not just dead.
+ * Waits are on pidfds and pipes, bounded only to turn a hang into a failure.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/pidfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "diag.h"
+#include "target.h"
+
+#define HANG_GUARD_MS 20000
+#define MAX_TREE_PIDS 64
+
+static char tree_path[PATH_MAX];
+static char msg[512];
+
+/* build/helpers/tree, found from this binary (build/{rel,san}/tests/test_target). */
+static int find_tree(void)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	char *slash;
+
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	if ((size_t)snprintf(tree_path, sizeof(tree_path), "%s/../../helpers/tree", exe) >=
+	    sizeof(tree_path))
+		return -1;
+	return access(tree_path, X_OK);
+}
+
+static int setup_group(void **state)
+{
+	(void)state;
+	if (find_tree() < 0) {
+		fprintf(stderr, "test_target: build/helpers/tree not found (make build/helpers/tree)\n");
+		return -1;
+	}
+	return target_init();
+}
+
+static int capture(void **state)
+{
+	(void)state;
+	diag_capture(msg, sizeof(msg));
+	return 0;
+}
+
+static int release(void **state)
+{
+	(void)state;
+	diag_capture(NULL, 0);
+	return 0;
+}
+
+/* ---- helpers ------------------------------------------------------------------------- */
+
+static int gone(pid_t pid)
+{
+	return kill(pid, 0) == -1 && errno == ESRCH;
+}
+
+static void wait_readable(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	assert_int_equal(poll(&p, 1, HANG_GUARD_MS), 1);
+}
+
+/*
+ * Block until our child pid has exited, leaving it to be reaped.  Bounded by a pidfd where
+ * there is one; valgrind has no pidfd_open, and then waitid blocks.
+ */
+static void await_exit(pid_t pid)
+{
+	siginfo_t info;
+	int fd = pidfd_open(pid, 0);
+
+	if (fd >= 0) {
+		wait_readable(fd);
+		close(fd);
+		return;
+	}
+	assert_int_equal(waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT), 0);
+}
+
+/* Wait for the target to exit on its own, reap it, describe it into msg. */
+static void wait_exit(struct target *t)
+{
+	await_exit(target_pid(t));
+	assert_int_equal(target_poll(t), 1);
+	target_describe(t, msg, sizeof(msg));
+}
+
+struct tree {
+	struct target *t;
+	pid_t pids[MAX_TREE_PIDS];	/* descendants, as the helper reported them */
+	int n;
+};
+
+/* Start tree with flags, and wait for its "ready PID ..." line. */
+static void tree_start(struct tree *tr, const char *flags[])
+{
+	char fd_arg[16], line[1024];
+	char *argv[32] = { tree_path, (char *)"-r", fd_arg };
+	int ready[2], argc = 3;
+	size_t have = 0;
+	char *p, *end;
+
+	for (int i = 0; flags[i]; i++)
+		argv[argc++] = (char *)flags[i];
+	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
+	assert_int_equal(fcntl(ready[1], F_SETFD, 0), 0);
+	snprintf(fd_arg, sizeof(fd_arg), "%d", ready[1]);
+	tr->t = target_start(argv, NULL, NULL);
+	close(ready[1]);
+	assert_non_null(tr->t);
+	while (!memchr(line, '\n', have)) {
+		ssize_t r;
+
+		wait_readable(ready[0]);
+		r = read(ready[0], line + have, sizeof(line) - 1 - have);
+		assert_true(r > 0);
+		have += (size_t)r;
+	}
+	close(ready[0]);
+	line[have] = '\0';
+	assert_memory_equal(line, "ready", 5);
+	tr->n = 0;
+	for (p = line + 5; tr->n < MAX_TREE_PIDS; p = end) {
+		long v = strtol(p, &end, 10);
+
+		if (end == p)
+			break;
+		tr->pids[tr->n++] = (pid_t)v;
+	}
+}
+
+/* ---- starting ------------------------------------------------------------------------ */
+
+static void test_missing_binary_names_it(void **state)
+{
+	char *argv[] = { (char *)"/nonexistent/leaksoak-no-such-target", NULL };
+
+	(void)state;
+	assert_null(target_start(argv, NULL, NULL));
+	assert_string_equal(msg, "cannot start '/nonexistent/leaksoak-no-such-target': "
+				 "No such file or directory");
+}
+
+static void test_missing_name_in_path(void **state)
+{
+	char *argv[] = { (char *)"leaksoak-no-such-program", NULL };
+
+	(void)state;
+	assert_null(target_start(argv, NULL, NULL));
+	assert_string_equal(msg, "cannot start 'leaksoak-no-such-program': "
+				 "No such file or directory");
+}
+
+/* A file without an execute bit: EACCES even for root. */
+static void test_not_executable(void **state)
+{
+	char path[] = "/tmp/leaksoak-test-target-XXXXXX";
+	char *argv[] = { path, NULL };
+	char want[128];
+	int fd = mkstemp(path);
+
+	(void)state;
+	assert_true(fd >= 0);
+	close(fd);
+	assert_null(target_start(argv, NULL, NULL));
+	snprintf(want, sizeof(want), "cannot start '%s': Permission denied", path);
+	assert_string_equal(msg, want);
+	unlink(path);
+}
+
+static void test_name_found_in_path(void **state)
+{
+	char *argv[] = { (char *)"true", NULL };
+	struct target *t = target_start(argv, NULL, NULL);
+
+	(void)state;
+	assert_non_null(t);
+	assert_true(target_pid(t) > 0);
+	wait_exit(t);
+	assert_string_equal(msg, "exited with status 0");
+	assert_int_equal(target_stop(t, 1000), 0);
+	target_free(&t);
+	assert_null(t);
+}
+
+static void test_exit_status_described(void **state)
+{
+	char *argv[] = { tree_path, (char *)"-x", (char *)"3", NULL };
+	struct target *t = target_start(argv, NULL, NULL);
+	int st = 0;
+
+	(void)state;
+	assert_non_null(t);
+	wait_exit(t);
+	assert_string_equal(msg, "exited with status 3");
+	assert_int_equal(target_exited(t, &st), 1);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 3);
+	target_free(&t);
+}
+
+static void test_crash_described(void **state)
+{
+	char *segv[] = { tree_path, (char *)"-k", (char *)"11", NULL };
+	char *abrt[] = { tree_path, (char *)"-k", (char *)"6", NULL };
+	struct target *t = target_start(segv, NULL, NULL);
+
+	(void)state;
+	assert_non_null(t);
+	wait_exit(t);
+	assert_string_equal(msg, "killed by signal 11 (SIGSEGV)");
+	target_free(&t);
+	t = target_start(abrt, NULL, NULL);
+	assert_non_null(t);
+	wait_exit(t);
+	assert_string_equal(msg, "killed by signal 6 (SIGABRT)");
+	target_free(&t);
+}
+
+static void test_running_described(void **state)
+{
+	const char *flags[] = { NULL };
+	struct tree tr;
+
+	(void)state;
+	tree_start(&tr, flags);
+	assert_int_equal(target_poll(tr.t), 0);
+	assert_int_equal(target_exited(tr.t, NULL), 0);
+	target_describe(tr.t, msg, sizeof(msg));
+	assert_string_equal(msg, "is still running");
+	target_free(&tr.t);
+}
+
+/* env_extra is added, overrides a variable of ours, and stdout/stderr land in log_path. */
+static void test_env_and_log(void **state)
+{
+	char log_path[] = "/tmp/leaksoak-test-target-XXXXXX";
+	char *argv[] = { tree_path, (char *)"-e", (char *)"LEAKSOAK_TEST_VAR", NULL };
+	char *env[] = { (char *)"LEAKSOAK_TEST_VAR=from-extra", NULL };
+	char buf[256] = "";
+	struct target *t;
+	int fd = mkstemp(log_path);
+	ssize_t n;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(setenv("LEAKSOAK_TEST_VAR", "inherited", 1), 0);
+	t = target_start(argv, env, log_path);
+	assert_non_null(t);
+	wait_exit(t);
+	assert_string_equal(msg, "exited with status 0");
+	n = read(fd, buf, sizeof(buf) - 1);
+	assert_true(n > 0);
+	assert_string_equal(buf, "LEAKSOAK_TEST_VAR=from-extra\nstderr\n");
+	target_free(&t);
+	close(fd);
+	unlink(log_path);
+	unsetenv("LEAKSOAK_TEST_VAR");
+}
+
+static void test_log_path_unwritable(void **state)
+{
+	char *argv[] = { (char *)"true", NULL };
+
+	(void)state;
+	assert_null(target_start(argv, NULL, "/nonexistent/dir/log"));
+	assert_string_equal(msg, "cannot create '/nonexistent/dir/log': No such file or directory");
+}
+
+/* ---- stopping ------------------------------------------------------------------------ */
+
+/* Children, grandchildren that left the group with setsid, and an orphan: all reaped. */
+static void test_stop_kills_whole_tree(void **state)
+{
+	const char *flags[] = { "-c", "2", "-g", "-s", "-o", NULL };
+	struct tree tr;
+	pid_t leader;
+
+	(void)state;
+	tree_start(&tr, flags);
+	assert_int_equal(tr.n, 5);
+	leader = target_pid(tr.t);
+	assert_int_equal(target_stop(tr.t, 5000), 0);
+	assert_int_equal(target_exited(tr.t, NULL), 1);
+	target_describe(tr.t, msg, sizeof(msg));
+	assert_string_equal(msg, "killed by signal 15 (SIGTERM)");
+	assert_true(gone(leader));
+	assert_true(kill(-leader, 0) == -1 && errno == ESRCH);
+	for (int i = 0; i < tr.n; i++)
+		assert_true(gone(tr.pids[i]));
+	assert_int_equal(target_stop(tr.t, 5000), 0);
+	target_free(&tr.t);
+}
+
+static void test_sigterm_ignored_gets_sigkill(void **state)
+{
+	const char *flags[] = { "-I", "-c", "2", "-g", "-s", NULL };
+	struct tree tr;
+
+	(void)state;
+	tree_start(&tr, flags);
+	assert_int_equal(tr.n, 4);
+	assert_int_equal(target_stop(tr.t, 200), 0);
+	target_describe(tr.t, msg, sizeof(msg));
+	assert_string_equal(msg, "killed by signal 9 (SIGKILL)");
+	for (int i = 0; i < tr.n; i++)
+		assert_true(gone(tr.pids[i]));
+	target_free(&tr.t);
+}
+
+/* The leader exited on its own; its orphaned children are still stopped and reaped. */
+static void test_stop_after_leader_exited(void **state)
+{
+	const char *flags[] = { "-c", "2", "-g", "-s", NULL };
+	struct tree tr;
+
+	(void)state;
+	tree_start(&tr, flags);
+	assert_int_equal(kill(target_pid(tr.t), SIGKILL), 0);
+	wait_exit(tr.t);
+	assert_string_equal(msg, "killed by signal 9 (SIGKILL)");
+	for (int i = 0; i < tr.n; i++)
+		assert_false(gone(tr.pids[i]));
+	assert_int_equal(target_stop(tr.t, 5000), 0);
+	for (int i = 0; i < tr.n; i++)
+		assert_true(gone(tr.pids[i]));
+	target_free(&tr.t);
+}
+
+/* target_free of a running target stops it. */
+static void test_free_stops(void **state)
+{
+	const char *flags[] = { "-c", "1", NULL };
+	struct tree tr;
+	pid_t leader;
+
+	(void)state;
+	tree_start(&tr, flags);
+	leader = target_pid(tr.t);
+	target_free(&tr.t);
+	assert_null(tr.t);
+	assert_true(gone(leader));
+	assert_true(gone(tr.pids[0]));
+	target_free(&tr.t);
+}
+
+/* Stopping one target leaves a second one running beside it alone. */
+static void test_stop_spares_other_target(void **state)
+{
+	const char *flags[] = { "-c", "1", NULL };
+	struct tree a, b;
+
+	(void)state;
+	tree_start(&a, flags);
+	tree_start(&b, flags);
+	assert_int_equal(target_stop(a.t, 5000), 0);
+	assert_true(gone(a.pids[0]));
+	assert_int_equal(target_poll(b.t), 0);
+	assert_false(gone(b.pids[0]));
+	target_free(&a.t);
+	target_free(&b.t);
+	assert_true(gone(b.pids[0]));
+}
+
+/*
+ * The target does not outlive its harness: a child of ours plays the harness, starts a
+ * target, and is SIGKILLed.  The target is reparented to us (subreaper) and must have been
+ * killed by SIGKILL (parent-death signal).
+ */
+static void test_target_dies_with_harness(void **state)
+{
+	int pids[2], st = 0;
+	pid_t harness, victim = 0;
+
+	(void)state;
+	assert_int_equal(pipe2(pids, O_CLOEXEC), 0);
+	harness = fork();
+	assert_true(harness >= 0);
+	if (harness == 0) {
+		char *argv[] = { tree_path, NULL };
+		struct target *t = target_start(argv, NULL, NULL);
+		pid_t pid = t ? target_pid(t) : 0;
+
+		if (write(pids[1], &pid, sizeof(pid)) != sizeof(pid))
+			_exit(1);
+		for (;;)
+			pause();
+	}
+	close(pids[1]);
+	wait_readable(pids[0]);
+	assert_int_equal(read(pids[0], &victim, sizeof(victim)), sizeof(victim));
+	close(pids[0]);
+	assert_true(victim > 0);
+	assert_int_equal(kill(harness, SIGKILL), 0);
+	assert_int_equal(waitpid(harness, NULL, 0), harness);
+	await_exit(victim);
+	assert_int_equal(waitpid(victim, &st, 0), victim);
+	assert_true(WIFSIGNALED(st));
+	assert_int_equal(WTERMSIG(st), SIGKILL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_missing_binary_names_it, capture, release),
+		cmocka_unit_test_setup_teardown(test_missing_name_in_path, capture, release),
+		cmocka_unit_test_setup_teardown(test_not_executable, capture, release),
+		cmocka_unit_test(test_name_found_in_path),
+		cmocka_unit_test(test_exit_status_described),
+		cmocka_unit_test(test_crash_described),
+		cmocka_unit_test(test_running_described),
+		cmocka_unit_test(test_env_and_log),
+		cmocka_unit_test_setup_teardown(test_log_path_unwritable, capture, release),
+		cmocka_unit_test(test_stop_kills_whole_tree),
+		cmocka_unit_test(test_sigterm_ignored_gets_sigkill),
+		cmocka_unit_test(test_stop_after_leader_exited),
+		cmocka_unit_test(test_free_stops),
+		cmocka_unit_test(test_stop_spares_other_target),
+		cmocka_unit_test(test_target_dies_with_harness),
+	};
+
+	return cmocka_run_group_tests_name("target", tests, setup_group, NULL);
+}
