@@ -125,6 +125,37 @@ static void leak_at_three_times_the_gate_fails(void **state)
 }
 
 /* A 4 MiB collector sawtooth with a flat trend: 50 runs, random period (3-7 s) and phase. */
+/*
+ * RSS of a real run of the cgo-overwrite leak (100 req/s, 2.4 KiB a request): a clean ramp
+ * whose residue is page rounding.  The rank-based autocorrelation correction read that
+ * residue as strongly autocorrelated noise and gave p = 0.002-0.02 for tau = 1.000; the
+ * near-monotone rule must call it, even at an alpha the trend test alone does not reach.
+ */
+static void clean_real_leak_fails(void **state)
+{
+	static struct run r;
+	FILE *f = fopen("tests/unit/fixtures/cgo-overwrite-rss.csv", "r");
+	char line[128];
+	size_t n = 0;
+
+	(void)state;
+	assert_non_null(f);
+	run_init(&r, MAX_N);
+	assert_non_null(fgets(line, sizeof(line), f));
+	while (n < MAX_N && fscanf(f, "%lf,%lf", &r.t[n], &r.rss[n]) == 2)
+		n++;
+	fclose(f);
+	assert_int_equal(n, 301);
+	r.in.n = n;
+	r.g.rss_kib_per_min = 1024;
+	r.g.alpha = 0.001;
+	assert_int_equal(evaluate(&r), 0);
+	assert_true(rss_of(&r)->fit.trend_p > r.g.alpha);
+	assert_true(rss_of(&r)->fit.kendall_tau > 0.99);
+	assert_true(rss_of(&r)->failed);
+	assert_near(rss_of(&r)->fit.theil_sen.slope * 60, 14437, 100);
+}
+
 static void sawtooth_passes(void **state)
 {
 	static struct run r;
@@ -488,6 +519,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(leak_at_three_times_the_gate_fails),
+		cmocka_unit_test(clean_real_leak_fails),
 		cmocka_unit_test(sawtooth_passes),
 		cmocka_unit_test(sawtooth_on_a_ramp_fails),
 		cmocka_unit_test(plateau_after_warmup_passes),
