@@ -767,20 +767,6 @@ static const char html_style[] =
 	"pre{background:#f7f7f7;padding:8px;white-space:pre-wrap}\n"
 	".noplot{color:#888;font-style:italic}\n";
 
-static void html_escaped(FILE *f, const char *s)
-{
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
-
 /* An id for anchors: the name with anything but [A-Za-z0-9_-] as '-'. */
 static void html_id(FILE *f, const char *prefix, const char *name)
 {
@@ -848,7 +834,7 @@ static void html_plot(FILE *f, const struct report_run *run)
 		if (!data)
 			continue;
 		fputs("<img alt=\"RSS, threads and FDs of ", f);
-		html_escaped(f, run->name);
+		results_xml_escape(f, run->name);
 		fprintf(f, "\" src=\"data:%s;base64,", kinds[k].mime);
 		base64(f, data, len);
 		fputs("\">\n", f);
@@ -857,7 +843,7 @@ static void html_plot(FILE *f, const struct report_run *run)
 	}
 	fputs("<p class=\"noplot\">No plot: gnuplot was not installed when the run finished "
 	      "(draw it with <code>leaksoak plot ", f);
-	html_escaped(f, run->dir);
+	results_xml_escape(f, run->dir);
 	fputs("</code>).</p>\n", f);
 }
 
@@ -903,7 +889,7 @@ static void html_row(FILE *f, const struct report_run *run, const char *out_real
 	fputs("\"><td><a href=\"#", f);
 	html_id(f, "run-", run->name);
 	fputs("\">", f);
-	html_escaped(f, run->name);
+	results_xml_escape(f, run->name);
 	fputs("</a></td><td>", f);
 	html_verdict(f, run->verdict);
 	fputs("</td>", f);
@@ -912,7 +898,7 @@ static void html_row(FILE *f, const struct report_run *run, const char *out_real
 		html_metric_cell(f, &run->metric[m]);
 	char *why = run->mismatch ? case_message(run) : NULL;
 	fputs("<td class=\"why\">", f);
-	html_escaped(f, why ? why : run->message);
+	results_xml_escape(f, why ? why : run->message);
 	free(why);
 	fputs("</td><td class=\"num\">", f);
 	if (isfinite(run->elapsed_s))
@@ -921,12 +907,12 @@ static void html_row(FILE *f, const struct report_run *run, const char *out_real
 	/* Link the folder only when it travels with the report (a relative path inside it). */
 	if (rel && rel[0] != '/') {
 		fputs("<a href=\"", f);
-		html_escaped(f, rel);
+		results_xml_escape(f, rel);
 		fputs("/\">", f);
-		html_escaped(f, rel);
+		results_xml_escape(f, rel);
 		fputs("/</a>", f);
 	} else {
-		html_escaped(f, rel ? rel : run->dir);
+		results_xml_escape(f, rel ? rel : run->dir);
 	}
 	fputs("</td></tr>\n", f);
 	free(rel);
@@ -937,7 +923,7 @@ static void html_change(FILE *f, const struct report_change *c)
 	char a[32], b[32], m[32];
 
 	fputs("<li>", f);
-	html_escaped(f, c->name);
+	results_xml_escape(f, c->name);
 	if (c->is_verdict) {
 		fputs(": verdict ", f);
 		html_verdict(f, c->from);
@@ -961,9 +947,9 @@ static void html_changes(FILE *f, const struct report *r)
 		return;
 	}
 	fputs("<section class=\"changes\"><h2>Since ", f);
-	html_escaped(f, r->baseline_dir);
+	results_xml_escape(f, r->baseline_dir);
 	fputs(" (", f);
-	html_escaped(f, r->baseline_started_utc);
+	results_xml_escape(f, r->baseline_started_utc);
 	fputs(")</h2>\n", f);
 	if (!r->n_changes)
 		fputs("<p>No verdict changed and no gated slope rose by more than a quarter of its "
@@ -990,12 +976,12 @@ static void html_head(FILE *f, const struct report *r)
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		"<title>leaksoak report: %s</title>\n<style>\n%s</style>\n</head>\n<body>\n"
 		"<h1>leaksoak report</h1>\n<p class=\"meta\">", v, html_style);
-	html_escaped(f, r->started_utc[0] ? r->started_utc : "?");
+	results_xml_escape(f, r->started_utc[0] ? r->started_utc : "?");
 	fputs(" &ndash; ", f);
-	html_escaped(f, r->finished_utc[0] ? r->finished_utc : "?");
+	results_xml_escape(f, r->finished_utc[0] ? r->finished_utc : "?");
 	if (r->shard) {
 		fputs(" &middot; shard ", f);
-		html_escaped(f, r->shard);
+		results_xml_escape(f, r->shard);
 	}
 	fprintf(f, " &middot; leaksoak %s</p>\n<p class=\"overall v-%s\"><b>%s</b>: %zu runs, "
 		"%zu failed, %zu errors, %zu ok; %zu expect mismatch%s</p>\n", LEAKSOAK_VERSION, v,
@@ -1019,7 +1005,7 @@ static void html_run(FILE *f, const struct report_run *run)
 	fputs("<section class=\"run\" id=\"", f);
 	html_id(f, "run-", run->name);
 	fputs("\">\n<h2>", f);
-	html_escaped(f, run->name);
+	results_xml_escape(f, run->name);
 	fputs(" ", f);
 	html_verdict(f, run->verdict);
 	if (run->mismatch)
@@ -1027,12 +1013,12 @@ static void html_run(FILE *f, const struct report_run *run)
 	fputs("</h2>\n", f);
 	if (run->description) {
 		fputs("<p>", f);
-		html_escaped(f, run->description);
+		results_xml_escape(f, run->description);
 		fputs("</p>\n", f);
 	}
 	if (run->message) {
 		fputs("<pre>", f);
-		html_escaped(f, run->message);
+		results_xml_escape(f, run->message);
 		fputs("</pre>\n", f);
 	}
 	html_plot(f, run);

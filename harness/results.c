@@ -188,8 +188,7 @@ int results_write_json(const char *path, const json_t *j)
 	return ret;
 }
 
-/* Append s to the stream with the five XML entities escaped, and control characters dropped. */
-static void xml_escaped(FILE *f, const char *s)
+void results_xml_escape(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
@@ -197,8 +196,9 @@ static void xml_escaped(FILE *f, const char *s)
 		case '<': fputs("&lt;", f); break;
 		case '>': fputs("&gt;", f); break;
 		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&apos;", f); break;
+		case '\'': fputs("&#39;", f); break;
 		default:
+			/* XML 1.0 has no way to write most control characters, escaped or not. */
 			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
 				fputc(*s, f);
 		}
@@ -210,9 +210,9 @@ static void junit_case(FILE *f, const struct results_case *c)
 	const char *tag = NULL;
 
 	fputs("    <testcase name=\"", f);
-	xml_escaped(f, c->name);
+	results_xml_escape(f, c->name);
 	fputs("\" classname=\"", f);
-	xml_escaped(f, c->classname ? c->classname : "leaksoak");
+	results_xml_escape(f, c->classname ? c->classname : "leaksoak");
 	fprintf(f, "\" time=\"%.3f\">\n", c->time_s);
 	if (strcmp(c->verdict, "leak") == 0)
 		tag = "failure";
@@ -220,14 +220,14 @@ static void junit_case(FILE *f, const struct results_case *c)
 		tag = "error";
 	if (tag) {
 		fprintf(f, "      <%s type=\"%s\" message=\"", tag, c->verdict);
-		xml_escaped(f, c->message ? c->message : c->verdict);
+		results_xml_escape(f, c->message ? c->message : c->verdict);
 		fputs("\">", f);
-		xml_escaped(f, c->message ? c->message : c->verdict);
+		results_xml_escape(f, c->message ? c->message : c->verdict);
 		fprintf(f, "</%s>\n", tag);
 	}
 	if (c->system_out) {
 		fputs("      <system-out>", f);
-		xml_escaped(f, c->system_out);
+		results_xml_escape(f, c->system_out);
 		fputs("</system-out>\n", f);
 	}
 	fputs("    </testcase>\n", f);
@@ -251,7 +251,7 @@ int results_write_junit(const char *path, const char *suite, const struct result
 		time_s += cases[i].time_s;
 	}
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n  <testsuite name=\"", f);
-	xml_escaped(f, suite);
+	results_xml_escape(f, suite);
 	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.3f\">\n", n,
 		failures, errors, time_s);
 	for (size_t i = 0; i < n; i++)

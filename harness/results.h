@@ -22,6 +22,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sampler.h"
 
@@ -57,6 +58,12 @@ int results_write_atomic(const char *path, const char *data, size_t len);
 
 /* json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) written atomically. */
 int results_write_json(const char *path, const json_t *j);
+
+/*
+ * Write s with &, <, >, " and ' escaped as entities and control characters other than newline
+ * and tab dropped: safe in XML and HTML text and attribute values.  NULL writes nothing.
+ */
+void results_xml_escape(FILE *f, const char *s);
 
 /* One JUnit testcase: a scenario run. */
 struct results_case {
