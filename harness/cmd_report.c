@@ -9,11 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "cmd.h"
 #include "diag.h"
 #include "report.h"
+#include "results.h"
 
 static const char report_usage[] =
 	"usage: leaksoak report DIR... [options]\n"
@@ -116,12 +116,8 @@ int cmd_report(int argc, char **argv)
 		if (report_load(&rep, o.dirs[i]) < 0)
 			goto out;
 	warn_duplicates(&rep);
-	if (!rep.finished_utc[0]) {
-		time_t now = time(NULL);
-		struct tm tm;
-		gmtime_r(&now, &tm);
-		strftime(rep.finished_utc, sizeof(rep.finished_utc), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	}
+	if (!rep.finished_utc[0])
+		results_utc_now(rep.finished_utc, sizeof(rep.finished_utc));
 	compare(&rep, &o);
 	code = LS_EXIT_TARGET;
 	if (report_write(&rep, o.out) < 0)

@@ -58,6 +58,7 @@ struct run {
 	struct gate_report report;
 	int has_report;
 	char error[512];
+	char started_utc[32];
 	enum ls_exit code;
 };
 
@@ -244,19 +245,10 @@ static void finish(struct run *r)
 		.warmup_s = r->sc.warmup_s, .interval_ms = r->sc.interval_ms, .gate = &r->sc.gate,
 		.session = &r->session, .report = r->has_report ? &r->report : NULL,
 		.has_driver = r->sc.has_drive, .error = r->error[0] ? r->error : NULL,
-		.exit_code = r->code,
+		.exit_code = r->code, .started_utc = r->started_utc,
 	};
 
-	summary_stamp(&sr);
-	if (r->error[0])
-		diag_error("%s: %s", r->sc.name, r->error);
-	if (summary_write(&sr, r->opt.junit) < 0 && r->code == LS_EXIT_PASS)
-		r->code = LS_EXIT_TARGET;
-	sr.exit_code = r->code;
-	summary_print(stdout, &sr);
-	plot_after_run(r->out_dir);
-	if (fflush(stdout) == EOF && r->code == LS_EXIT_PASS)
-		r->code = LS_EXIT_TARGET;
+	r->code = summary_conclude(&sr, r->opt.junit);
 }
 
 static void run_release(struct run *r)
@@ -285,6 +277,7 @@ int cmd_run(int argc, char **argv)
 	r.signal_fd = session_signals_open();
 	if (r.signal_fd < 0 || target_init() < 0)
 		goto out;
+	results_utc_now(r.started_utc, sizeof(r.started_utc));
 	if (start_target(&r) == 0 && drive_and_sample(&r) == 0) {
 		target_stop(r.target, (unsigned)(r.sc.stop_grace_s * 1000));
 		judge(&r);

@@ -286,15 +286,6 @@ static int collect(struct entries *e, const struct soak_opts *o)
 /* ----------------------------------------------------------------------------------------- */
 /* The soak                                                                                  */
 
-static void utc_now(char *buf, size_t len)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 /* This shard's share of the sorted scenarios, as jobs. */
 static struct soak_job *make_jobs(const struct entries *e, const struct soak_opts *o, size_t *n)
 {
@@ -347,7 +338,7 @@ static int conclude(struct report *rep, const struct soak_opts *o, const char *o
 	char shard[32];
 	enum ls_exit code;
 
-	utc_now(rep->finished_utc, sizeof(rep->finished_utc));
+	results_utc_now(rep->finished_utc, sizeof(rep->finished_utc));
 	if (o->shard_n) {
 		snprintf(shard, sizeof(shard), "%lu/%lu", o->shard_k, o->shard_n);
 		rep->shard = strdup(shard);
@@ -382,7 +373,7 @@ int cmd_soak(int argc, char **argv)
 	out = o.out ? strdup(o.out) : results_default_dir(NULL, "soak");
 	if (!out || !(jobs = make_jobs(&e, &o, &n)) || results_mkdir_p(out) < 0)
 		goto out;
-	utc_now(rep.started_utc, sizeof(rep.started_utc));
+	results_utc_now(rep.started_utc, sizeof(rep.started_utc));
 	print_header(&o, n, e.n, out);
 	if ((signal_fd = session_signals_open()) < 0)
 		goto out;

@@ -124,82 +124,115 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
 	return 0;
 }
 
+/* Everything one watch holds; released in one place. */
+struct watch {
+	struct watch_opts opt;
+	char name[32];
+	char *out_dir;
+	char started_utc[32];
+	int signal_fd;
+	struct sampler *sampler;
+	struct session_result session;
+	struct gate_report report;
+	int has_report;
+	char error[256];
+	enum ls_exit code;
+};
+
+/* Sample until the duration ends or something stops it; sets w->error when it did not end. */
+static void watch_sample(struct watch *w)
+{
+	char *csv = NULL;
+	struct session_config c = {
+		.duration_s = w->opt.duration_s, .interval_ms = (unsigned)w->opt.interval_ms,
+		/* smaps_rollup holds the process's mmap lock: read it ten times less often. */
+		.lazyfree_interval_ms = (unsigned)w->opt.interval_ms * 10,
+		.sampler = w->sampler, .signal_fd = w->signal_fd,
+	};
+	const struct session_result *s = &w->session;
+
+	if (asprintf(&csv, "%s/samples.csv", w->out_dir) < 0) {
+		snprintf(w->error, sizeof(w->error), "out of memory");
+		return;
+	}
+	c.csv_path = csv;
+	session_run(&c, &w->session);
+	free(csv);
+	if (s->end == SESSION_INTERRUPTED) {
+		snprintf(w->error, sizeof(w->error), "interrupted by SIG%s after %.1f s",
+			 sigabbrev_np(s->signo), s->elapsed_s);
+		w->code = 128 + s->signo;
+	} else if (s->end == SESSION_TARGET_EXITED) {
+		snprintf(w->error, sizeof(w->error), "process %lu went away after %.1f s",
+			 w->opt.pid, s->elapsed_s);
+	} else if (s->end == SESSION_FAILED) {
+		snprintf(w->error, sizeof(w->error), "the watch failed after %.1f s", s->elapsed_s);
+	}
+}
+
+static void watch_judge(struct watch *w)
+{
+	struct gate_input in;
+
+	session_gate_input(&w->session, w->opt.warmup_s, 1, 0, &in);
+	if (gate_evaluate(&w->opt.gate, &in, &w->report) < 0) {
+		snprintf(w->error, sizeof(w->error), "too few samples to fit (%zu; watch longer "
+			 "or lower --interval-ms)", in.n);
+		return;
+	}
+	w->has_report = 1;
+	w->code = w->report.leak ? LS_EXIT_LEAK : LS_EXIT_PASS;
+}
+
+static void watch_finish(struct watch *w)
+{
+	struct summary_run sr = {
+		.name = w->name, .out_dir = w->out_dir, .duration_s = w->opt.duration_s,
+		.warmup_s = w->opt.warmup_s, .interval_ms = (unsigned)w->opt.interval_ms,
+		.gate = &w->opt.gate, .session = &w->session,
+		.report = w->has_report ? &w->report : NULL,
+		.error = w->error[0] ? w->error : NULL, .exit_code = w->code,
+		.started_utc = w->started_utc,
+	};
+
+	w->code = summary_conclude(&sr, w->opt.junit);
+}
+
 int cmd_watch(int argc, char **argv)
 {
-	struct watch_opts o = {
-		.interval_ms = 1000,
-		.gate = { .rss_kib_per_min = 1024, .threads_per_min = 1, .fds_per_min = 1,
-			  .rss_discount_lazyfree = 1, .alpha = 0.01 },
+	struct watch w = {
+		.opt = {
+			.interval_ms = 1000,
+			.gate = { .rss_kib_per_min = 1024, .threads_per_min = 1, .fds_per_min = 1,
+				  .rss_discount_lazyfree = 1, .alpha = 0.01 },
+		},
+		.signal_fd = -1, .code = LS_EXIT_USAGE,
 	};
-	struct session_result sess = { 0 };
-	struct gate_report report;
-	struct sampler *sampler = NULL;
-	char name[32], *out_dir = NULL, *csv = NULL;
-	char error[256] = "";
-	int signal_fd = -1, has_report = 0;
-	enum ls_exit code = LS_EXIT_USAGE;
-	int p = parse_opts(argc, argv, &o);
+	int p = parse_opts(argc, argv, &w.opt);
 
 	if (p)
 		return p > 0 ? LS_EXIT_PASS : LS_EXIT_USAGE;
-	snprintf(name, sizeof(name), "watch-%lu", o.pid);
-	out_dir = o.out ? strdup(o.out) : results_default_dir(NULL, name);
-	if (!out_dir || results_mkdir_p(out_dir) < 0 || asprintf(&csv, "%s/samples.csv", out_dir) < 0)
+	snprintf(w.name, sizeof(w.name), "watch-%lu", w.opt.pid);
+	w.out_dir = w.opt.out ? strdup(w.opt.out) : results_default_dir(NULL, w.name);
+	if (!w.out_dir || results_mkdir_p(w.out_dir) < 0)
 		goto out;
-	signal_fd = session_signals_open();
-	if (signal_fd < 0)
+	w.signal_fd = session_signals_open();
+	if (w.signal_fd < 0)
 		goto out;
-	code = LS_EXIT_TARGET;
-	sampler = sampler_new((pid_t)o.pid, NULL);
-	if (!sampler)
+	w.code = LS_EXIT_TARGET;
+	w.sampler = sampler_new((pid_t)w.opt.pid, NULL);
+	if (!w.sampler)
 		goto out;
-	struct session_config c = {
-		.csv_path = csv, .duration_s = o.duration_s, .interval_ms = (unsigned)o.interval_ms,
-		/* smaps_rollup holds the process's mmap lock: read it ten times less often. */
-		.lazyfree_interval_ms = (unsigned)o.interval_ms * 10,
-		.sampler = sampler, .signal_fd = signal_fd,
-	};
-	session_run(&c, &sess);
-	if (sess.end == SESSION_INTERRUPTED) {
-		snprintf(error, sizeof(error), "interrupted by SIG%s after %.1f s",
-			 sigabbrev_np(sess.signo), sess.elapsed_s);
-		code = 128 + sess.signo;
-	} else if (sess.end == SESSION_TARGET_EXITED) {
-		snprintf(error, sizeof(error), "process %lu went away after %.1f s", o.pid,
-			 sess.elapsed_s);
-	} else if (sess.end == SESSION_FAILED) {
-		snprintf(error, sizeof(error), "the watch failed after %.1f s", sess.elapsed_s);
-	} else {
-		struct gate_input in;
-		session_gate_input(&sess, o.warmup_s, 1, 0, &in);
-		if (gate_evaluate(&o.gate, &in, &report) == 0) {
-			has_report = 1;
-			code = report.leak ? LS_EXIT_LEAK : LS_EXIT_PASS;
-		} else {
-			snprintf(error, sizeof(error), "too few samples to fit (%zu; watch longer "
-				 "or lower --interval-ms)", in.n);
-		}
-	}
-	struct summary_run sr = {
-		.name = name, .out_dir = out_dir, .duration_s = o.duration_s,
-		.warmup_s = o.warmup_s, .interval_ms = (unsigned)o.interval_ms, .gate = &o.gate,
-		.session = &sess, .report = has_report ? &report : NULL,
-		.error = error[0] ? error : NULL, .exit_code = code,
-	};
-	summary_stamp(&sr);
-	if (error[0])
-		diag_error("%s: %s", name, error);
-	if (summary_write(&sr, o.junit) < 0 && code == LS_EXIT_PASS)
-		code = sr.exit_code = LS_EXIT_TARGET;
-	summary_print(stdout, &sr);
-	if (fflush(stdout) == EOF && code == LS_EXIT_PASS)
-		code = LS_EXIT_TARGET;
+	results_utc_now(w.started_utc, sizeof(w.started_utc));
+	watch_sample(&w);
+	if (!w.error[0])
+		watch_judge(&w);
+	watch_finish(&w);
 out:
-	sampler_free(&sampler);
-	session_result_release(&sess);
-	if (signal_fd >= 0)
-		close(signal_fd);
-	free(csv);
-	free(out_dir);
-	return code;
+	sampler_free(&w.sampler);
+	session_result_release(&w.session);
+	if (w.signal_fd >= 0)
+		close(w.signal_fd);
+	free(w.out_dir);
+	return w.code;
 }

@@ -38,6 +38,15 @@ char *results_default_dir(const char *base, const char *name)
 	return dir;
 }
 
+void results_utc_now(char *buf, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	gmtime_r(&now, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
 int results_mkdir_p(const char *dir)
 {
 	char *copy = strdup(dir);

@@ -41,6 +41,9 @@ struct results_row {
  */
 char *results_default_dir(const char *base, const char *name);
 
+/* The current UTC time as ISO 8601 ("2026-11-21T23:45:01Z") into buf. */
+void results_utc_now(char *buf, size_t len);
+
 /* mkdir -p; 0 or -1 (message printed). */
 int results_mkdir_p(const char *dir);
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "plot.h"
 #include "results.h"
 
 const char *summary_verdict(enum ls_exit code)
@@ -17,15 +18,6 @@ const char *summary_verdict(enum ls_exit code)
 	case LS_EXIT_LEAK: return "leak";
 	default: return "error";
 	}
-}
-
-void summary_stamp(struct summary_run *r)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-
-	gmtime_r(&now, &tm);
-	strftime(r->started_utc, sizeof(r->started_utc), "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
 static json_t *gate_or_null(double limit)
@@ -188,4 +180,17 @@ void summary_print(FILE *f, const struct summary_run *r)
 		fputc('\n', f);
 	}
 	fprintf(f, "  results  %s/\n", r->out_dir);
+}
+
+enum ls_exit summary_conclude(struct summary_run *r, const char *junit_path)
+{
+	if (r->error)
+		diag_error("%s: %s", r->name, r->error);
+	if (summary_write(r, junit_path) < 0 && r->exit_code == LS_EXIT_PASS)
+		r->exit_code = LS_EXIT_TARGET;
+	summary_print(stdout, r);
+	plot_after_run(r->out_dir);
+	if (fflush(stdout) == EOF && r->exit_code == LS_EXIT_PASS)
+		r->exit_code = LS_EXIT_TARGET;
+	return r->exit_code;
 }

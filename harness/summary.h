@@ -27,14 +27,12 @@ struct summary_run {
 	int has_driver;
 	const char *error;		/* reason when the verdict is "error", else NULL */
 	enum ls_exit exit_code;
-	char started_utc[32];		/* ISO 8601, e.g. 2026-11-21T23:45:01Z */
+	const char *started_utc;	/* ISO 8601 (results_utc_now) */
 };
 
 /* The verdict word of an exit code: "pass", "leak" or "error". */
 const char *summary_verdict(enum ls_exit code);
 
-/* Fill r->started_utc with the current UTC time. */
-void summary_stamp(struct summary_run *r);
 
 /*
  * The summary.json document (contract.md, "Results"): verdict, metrics (gate_metrics_json),
@@ -47,6 +45,14 @@ json_t *summary_json(const struct summary_run *r);
  * 0 or -1 (message printed).
  */
 int summary_write(const struct summary_run *r, const char *junit_path);
+
+/*
+ * End a run or a watch: the error line on stderr (when r->error), summary.json and the
+ * optional JUnit file, the human summary on stdout, and the plot.  Returns the exit code to
+ * use: r->exit_code, except that a pass whose files or stdout could not be written becomes
+ * LS_EXIT_TARGET — a full disk must not look like a pass.
+ */
+enum ls_exit summary_conclude(struct summary_run *r, const char *junit_path);
 
 /* A short human summary: the verdict, a line per metric, the driver, the results folder. */
 void summary_print(FILE *f, const struct summary_run *r);

@@ -183,15 +183,16 @@ static void summary_error_has_contract_keys(void **state)
 		.name = "crash", .scenario_file = "x.json", .out_dir = "results/crash/x",
 		.duration_s = 30, .warmup_s = 5, .interval_ms = 100, .gate = &g,
 		.session = &sess, .error = "target exited with status 7",
-		.exit_code = LS_EXIT_TARGET,
+		.exit_code = LS_EXIT_TARGET, .started_utc = "2026-11-21T23:45:01Z",
 	};
 	json_t *j;
 
 	(void)state;
-	summary_stamp(&r);
 	j = summary_json(&r);
 	assert_non_null(j);
 	assert_string_equal(json_string_value(json_object_get(j, "verdict")), "error");
+	assert_string_equal(json_string_value(json_object_get(j, "started_utc")),
+			    "2026-11-21T23:45:01Z");
 	assert_string_equal(json_string_value(json_object_get(j, "error")),
 			    "target exited with status 7");
 	json_t *gate = json_object_get(j, "gate");
