@@ -146,7 +146,9 @@ check-run: all unit-tests
 	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined unit-tests
 	$(Q)./tests/run.sh $(OBJDIR)/tests build/san/tests
 
-bench: deps
+# wrk is installed for the benchmark only: the driver is compared with it on the same target.
+bench:
+	$(Q)./scripts/install-deps.sh --bench
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BIN)
 	$(Q)./bench/run.sh
 
