@@ -21,7 +21,7 @@ LDFLAGS ?=
 SANITIZE ?=
 
 WARNINGS = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wmissing-prototypes \
-	   -Wstrict-prototypes -Wwrite-strings -Wno-format-nonliteral
+	   -Wstrict-prototypes -Wwrite-strings
 BASE_CFLAGS = -std=gnu11 -D_GNU_SOURCE $(WARNINGS) -MMD -MP
 ifneq ($(SANITIZE),)
 SAN_FLAGS = -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all

@@ -8,6 +8,7 @@
 #include <getopt.h>
 #include <math.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,11 +133,27 @@ static char *path_in(const char *dir, const char *file)
 	return p;
 }
 
-/* Set the run's error from the last diagnostic-worthy reason; exit code 3. */
-static void target_error(struct run *r, const char *fmt, const char *detail)
+/* Record why the target failed (the details were printed already); exit code 3. */
+static __attribute__((format(printf, 2, 3))) void target_error(struct run *r, const char *fmt,
+								 ...)
 {
-	snprintf(r->error, sizeof(r->error), fmt, detail);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->error, sizeof(r->error), fmt, ap);
+	va_end(ap);
 	r->code = LS_EXIT_TARGET;
+}
+
+/* Ctrl-C as an event of the loop, and orphans of the target as our children: 0 or -1. */
+static int setup_harness(struct run *r)
+{
+	r->signal_fd = session_signals_open();
+	if (r->signal_fd >= 0 && target_init() == 0)
+		return 0;
+	snprintf(r->error, sizeof(r->error), "cannot set up signal handling (see above)");
+	r->code = LS_EXIT_TARGET;
+	return -1;
 }
 
 /* Start the target and wait until it answers: 0, or -1 with r->error set. */
@@ -156,7 +173,7 @@ static int start_target(struct run *r)
 			       r->sc.drive.allow_remote, r->signal_fd, &signo) < 0) {
 		if (signo) {
 			snprintf(r->error, sizeof(r->error), "interrupted by SIG%s", sigabbrev_np(signo));
-			r->code = 128 + signo;
+			r->code = LS_EXIT_SIGNAL_BASE + signo;
 		} else {
 			target_error(r, "%s never became ready", r->sc.name);
 		}
@@ -168,8 +185,8 @@ static int start_target(struct run *r)
 		goto out;
 	}
 	if (r->sc.has_drive && !(r->driver = driver_new(&r->sc.drive))) {
-		snprintf(r->error, sizeof(r->error), "cannot start the HTTP driver");
-		r->code = LS_EXIT_USAGE;
+		snprintf(r->error, sizeof(r->error), "cannot start the HTTP driver (see above)");
+		r->code = LS_EXIT_TARGET;
 		goto out;
 	}
 	ret = 0;
@@ -204,7 +221,7 @@ static int drive_and_sample(struct run *r)
 	case SESSION_INTERRUPTED:
 		snprintf(r->error, sizeof(r->error), "interrupted by SIG%s after %.1f s",
 			 sigabbrev_np(r->session.signo), r->session.elapsed_s);
-		r->code = 128 + r->session.signo;
+		r->code = LS_EXIT_SIGNAL_BASE + r->session.signo;
 		return -1;
 	case SESSION_TARGET_EXITED:
 		target_poll(r->target);
@@ -271,17 +288,16 @@ int cmd_run(int argc, char **argv)
 	int p = parse_opts(argc, argv, &r.opt);
 
 	if (p)
-		return p > 0 ? LS_EXIT_PASS : LS_EXIT_USAGE;
+		return p > 0 && fflush(stdout) == 0 ? LS_EXIT_PASS : LS_EXIT_USAGE;
 	if (prepare_scenario(&r) < 0)
 		goto out;
-	r.signal_fd = session_signals_open();
-	if (r.signal_fd < 0 || target_init() < 0)
-		goto out;
 	results_utc_now(r.started_utc, sizeof(r.started_utc));
-	if (start_target(&r) == 0 && drive_and_sample(&r) == 0) {
+	int ran = setup_harness(&r) == 0 && start_target(&r) == 0 && drive_and_sample(&r) == 0;
+	/* Stopped before the summary and the plot: nothing of the target outlives the run. */
+	if (r.target)
 		target_stop(r.target, (unsigned)(r.sc.stop_grace_s * 1000));
+	if (ran)
 		judge(&r);
-	}
 	finish(&r);
 out:
 	run_release(&r);

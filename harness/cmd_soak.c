@@ -172,6 +172,12 @@ static int add_scenario(struct entries *e, const struct soak_opts *o, const char
 			   "--duration)", file, o->duration, sc.warmup_s);
 		goto out;
 	}
+	/* A soak sends traffic to loopback only; refuse now rather than fail every run later. */
+	if (sc.has_drive && sc.drive.allow_remote) {
+		diag_error("%s: 'drive.allow_remote' is not allowed in a soak (run it alone with "
+			   "'leaksoak run --allow-remote')", file);
+		goto out;
+	}
 	if (e->n == e->cap) {
 		size_t cap = e->cap ? e->cap * 2 : 16;
 		struct entry *v = realloc(e->v, cap * sizeof(*v));
@@ -349,7 +355,7 @@ static int conclude(struct report *rep, const struct soak_opts *o, const char *o
 	report_print(stdout, rep, out, 0);
 	if (fflush(stdout) == EOF || !wrote || ran < 0)
 		code = code == LS_EXIT_PASS ? LS_EXIT_TARGET : code;
-	return ran > 0 ? 128 + ran : (int)code;
+	return ran > 0 ? LS_EXIT_SIGNAL_BASE + ran : (int)code;
 }
 
 int cmd_soak(int argc, char **argv)

@@ -161,7 +161,7 @@ static void watch_sample(struct watch *w)
 	if (s->end == SESSION_INTERRUPTED) {
 		snprintf(w->error, sizeof(w->error), "interrupted by SIG%s after %.1f s",
 			 sigabbrev_np(s->signo), s->elapsed_s);
-		w->code = 128 + s->signo;
+		w->code = LS_EXIT_SIGNAL_BASE + s->signo;
 	} else if (s->end == SESSION_TARGET_EXITED) {
 		snprintf(w->error, sizeof(w->error), "process %lu went away after %.1f s",
 			 w->opt.pid, s->elapsed_s);
@@ -211,7 +211,7 @@ int cmd_watch(int argc, char **argv)
 	int p = parse_opts(argc, argv, &w.opt);
 
 	if (p)
-		return p > 0 ? LS_EXIT_PASS : LS_EXIT_USAGE;
+		return p > 0 && fflush(stdout) == 0 ? LS_EXIT_PASS : LS_EXIT_USAGE;
 	snprintf(w.name, sizeof(w.name), "watch-%lu", w.opt.pid);
 	w.out_dir = w.opt.out ? strdup(w.opt.out) : results_default_dir(NULL, w.name);
 	if (!w.out_dir || results_mkdir_p(w.out_dir) < 0)

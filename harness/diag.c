@@ -33,16 +33,6 @@ static void vreport(const char *prefix, const char *fmt, va_list ap)
 	fprintf(stderr, "%s\n", line);
 }
 
-void diag_die(enum ls_exit code, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vreport("", fmt, ap);
-	va_end(ap);
-	exit(code);
-}
-
 int diag_error(const char *fmt, ...)
 {
 	va_list ap;

@@ -14,11 +14,10 @@ enum ls_exit {
 	LS_EXIT_LEAK = 1,	/* a gate failed */
 	LS_EXIT_USAGE = 2,	/* usage error or invalid scenario */
 	LS_EXIT_TARGET = 3,	/* target could not start, never became ready, crashed or was killed */
+	/* + N: interrupted by signal N (SIGINT, SIGTERM, SIGHUP); the target was stopped and
+	 * the summary written, as a shell reports a command killed by N. */
+	LS_EXIT_SIGNAL_BASE = 128,
 };
-
-/* Print the message and exit with code. */
-void diag_die(enum ls_exit code, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3), noreturn));
 
 /* Print the message; always returns -1 so callers can `return diag_error(...)`. */
 int diag_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

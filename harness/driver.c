@@ -26,11 +26,10 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "clock.h"
 #include "diag.h"
 #include "template.h"
 
-#define NS_PER_S 1000000000LL
-#define NS_PER_MS 1000000LL
 
 /* The loopback guard handed to curl's open-socket callback. */
 struct guard {
@@ -108,14 +107,6 @@ static int global_init(void)
 		return diag_error("cannot initialise libcurl: %s",
 				  curl_easy_strerror(curl_init_result));
 	return 0;
-}
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
 }
 
 static int is_loopback(const struct curl_sockaddr *a)
@@ -530,11 +521,11 @@ static int wait_ms(const struct driver *d, int timeout_ms)
 		return timeout_ms;
 	if (d->period_ns <= 0)
 		return 0;
-	left = due_ns(d, d->totals.started) - now_ns();
+	left = due_ns(d, d->totals.started) - clock_now_ns();
 	if (left <= 0)
 		return 0;
 	/* Rounded up: waking a little late and starting two is better than spinning. */
-	left = (left + NS_PER_MS - 1) / NS_PER_MS;
+	left = (left + CLOCK_NS_PER_MS - 1) / CLOCK_NS_PER_MS;
 	return left < timeout_ms ? (int)left : timeout_ms;
 }
 
@@ -581,7 +572,7 @@ static int perform(struct driver *d)
 /* Start due requests and send them right away rather than after the next wait. */
 static int kick(struct driver *d)
 {
-	int n = start_due(d, now_ns());
+	int n = start_due(d, clock_now_ns());
 
 	if (n < 0)
 		return -1;
@@ -626,7 +617,7 @@ int driver_poll(struct driver *d, struct pollfd *extra, unsigned n_extra, int ti
 {
 	if (!d->clock_started) {
 		d->clock_started = 1;
-		d->t0_ns = now_ns();
+		d->t0_ns = clock_now_ns();
 	}
 	if (kick(d) < 0 || wait_events(d, extra, n_extra, wait_ms(d, timeout_ms)) < 0 ||
 	    perform(d) < 0)
@@ -658,7 +649,7 @@ static int driver_init(struct driver *d, const struct scenario_drive *drive)
 
 	d->guard.allow_remote = drive->allow_remote;
 	d->guard.warn = 1;
-	d->period_ns = drive->rate_per_s > 0 ? (double)NS_PER_S / drive->rate_per_s : 0;
+	d->period_ns = drive->rate_per_s > 0 ? (double)CLOCK_NS_PER_S / drive->rate_per_s : 0;
 	d->uuid_state = template_uuid_seed();
 	d->n_kinds = drive->n_requests;
 	d->n_slots = drive->concurrency;

@@ -102,8 +102,7 @@ static const double *fit_rss(struct gate_report *r, const struct window *w, cons
 	m->fitted = fit_series(w->t, raw, w->n, &m->fit) == 0;
 	if (net && m->fitted)
 		diag_warning("too few lazyfree readings after warm-up to gate rss net of lazyfree "
-			     "(gating raw rss; lengthen duration_s or shorten "
-			     "sample.lazyfree_interval_ms)");
+			     "(gating raw rss; run longer or read lazyfree more often)");
 	return raw;
 }
 
@@ -111,12 +110,13 @@ static const double *fit_rss(struct gate_report *r, const struct window *w, cons
 static int fit_per_request(const double *requests, const double *rss, size_t n,
 			   struct fit_result *out)
 {
-	double *x = malloc((n ? n : 1) * 2 * sizeof(*x)), *y = x + n, last = -INFINITY;
+	double *x = malloc((n ? n : 1) * 2 * sizeof(*x)), *y, last = -INFINITY;
 	size_t k = 0;
 	int ret;
 
 	if (!x)
 		return diag_error("out of memory fitting rss per request");
+	y = x + n;
 	for (size_t i = 0; i < n; i++) {
 		if (!(requests[i] > last))	/* also drops NaN */
 			continue;

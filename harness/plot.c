@@ -85,7 +85,12 @@ char *plot_find_gnuplot(void)
 	return found;
 }
 
-char *plot_find_script(void)
+/*
+ * plot/run.gp beside the executable (dirname(/proc/self/exe)/plot/run.gp), else where
+ * `make install` puts it (../share/leaksoak/plot/run.gp).  Malloc'd, or NULL after printing
+ * where it looked.
+ */
+static char *plot_find_script(void)
 {
 	static const char *const rel[] = { "plot/run.gp", "../share/leaksoak/plot/run.gp" };
 	char exe[PATH_MAX];
@@ -429,8 +434,10 @@ static void exec_child(char *const argv[], const char *log_path)
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	if (log < 0 || null < 0 || dup2(null, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
 		_exit(127);
+	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 	execv(argv[0], argv);
-	dprintf(2, "cannot run %s: %s\n", argv[0], strerror(errno));
+	dprintf(2, "leaksoak: cannot run '%s': %s (apt-get install gnuplot-nox)\n", argv[0],
+		strerror(errno));
 	_exit(127);
 }
 

@@ -27,13 +27,6 @@ const char *plot_file_name(enum plot_format fmt);
 char *plot_find_gnuplot(void);
 
 /*
- * plot/run.gp beside the executable (dirname(/proc/self/exe)/plot/run.gp), else where
- * `make install` puts it (../share/leaksoak/plot/run.gp).  Malloc'd, or NULL after printing
- * where it looked.
- */
-char *plot_find_script(void);
-
-/*
  * The gnuplot command line for run_dir: gnuplot, `-e var=value` pairs, the script; NULL-
  * terminated, malloc'd (free with plot_argv_free).  out_path is the image gnuplot writes.
  * Reads run_dir/samples.csv (required: at least two rows) and run_dir/summary.json (optional:

@@ -27,11 +27,6 @@ static const struct {
 	[REPORT_FDS] = { "fds", "fds", "grow", "FDs/min" },
 };
 
-const char *report_metric_name(enum report_metric_id m)
-{
-	return metric_info[m].name;
-}
-
 void report_init(struct report *r)
 {
 	memset(r, 0, sizeof(*r));

@@ -74,9 +74,6 @@ struct report {
 	size_t n_changes;
 };
 
-/* The metric names as in summary.json: "rss", "threads", "fds". */
-const char *report_metric_name(enum report_metric_id m);
-
 void report_init(struct report *r);
 
 /* Free everything r owns and re-initialise it. */

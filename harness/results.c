@@ -49,9 +49,13 @@ void results_utc_now(char *buf, size_t len)
 
 int results_mkdir_p(const char *dir)
 {
-	char *copy = strdup(dir);
+	char *copy;
 	int ret = -1;
 
+	/* "" would make "/samples.csv" of every file of the run. */
+	if (!*dir)
+		return diag_error("empty folder name (give --out a folder)");
+	copy = strdup(dir);
 	if (!copy)
 		return diag_error("out of memory");
 	for (char *p = copy + 1; ; p++) {
@@ -145,6 +149,28 @@ static int write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+/* The rename is durable only once the directory holding it is on disk too. */
+static int sync_parent(const char *path)
+{
+	char *dir = strdup(path);
+	int fd, ret = -1;
+
+	if (!dir)
+		return diag_error("out of memory");
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0)
+		diag_error("cannot sync folder of '%s': %s", path, strerror(errno));
+	else
+		ret = 0;
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	return ret;
+}
+
 int results_write_atomic(const char *path, const char *data, size_t len)
 {
 	char *tmp = NULL;
@@ -175,7 +201,7 @@ int results_write_atomic(const char *path, const char *data, size_t len)
 		diag_error("cannot rename '%s' to '%s': %s", tmp, path, strerror(errno));
 		goto out;
 	}
-	ret = 0;
+	ret = sync_parent(path);
 out:
 	if (fd >= 0)
 		close(fd);

@@ -27,6 +27,7 @@
  */
 #include "sampler.h"
 
+#include "clock.h"
 #include "diag.h"
 
 #include <dirent.h>
@@ -83,14 +84,6 @@ enum { WARN_FDS = 1, WARN_WATCH = 2, WARN_LIST = 4, WARN_LAZYFREE = 8 };
 
 static const enum pids_item discovery_items[] = { PIDS_ID_PID, PIDS_ID_PPID };
 enum { ITEM_PID, ITEM_PPID };
-
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* ---- reading one process ------------------------------------------------------------- */
 
@@ -402,7 +395,7 @@ static int discovery_due(struct sampler *s)
 
 	if (s->stale)
 		return 1;
-	now = now_ns();
+	now = clock_now_ns();
 	if (now - s->discovered_ns < DISCOVERY_INTERVAL_NS)
 		return 0;
 	pid = last_pid(s);
@@ -448,7 +441,7 @@ static void discover(struct sampler *s)
 	/* read before listing: a process created during the listing moves it again */
 	s->last_pid = last_pid(s);
 	ret = s->live ? list_libproc2(s) : list_fixture(s);
-	s->discovered_ns = now_ns();
+	s->discovered_ns = clock_now_ns();
 	s->stale = 0;
 	if (ret < 0) {
 		warn_once(s, WARN_LIST, s->root, "list the child processes", errno ? errno : EIO);

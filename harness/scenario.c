@@ -32,6 +32,7 @@
 #define MAX_DEPTH 8		/* deepest path: drive.http.mix[i].headers.NAME */
 #define PATH_LEN 512
 #define MAX_WEIGHT 1000000	/* keeps the driver's sum of weights far from overflow */
+#define FREE_PORT_MIN 10000	/* below: well-known and registered services people run */
 
 /* Where the walk is: the file, its text, and the path from the root to the current key. */
 struct ctx {
@@ -1267,25 +1268,56 @@ void scenario_release(struct scenario *s)
 
 /* ---- ports ---- */
 
-unsigned scenario_free_port(void)
+/*
+ * The first port of the kernel's ephemeral range: ports below it are never handed out as the
+ * source port of an outgoing connection.
+ */
+static unsigned ephemeral_low(void)
+{
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+	unsigned lo = 32768, hi;
+
+	if (f) {
+		if (fscanf(f, "%u %u", &lo, &hi) != 2)
+			lo = 32768;
+		fclose(f);
+	}
+	return lo;
+}
+
+/* 1 if port can be bound on loopback right now. */
+static int port_is_free(unsigned port)
 {
 	struct sockaddr_in addr = {
 		.sin_family = AF_INET,
+		.sin_port = htons((uint16_t)port),
 		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 	};
-	socklen_t alen = sizeof(addr);
-	unsigned port = 0;
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int ok = fd >= 0 && bind(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0;
 
-	if (fd < 0) {
-		diag_error("cannot pick a free port: %s", strerror(errno));
-		return 0;
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
+/*
+ * A port from the kernel's own pick (bind to port 0) would lie in the ephemeral range, where
+ * a parallel run's HTTP client may take it as its source port before the target binds it.
+ * So pick at random below that range, checking that nothing listens there.
+ */
+unsigned scenario_free_port(void)
+{
+	unsigned lo = FREE_PORT_MIN, hi = ephemeral_low();
+	unsigned long long seed = template_uuid_seed();
+
+	for (int tries = 0; hi > lo + 1 && tries < 256; tries++) {
+		unsigned port = lo + (unsigned)((seed >> 16) % (hi - lo));
+		if (port_is_free(port))
+			return port;
+		seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
 	}
-	if (bind(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-	    getsockname(fd, (struct sockaddr *)&addr, &alen) < 0)
-		diag_error("cannot pick a free port: %s", strerror(errno));
-	else
-		port = ntohs(addr.sin_port);
-	close(fd);
-	return port;
+	diag_error("cannot find a free loopback port in %u-%u (is something holding them all?)",
+		   lo, hi - 1);
+	return 0;
 }

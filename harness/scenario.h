@@ -90,7 +90,8 @@ int scenario_bind_port(struct scenario *s, unsigned port);
 void scenario_release(struct scenario *s);
 
 /*
- * Ask the kernel for a free loopback TCP port (bind 127.0.0.1:0, read it back, close).
+ * A free loopback TCP port below the kernel's ephemeral range (so no client connection
+ * can take it as its source port before the target binds it).
  * Returns the port, or 0 after printing why.
  */
 unsigned scenario_free_port(void);

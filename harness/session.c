@@ -17,19 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "diag.h"
 
-#define NS_PER_S 1000000000LL
 #define READY_PROBE_EVERY_MS 100
 #define LOOP_MAX_WAIT_MS 1000
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
-}
 
 int session_signals_open(void)
 {
@@ -61,13 +53,13 @@ static int read_signal(int fd)
 int session_wait_ready(struct target *t, const char *url, long timeout_ms, int allow_remote,
 		       int signal_fd, int *signo)
 {
-	int64_t deadline = now_ns() + (int64_t)timeout_ms * 1000000;
+	int64_t deadline = clock_now_ns() + (int64_t)timeout_ms * CLOCK_NS_PER_MS;
 	long last = 0;
 	char how[128];
 
 	*signo = 0;
 	for (;;) {
-		int64_t left_ms = (deadline - now_ns()) / 1000000;
+		int64_t left_ms = (deadline - clock_now_ns()) / CLOCK_NS_PER_MS;
 		if (left_ms <= 0)
 			break;
 		last = driver_probe(url, left_ms < 1000 ? left_ms : 1000, allow_remote);
@@ -136,16 +128,16 @@ static int take_sample(struct loop *l)
 	const struct session_config *c = l->c;
 	struct results_row row = { .lazyfree_kib = l->lazyfree_kib };
 	struct driver_totals now = { 0 };
-	int64_t t_ns = now_ns();
+	int64_t t_ns = clock_now_ns();
 
 	if (sampler_read(c->sampler, &row.s) < 0)
 		return 1;
-	row.s.t_s = (double)(t_ns - l->t0_ns) / NS_PER_S;
+	row.s.t_s = (double)(t_ns - l->t0_ns) / CLOCK_NS_PER_S;
 	if (c->lazyfree_interval_ms && t_ns >= l->next_lazyfree_ns) {
 		uint64_t kib;
 		if (sampler_read_lazyfree(c->sampler, &kib) == 0)
 			row.lazyfree_kib = l->lazyfree_kib = (double)kib;
-		l->next_lazyfree_ns = t_ns + (int64_t)c->lazyfree_interval_ms * 1000000;
+		l->next_lazyfree_ns = t_ns + (int64_t)c->lazyfree_interval_ms * CLOCK_NS_PER_MS;
 	}
 	if (c->driver)
 		driver_totals(c->driver, &now);
@@ -168,7 +160,7 @@ static int start_timer(unsigned interval_ms)
 	struct itimerspec its = {
 		.it_value = { .tv_nsec = 1 },	/* the first sample right away, at t = 0 */
 		.it_interval = { .tv_sec = interval_ms / 1000,
-				 .tv_nsec = (long)(interval_ms % 1000) * 1000000 },
+				 .tv_nsec = (long)(interval_ms % 1000) * CLOCK_NS_PER_MS },
 	};
 
 	if (fd < 0)
@@ -194,7 +186,7 @@ static int wait_events(struct loop *l, struct pollfd *pfd, unsigned n, int timeo
 static int loop_turn(struct loop *l, struct pollfd *pfd, unsigned n, int64_t deadline_ns)
 {
 	struct session_result *out = l->out;
-	int64_t left_ms = (deadline_ns - now_ns()) / 1000000;
+	int64_t left_ms = (deadline_ns - clock_now_ns()) / CLOCK_NS_PER_MS;
 	uint64_t expirations;
 
 	if (left_ms <= 0) {
@@ -240,9 +232,9 @@ int session_run(const struct session_config *c, struct session_result *out)
 		{ .fd = c->signal_fd, .events = POLLIN },
 		{ .fd = c->target ? target_fd(c->target) : -1, .events = POLLIN },
 	};
-	l.t0_ns = now_ns();
+	l.t0_ns = clock_now_ns();
 	l.next_lazyfree_ns = l.t0_ns;
-	int64_t deadline_ns = l.t0_ns + (int64_t)(c->duration_s * NS_PER_S);
+	int64_t deadline_ns = l.t0_ns + (int64_t)(c->duration_s * CLOCK_NS_PER_S);
 	/* Without a pidfd (watching a process we did not start) the sampler notices the exit. */
 	unsigned n = pfd[2].fd >= 0 ? 3 : 2;
 	int r;

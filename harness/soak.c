@@ -21,10 +21,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "diag.h"
 #include "results.h"
 
-#define NS_PER_S 1000000000LL
 #define TICK_MS 1000
 /* The tail of samples.csv read for a live slope: ~700 rows, a minute at 10 Hz. */
 #define TAIL_BYTES 32768
@@ -49,14 +49,6 @@ struct soak {
 	struct report *rep;
 	int lines_drawn;	/* live lines on the terminal below the permanent ones */
 };
-
-static int64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * NS_PER_S + ts.tv_nsec;
-}
 
 /* ----------------------------------------------------------------------------------------- */
 /* Live progress                                                                             */
@@ -126,7 +118,7 @@ static int term_width(FILE *out)
 static void live_line(const struct slot *s, int64_t now, char *buf, size_t len)
 {
 	const struct soak_job *j = s->job;
-	double elapsed = (double)(now - s->start_ns) / NS_PER_S;
+	double elapsed = (double)(now - s->start_ns) / CLOCK_NS_PER_S;
 	char *csv = NULL;
 	double rss = NAN, slope = NAN;
 	int w;
@@ -157,7 +149,7 @@ static void live_clear(struct soak *k)
 
 static void live_draw(struct soak *k)
 {
-	int64_t now = now_ns();
+	int64_t now = clock_now_ns();
 	int width = term_width(k->o->out);
 	char line[512];
 
@@ -208,12 +200,14 @@ static void exec_run(const struct soak_options *o, const struct slot *s, pid_t p
 	/* SIGTERM, not SIGKILL: a run that loses its soak still stops its target. */
 	prctl(PR_SET_PDEATHSIG, SIGTERM);
 	if (getppid() != parent)
-		_exit(128 + SIGTERM);
+		_exit(LS_EXIT_SIGNAL_BASE + SIGTERM);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	signal(SIGPIPE, SIG_DFL);
 	if (log < 0 || null < 0 || dup2(null, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
 		_exit(127);
+	/* Fds the soak inherited stay with the soak: each run and its target start clean. */
+	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 	/* execv's prototype predates const; it does not modify its arguments. */
 	execv("/proc/self/exe", (char *const *)argv);
 	dprintf(2, "leaksoak: cannot re-execute /proc/self/exe: %s\n", strerror(errno));
@@ -277,8 +271,8 @@ static int start_run(struct soak *k, struct slot *s, struct soak_job *job)
 		return diag_error("cannot watch a run: pidfd_open: %s (needs Linux 5.3 or later)",
 				  strerror(err));
 	}
-	s->start_ns = now_ns();
-	s->term_at_ns = s->start_ns + (int64_t)(job->limit_s * NS_PER_S);
+	s->start_ns = clock_now_ns();
+	s->term_at_ns = s->start_ns + (int64_t)(job->limit_s * CLOCK_NS_PER_S);
 	return 0;
 }
 
@@ -302,7 +296,7 @@ static void finish_run(struct soak *k, struct slot *s, int st)
 	struct soak_job *job = s->job;
 	char why[512];
 
-	job->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	job->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : LS_EXIT_SIGNAL_BASE + WTERMSIG(st);
 	if (WIFSIGNALED(st))
 		snprintf(why, sizeof(why), "no summary.json: the run was killed by signal %d "
 			 "(see %s)", WTERMSIG(st), s->log);
@@ -337,7 +331,7 @@ static void signal_runs(struct soak *k, int signo, int64_t now)
 			continue;
 		kill(s->pid, signo);
 		if (!s->kill_at_ns)
-			s->kill_at_ns = now + SOAK_STOP_GRACE_S * NS_PER_S;
+			s->kill_at_ns = now + SOAK_STOP_GRACE_S * CLOCK_NS_PER_S;
 	}
 }
 
@@ -359,7 +353,7 @@ static void enforce_limits(struct soak *k, int64_t now)
 				 s->job->limit_s);
 			say(k, line);
 			kill(s->pid, SIGTERM);
-			s->kill_at_ns = now + SOAK_STOP_GRACE_S * NS_PER_S;
+			s->kill_at_ns = now + SOAK_STOP_GRACE_S * CLOCK_NS_PER_S;
 		}
 	}
 }
@@ -469,16 +463,16 @@ int soak_run(const struct soak_options *o, struct soak_job *jobs, size_t n, stru
 	for (;;) {
 		if (!signo && !failed && fill(&k) < 0) {
 			failed = 1;
-			signal_runs(&k, SIGTERM, now_ns());
+			signal_runs(&k, SIGTERM, clock_now_ns());
 		}
 		if (!running(&k))
 			break;
 		int got = wait_events(&k);
 		if (got) {
 			signo = signo ? signo : got;
-			signal_runs(&k, got, now_ns());
+			signal_runs(&k, got, clock_now_ns());
 		}
-		enforce_limits(&k, now_ns());
+		enforce_limits(&k, clock_now_ns());
 		if (o->tty) {
 			live_clear(&k);
 			live_draw(&k);

@@ -11,7 +11,8 @@
 #include "plot.h"
 #include "results.h"
 
-const char *summary_verdict(enum ls_exit code)
+/* The verdict word of an exit code: "pass", "leak" or "error". */
+static const char *summary_verdict(enum ls_exit code)
 {
 	switch (code) {
 	case LS_EXIT_PASS: return "pass";
@@ -114,7 +115,8 @@ static int write_junit(const struct summary_run *r, const char *path)
 	return results_write_junit(path, "leaksoak", &tc, 1);
 }
 
-int summary_write(const struct summary_run *r, const char *junit_path)
+/* out_dir/summary.json, and a one-case JUnit report to junit_path when not NULL: 0 or -1. */
+static int summary_write(const struct summary_run *r, const char *junit_path)
 {
 	char *path = NULL;
 	json_t *j = summary_json(r);
@@ -153,7 +155,8 @@ static void print_metric(FILE *f, const struct gate_metric *m, const char *label
 		m->failed ? "LEAK" : "ok");
 }
 
-void summary_print(FILE *f, const struct summary_run *r)
+/* A short human summary: the verdict, a line per metric, the driver, the results folder. */
+static void summary_print(FILE *f, const struct summary_run *r)
 {
 	const struct gate_report *rep = r->report;
 	const struct driver_totals *t = &r->session->totals;

@@ -30,21 +30,11 @@ struct summary_run {
 	const char *started_utc;	/* ISO 8601 (results_utc_now) */
 };
 
-/* The verdict word of an exit code: "pass", "leak" or "error". */
-const char *summary_verdict(enum ls_exit code);
-
-
 /*
  * The summary.json document (contract.md, "Results"): verdict, metrics (gate_metrics_json),
  * gate, driver totals, samples and timing.  New reference; NULL when out of memory.
  */
 json_t *summary_json(const struct summary_run *r);
-
-/*
- * Write out_dir/summary.json, and a one-case JUnit report to junit_path when it is not NULL.
- * 0 or -1 (message printed).
- */
-int summary_write(const struct summary_run *r, const char *junit_path);
 
 /*
  * End a run or a watch: the error line on stderr (when r->error), summary.json and the
@@ -53,8 +43,5 @@ int summary_write(const struct summary_run *r, const char *junit_path);
  * LS_EXIT_TARGET — a full disk must not look like a pass.
  */
 enum ls_exit summary_conclude(struct summary_run *r, const char *junit_path);
-
-/* A short human summary: the verdict, a line per metric, the driver, the results folder. */
-void summary_print(FILE *f, const struct summary_run *r);
 
 #endif

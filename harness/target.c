@@ -14,6 +14,7 @@
  */
 #include "target.h"
 
+#include "clock.h"
 #include "diag.h"
 
 #include <dirent.h>
@@ -87,14 +88,6 @@ static int sys_pidfd_open(pid_t pid)
 static int sys_pidfd_send_signal(int pidfd, int sig)
 {
 	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
-}
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
 /* ---- starting ------------------------------------------------------------------------ */
@@ -547,7 +540,7 @@ static void signal_tree(const struct target *t, const struct ref_list *refs, int
 static size_t wait_exit(struct target *t, const struct ref_list *refs, unsigned timeout_ms)
 {
 	struct pollfd *fds = calloc(refs->n + 1, sizeof(*fds));
-	uint64_t deadline = now_ms() + timeout_ms;
+	uint64_t deadline = (uint64_t)(clock_now_ns() / CLOCK_NS_PER_MS) + timeout_ms;
 	size_t n = 0, left;
 
 	if (!fds)
@@ -557,7 +550,7 @@ static size_t wait_exit(struct target *t, const struct ref_list *refs, unsigned 
 	if (t->pidfd >= 0)
 		fds[n++] = (struct pollfd){ .fd = t->pidfd, .events = POLLIN };
 	for (;;) {
-		uint64_t now = now_ms();
+		uint64_t now = (uint64_t)(clock_now_ns() / CLOCK_NS_PER_MS);
 		int wait_ms = now < deadline ? (int)(deadline - now) : 0;
 
 		/* a readable pidfd stays readable: drop it from the set */

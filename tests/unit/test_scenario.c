@@ -13,7 +13,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <cmocka.h>
 
@@ -712,12 +715,26 @@ static void test_bind_port_mix(void **state)
 	scenario_release(&s);
 }
 
+/* The port is bindable and below the ephemeral range, where no client takes source ports. */
 static void test_free_port(void **state)
 {
-	unsigned a = scenario_free_port();
+	unsigned a = scenario_free_port(), lo = 32768, hi;
+	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+	struct sockaddr_in addr = {
+		.sin_family = AF_INET, .sin_port = htons((uint16_t)a),
+		.sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	};
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	(void)state;
-	assert_true(a > 0 && a <= 65535);
+	if (f) {
+		assert_int_equal(fscanf(f, "%u %u", &lo, &hi), 2);
+		fclose(f);
+	}
+	assert_true(a >= 10000 && a < lo);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	close(fd);
 }
 
 int main(void)
