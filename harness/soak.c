@@ -448,6 +448,40 @@ static void record_unstarted(struct soak *k, int signo)
 	}
 }
 
+/* 1 if pid is the leaksoak run of one of the slots. */
+static int is_run(const struct soak *k, pid_t pid)
+{
+	for (unsigned i = 0; i < k->o->jobs; i++)
+		if (k->slots[i].pid == pid)
+			return 1;
+	return 0;
+}
+
+/*
+ * Kill and reap every child that is not a run.  The soak is a child subreaper, so when a run
+ * had to be SIGKILLed (past its time limit) and never stopped its target's tree, whatever of
+ * that tree survives is reparented here, and ends here.
+ */
+static void sweep_orphans(const struct soak *k)
+{
+	char path[64];
+	pid_t self = getpid();
+
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)self, (int)self);
+	FILE *f = fopen(path, "r");
+	int pid;
+
+	if (!f)
+		return;
+	while (fscanf(f, "%d", &pid) == 1) {
+		if (is_run(k, pid))
+			continue;
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+	}
+	fclose(f);
+}
+
 int soak_run(const struct soak_options *o, struct soak_job *jobs, size_t n, struct report *rep)
 {
 	struct soak k = { .o = o, .jobs = jobs, .n = n, .rep = rep };
@@ -460,6 +494,9 @@ int soak_run(const struct soak_options *o, struct soak_job *jobs, size_t n, stru
 		k.slots[i].pidfd = -1;
 	for (size_t i = 0; i < n; i++)
 		jobs[i].exit_code = -1;
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
+		diag_warning("cannot become a child subreaper: %s (a run killed past its time "
+			     "limit may leave processes behind)", strerror(errno));
 	for (;;) {
 		if (!signo && !failed && fill(&k) < 0) {
 			failed = 1;
@@ -473,12 +510,14 @@ int soak_run(const struct soak_options *o, struct soak_job *jobs, size_t n, stru
 			signal_runs(&k, got, clock_now_ns());
 		}
 		enforce_limits(&k, clock_now_ns());
+		sweep_orphans(&k);
 		if (o->tty) {
 			live_clear(&k);
 			live_draw(&k);
 		}
 	}
 	record_unstarted(&k, signo);
+	sweep_orphans(&k);
 	if (o->tty)
 		live_clear(&k);
 	fflush(o->out);
