@@ -165,11 +165,13 @@ static void summary_print(FILE *f, const struct summary_run *r)
 	if (r->error)
 		fprintf(f, "  error    %s\n", r->error);
 	if (rep) {
-		print_metric(f, &rep->metric[GATE_RSS],
-			     rep->rss_net_of_lazyfree ? "rss-lazy" : "rss");
-		if (rep->has_rss_raw)
-			fprintf(f, "  %-8s %+12.1f KiB/min (raw RSS, not gated: LazyFree is "
-				"reclaimable)\n", "rss-raw", rep->rss_raw.theil_sen.slope * 60);
+		print_metric(f, &rep->metric[GATE_RSS], "rss");
+		/* Only worth a line when LazyFree made a difference: then raw RSS misleads. */
+		if (rep->has_rss_raw && fabs(rep->rss_raw.theil_sen.slope -
+					     rep->metric[GATE_RSS].fit.theil_sen.slope) * 60 >= 1)
+			fprintf(f, "  %-8s %+12.1f KiB/min  raw RSS, not gated: the difference is "
+				"LazyFree, which the kernel reclaims on demand\n", "rss-raw",
+				rep->rss_raw.theil_sen.slope * 60);
 		print_metric(f, &rep->metric[GATE_THREADS], "threads");
 		print_metric(f, &rep->metric[GATE_FDS], "fds");
 	}
