@@ -3,8 +3,9 @@
  *
  * For each shape of a non-leaking RSS curve that a soak meets (white noise, AR(1), GC sawtooth,
  * a cache filling during warm-up, mean-reverting steps) and for counts that step up once (a
- * clean thread count, a noisy FD count), run 200 synthetic 30 s runs at 10 Hz (warm-up 5 s, gate 512 KiB/min and 1 thread/min,
- * alpha 0.01) with seeded noise and count the runs called "leak".  Then the same for RSS ramps
+ * clean thread count, a noisy FD count), run 200 synthetic 30 s runs at 10 Hz (warm-up 5 s,
+ * gate 512 KiB/min and 1 thread/min, alpha 0.01) with seeded noise (tests/unit/noise.h, the
+ * unit tests' generator) and count the runs called "leak".  Then the same for RSS ramps
  * at twice the gate, on white noise, on AR(1) and on sawtooth, where "leak" is the right call.
  * The hard shapes are repeated over 300 s runs, to show what a longer run buys, with a thread
  * leak at twice its gate.
@@ -16,6 +17,7 @@
 #include <string.h>
 
 #include "gate.h"
+#include "../tests/unit/noise.h"
 
 #define RUNS 200
 #define HZ 10
@@ -23,29 +25,6 @@
 #define WARMUP_S 5.0
 #define BASE_KIB 50000.0
 #define GATE_KIB_PER_MIN 512.0
-
-/* ---------------------------------------------------------------- seeded noise */
-
-static uint64_t rng_state;
-
-static uint64_t splitmix64(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-	return z ^ (z >> 31);
-}
-
-static double uniform(void)
-{
-	return ((double)(splitmix64() >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double gaussian(void)
-{
-	return sqrt(-2 * log(uniform())) * cos(2 * M_PI * uniform());
-}
 
 /* ---------------------------------------------------------------- shapes */
 
@@ -57,35 +36,30 @@ struct run {
 static void white(struct run *r)
 {
 	for (int i = 0; i < r->n; i++)
-		r->rss[i] = BASE_KIB + 200 * gaussian();
+		r->rss[i] = BASE_KIB + 200 * noise_gaussian();
 }
 
 /* AR(1), phi 0.9 per 100 ms sample, stationary sd 500 KiB. */
 static void ar1(struct run *r)
 {
-	double e = 500 * gaussian(), innov = 500 * sqrt(1 - 0.81);
-
-	for (int i = 0; i < r->n; i++) {
-		e = 0.9 * e + innov * gaussian();
-		r->rss[i] = BASE_KIB + e;
-	}
+	noise_ar1(r->rss, (size_t)r->n, BASE_KIB, 0.9, 500);
 }
 
 /* A collector: 4 MiB of garbage builds up linearly and is freed at once, every 3-7 s. */
 static void sawtooth(struct run *r)
 {
-	double period = 3 + 4 * uniform(), phase = period * uniform();
+	double period = 3 + 4 * noise_uniform(), phase = period * noise_uniform();
 
 	for (int i = 0; i < r->n; i++)
 		r->rss[i] = BASE_KIB + 4096 * fmod(r->t[i] + phase, period) / period +
-			    100 * gaussian();
+			    100 * noise_gaussian();
 }
 
 /* A cache filling 20 MiB with a 1 s time constant: done, to 0.7 %, by the warm-up's end. */
 static void warmup_plateau(struct run *r)
 {
 	for (int i = 0; i < r->n; i++)
-		r->rss[i] = BASE_KIB + 20480 * (1 - exp(-r->t[i])) + 200 * gaussian();
+		r->rss[i] = BASE_KIB + 20480 * (1 - exp(-r->t[i])) + 200 * noise_gaussian();
 }
 
 /* Bursts of 0.5-3 MiB come and go (about one change every 3 s), pulled back to the base. */
@@ -94,19 +68,19 @@ static void mean_reverting_steps(struct run *r)
 	double level = 0;
 
 	for (int i = 0; i < r->n; i++) {
-		if (uniform() < 0.3 / HZ) {
+		if (noise_uniform() < 0.3 / HZ) {
 			double up = level > 0 ? 0.2 : level < 0 ? 0.8 : 0.5;
-			double size = 512 + 2560 * uniform();
-			level += uniform() < up ? size : -size;
+			double size = 512 + 2560 * noise_uniform();
+			level += noise_uniform() < up ? size : -size;
 		}
-		r->rss[i] = BASE_KIB + level + 200 * gaussian();
+		r->rss[i] = BASE_KIB + level + 200 * noise_gaussian();
 	}
 }
 
 /* RSS is flat; one more thread starts once, anywhere in the fitted window. */
 static void thread_step(struct run *r)
 {
-	double at = WARMUP_S + (r->t[r->n - 1] - WARMUP_S) * uniform();
+	double at = WARMUP_S + (r->t[r->n - 1] - WARMUP_S) * noise_uniform();
 
 	white(r);
 	for (int i = 0; i < r->n; i++)
@@ -116,17 +90,17 @@ static void thread_step(struct run *r)
 /* FDs of short-lived connections (sd 2), and 5 more kept open once, anywhere in the window. */
 static void noisy_fd_step(struct run *r)
 {
-	double at = WARMUP_S + (r->t[r->n - 1] - WARMUP_S) * uniform();
+	double at = WARMUP_S + (r->t[r->n - 1] - WARMUP_S) * noise_uniform();
 
 	white(r);
 	for (int i = 0; i < r->n; i++)
-		r->fds[i] = 20 + round(2 * gaussian()) + (r->t[i] < at ? 0 : 5);
+		r->fds[i] = 20 + round(2 * noise_gaussian()) + (r->t[i] < at ? 0 : 5);
 }
 
 /* A thread stranded every 30 s (twice the gate of 1/min), at a random phase. */
 static void thread_leak_2x(struct run *r)
 {
-	double phase = 30 * uniform();
+	double phase = 30 * noise_uniform();
 
 	white(r);
 	for (int i = 0; i < r->n; i++)
@@ -183,7 +157,7 @@ static int count_leaks(const struct shape *s, uint64_t seed)
 	struct gate_report rep;
 	int leaks = 0;
 
-	rng_state = seed;
+	noise_seed(seed);
 	r.n = HZ * s->duration_s;
 	for (int k = 0; k < RUNS; k++) {
 		for (int i = 0; i < r.n; i++) {

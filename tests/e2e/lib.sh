@@ -40,6 +40,37 @@ ls_run() {
 	env LEAKSOAK_E2E_TAG="$TAG" "$LEAKSOAK" "$@" >"$OUT" 2>"$ERR"
 }
 
+# ls_start args...: ls_run in the background; its PID in $ls_pid.
+ls_start() {
+	env LEAKSOAK_E2E_TAG="$TAG" "$LEAKSOAK" "$@" >"$OUT" 2>"$ERR" &
+	ls_pid=$!
+}
+
+# ls_interrupt: Ctrl-C for the leaksoak of ls_start; succeed when it exits with 130.
+ls_interrupt() {
+	kill -INT "$ls_pid"
+	wait "$ls_pid"
+	code=$?
+	[ "$code" = 130 ] && return 0
+	echo "# expected exit 130 after SIGINT, got $code"
+	return 1
+}
+
+# wait_until cmd...: succeed as soon as cmd does, trying every 50 ms; fail after 10 s.
+wait_until() {
+	for _ in $(seq 1 200); do
+		"$@" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# has_samples FILE N: the samples.csv FILE holds at least N rows below its header.
+has_samples() {
+	rows=$(($({ wc -l <"$1"; } 2>/dev/null || echo 1) - 1))
+	[ "$rows" -ge "$2" ]
+}
+
 # expect_exit CODE args...: run leaksoak; succeed when it exits with CODE, else show why.
 expect_exit() {
 	want=$1
@@ -98,6 +129,25 @@ scenario_for() {
 }
 JSON
 	echo "$TMP/$name.json"
+}
+
+# hello_scenario DIR NAME [EXPECT]: DIR/NAME.json, build/helpers/hello driven at 100
+# requests/s on 2 connections for 6 s (warm-up 2 s, gate 4096 KiB/min); EXPECT, when given and
+# not empty, is its "expect".
+hello_scenario() {
+	expect=
+	[ -n "${3:-}" ] && expect=", \"expect\": \"$3\""
+	mkdir -p "$1"
+	cat >"$1/$2.json" <<JSON
+{
+  "name": "$2",
+  "target": {"cmd": ["$HELPERS/hello", "--port", "{port}"],
+             "ready": {"http_get": "http://127.0.0.1:{port}/", "timeout_s": 10}},
+  "drive": {"http": {"url": "http://127.0.0.1:{port}/", "rate_per_s": 100, "concurrency": 2}},
+  "duration_s": 6, "warmup_s": 2,
+  "gate": {"rss_kib_per_min": 4096}$expect
+}
+JSON
 }
 
 finish() {

@@ -5,25 +5,9 @@
 . "$(dirname "$0")/lib.sh"
 plan 17
 
-mkdir -p "$TMP/scen"
-# scen NAME EXPECT: a 6 s hello scenario (warm-up 2 s) in $TMP/scen; EXPECT may be empty.
-scen() {
-	expect=
-	[ -n "$2" ] && expect=", \"expect\": \"$2\""
-	cat >"$TMP/scen/$1.json" <<JSON
-{
-  "name": "$1",
-  "target": {"cmd": ["$HELPERS/hello", "--port", "{port}"],
-             "ready": {"http_get": "http://127.0.0.1:{port}/", "timeout_s": 10}},
-  "drive": {"http": {"url": "http://127.0.0.1:{port}/", "rate_per_s": 100, "concurrency": 2}},
-  "duration_s": 6, "warmup_s": 2,
-  "gate": {"rss_kib_per_min": 4096}$expect
-}
-JSON
-}
-scen hello-a pass
-scen hello-b ""
-scen hello-c leak
+hello_scenario "$TMP/scen" hello-a pass
+hello_scenario "$TMP/scen" hello-b
+hello_scenario "$TMP/scen" hello-c leak
 
 soak=$TMP/soak
 check "soak fails on the expect mismatch (exit 1)" expect_exit 1 soak "$TMP/scen" -j 2 --out "$soak"

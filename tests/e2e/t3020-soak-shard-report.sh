@@ -4,18 +4,8 @@
 . "$(dirname "$0")/lib.sh"
 plan 12
 
-mkdir -p "$TMP/scen"
 for name in hello-a hello-b; do
-	cat >"$TMP/scen/$name.json" <<JSON
-{
-  "name": "$name",
-  "target": {"cmd": ["$HELPERS/hello", "--port", "{port}"],
-             "ready": {"http_get": "http://127.0.0.1:{port}/", "timeout_s": 10}},
-  "drive": {"http": {"url": "http://127.0.0.1:{port}/", "rate_per_s": 100, "concurrency": 2}},
-  "duration_s": 6, "warmup_s": 2,
-  "gate": {"rss_kib_per_min": 4096}
-}
-JSON
+	hello_scenario "$TMP/scen" "$name"
 done
 
 # The two shards at once, each with its own output files.

@@ -16,20 +16,9 @@ for name in first second; do
 JSON
 done
 
-env LEAKSOAK_E2E_TAG="$TAG" "$LEAKSOAK" soak "$TMP/scen" -j 1 --out "$TMP/soak" >"$OUT" 2>"$ERR" &
-soak=$!
-# Running once the first run has samples: a bounded wait.
-rows=0
-for _ in $(seq 1 200); do
-	rows=$(($({ wc -l <"$TMP/soak/first/samples.csv"; } 2>/dev/null || echo 1) - 1))
-	[ "$rows" -ge 2 ] && break
-	sleep 0.05
-done
-check "the first run is sampling" test "$rows" -ge 2
-kill -INT "$soak"
-wait "$soak"
-code=$?
-check "SIGINT ends the soak with 130" test "$code" = 130
+ls_start soak "$TMP/scen" -j 1 --out "$TMP/soak"
+check "the first run is sampling" wait_until has_samples "$TMP/soak/first/samples.csv" 2
+check "SIGINT ends the soak with 130" ls_interrupt
 check "no run or target survives" no_strays
 check "the interrupted run wrote its summary" \
 	grep -q '"interrupted by SIGINT' "$TMP/soak/first/summary.json"

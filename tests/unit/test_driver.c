@@ -7,12 +7,6 @@
  * what actually arrived.  Every drive loop is bounded in requests and in time; the time bound
  * only guards against a hang, nothing asserts on durations.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <arpa/inet.h>
 #include <curl/curl.h>
 #include <limits.h>
@@ -31,10 +25,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "testutil.h"
 #include "diag.h"
 #include "driver.h"
 
-#define HANG_GUARD_NS (20 * 1000000000LL)
+#define HANG_GUARD_NS ((int64_t)TU_HANG_GUARD_MS * 1000000)
 #define MAX_RECORDS 1024
 
 /* ---- the recorder: an in-process server that remembers each request ------------------------ */
@@ -225,34 +220,18 @@ static int bind_loopback(unsigned *port)
 	return fd;
 }
 
-/* build/helpers/hello, found from this binary (build/{rel,san}/tests/test_driver). */
-static int hello_path(char *out, size_t len)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-
-	if (n <= 0)
-		return -1;
-	exe[n] = '\0';
-	*strrchr(exe, '/') = '\0';
-	if ((size_t)snprintf(out, len, "%s/../../helpers/hello", exe) >= len)
-		return -1;
-	return access(out, X_OK) == 0 ? 0 : -1;
-}
-
 static int hello_spawn(struct fixture *f)
 {
 	char path[PATH_MAX], port[16];
 	pid_t parent = getpid();
-	int fd = bind_loopback(&f->hello_port);
+	int fd;
 
-	if (fd < 0 || hello_path(path, sizeof(path)) < 0) {
-		fprintf(stderr, "test_driver: build/helpers/hello not found "
-			"(make build/helpers/hello)\n");
-		if (fd >= 0)
-			close(fd);
+	if (tu_find_helper("hello", path, sizeof(path)) < 0)
 		return -1;
-	}
+	/* A port the kernel just handed out, free for hello to bind. */
+	fd = bind_loopback(&f->hello_port);
+	if (fd < 0)
+		return -1;
 	close(fd);
 	snprintf(port, sizeof(port), "%u", f->hello_port);
 	f->hello_pid = fork();
@@ -377,18 +356,38 @@ static struct driver *new_limited(const struct scenario_drive *drive, uint64_t l
 	return d;
 }
 
+/* Run drive until limit transfers ended, then free its driver; the totals in *t. */
+static void drive_to_limit(const struct scenario_drive *drive, uint64_t limit,
+			   struct driver_totals *t)
+{
+	struct driver *d = new_limited(drive, limit);
+
+	run_until_done(d, limit, t);
+	driver_free(&d);
+}
+
+/* A drive of GET http://127.0.0.1:port + path, as one_request makes it, and its storage. */
+struct get_drive {
+	char url[80];
+	struct scenario_request r;
+	struct scenario_drive drive;
+};
+
+static struct scenario_drive *get_drive(struct get_drive *g, unsigned port, const char *path)
+{
+	snprintf(g->url, sizeof(g->url), "http://127.0.0.1:%u%s", port, path);
+	g->drive = one_request(&g->r, g->url);
+	return &g->drive;
+}
+
 /* ---- counts, errors, connections ---------------------------------------------------------- */
 
 static void test_flat_out_completes_exactly_the_limit(void **state)
 {
 	struct fixture *f = *state;
-	struct scenario_request r;
+	struct get_drive g;
 	struct driver_totals t;
-	char url[64];
-
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u/", f->hello_port);
-	struct scenario_drive drive = one_request(&r, url);
-	struct driver *d = new_limited(&drive, 200);
+	struct driver *d = new_limited(get_drive(&g, f->hello_port, "/"), 200);
 
 	run_until_done(d, 200, &t);
 	assert_int_equal(t.completed, 200);
@@ -405,58 +404,42 @@ static void test_flat_out_completes_exactly_the_limit(void **state)
 static void test_refused_port_counts_errors(void **state)
 {
 	struct fixture *f = *state;
-	struct scenario_request r;
+	struct get_drive g;
 	struct driver_totals t;
-	char url[64];
 
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u/", f->refuse_port);
-	struct scenario_drive drive = one_request(&r, url);
-	struct driver *d = new_limited(&drive, 30);
-
-	run_until_done(d, 30, &t);
+	drive_to_limit(get_drive(&g, f->refuse_port, "/"), 30, &t);
 	assert_int_equal(t.errors, 30);
 	assert_int_equal(t.completed, 0);
 	assert_int_equal(t.started, 30);
-	driver_free(&d);
 }
 
 static void test_keep_alive_reuses_connections(void **state)
 {
 	struct fixture *f = *state;
-	struct scenario_request r;
+	struct get_drive g;
+	struct scenario_drive *drive = get_drive(&g, f->hello_port, "/");
 	struct driver_totals t;
-	char url[64];
 
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u/", f->hello_port);
-	struct scenario_drive drive = one_request(&r, url);
-	drive.concurrency = 8;
-	struct driver *d = new_limited(&drive, 500);
-
-	run_until_done(d, 500, &t);
+	drive->concurrency = 8;
+	drive_to_limit(drive, 500, &t);
 	assert_int_equal(t.completed, 500);
 	assert_in_range(t.connects, 1, 8);
-	driver_free(&d);
 }
 
 static void test_late_starts_count_as_behind(void **state)
 {
 	struct fixture *f = *state;
-	struct scenario_request r;
+	struct get_drive g;
+	struct scenario_drive *drive = get_drive(&g, f->hello_port, "/");
 	struct driver_totals t;
-	char url[64];
 
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u/", f->hello_port);
-	struct scenario_drive drive = one_request(&r, url);
 	/* One request every microsecond on one connection: a round trip takes far longer. */
-	drive.concurrency = 1;
-	drive.rate_per_s = 1e6;
-	struct driver *d = new_limited(&drive, 20);
-
-	run_until_done(d, 20, &t);
+	drive->concurrency = 1;
+	drive->rate_per_s = 1e6;
+	drive_to_limit(drive, 20, &t);
 	assert_int_equal(t.completed, 20);
 	/* Request 0 starts on time; each later one at most once. */
 	assert_in_range(t.behind, 1, 19);
-	driver_free(&d);
 }
 
 /* ---- what arrives: the recorder ----------------------------------------------------------- */
@@ -472,10 +455,20 @@ static size_t count_records(struct recorder *r, const char *method, const char *
 	return n;
 }
 
+/* Run drive against the recorder until limit requests completed and every one arrived. */
+static void drive_recorded(struct fixture *f, const struct scenario_drive *drive,
+			   uint64_t limit)
+{
+	struct driver_totals t;
+
+	drive_to_limit(drive, limit, &t);
+	assert_int_equal(t.completed, limit);
+	assert_int_equal(recorder_count(&f->rec), limit);
+}
+
 static void test_mix_weights_3_to_1(void **state)
 {
 	struct fixture *f = *state;
-	struct driver_totals t;
 	char url_a[64], url_b[64], body[4001];
 
 	snprintf(url_a, sizeof(url_a), "http://127.0.0.1:%u/a", f->rec.port);
@@ -489,11 +482,8 @@ static void test_mix_weights_3_to_1(void **state)
 	};
 	struct scenario_drive drive = { .requests = mix, .n_requests = 2, .concurrency = 4,
 					.timeout_s = 10 };
-	struct driver *d = new_limited(&drive, 400);
 
-	run_until_done(d, 400, &t);
-	assert_int_equal(t.completed, 400);
-	assert_int_equal(recorder_count(&f->rec), 400);
+	drive_recorded(f, &drive, 400);
 	assert_int_equal(count_records(&f->rec, "GET", "/a"), 300);
 	assert_int_equal(count_records(&f->rec, "POST", "/b"), 100);
 	for (size_t i = 0; i < f->rec.n; i++) {
@@ -505,7 +495,6 @@ static void test_mix_weights_3_to_1(void **state)
 			assert_memory_equal(rec->body, body, 4000);
 		}
 	}
-	driver_free(&d);
 }
 
 static int is_uuid4(const char *s, size_t len)
@@ -558,7 +547,6 @@ static void check_placeholder_records(struct recorder *r, size_t n)
 static void test_placeholders_expand_per_request(void **state)
 {
 	struct fixture *f = *state;
-	struct driver_totals t;
 	char url_p[64], url_u[64];
 	char *hdr_p[] = { (char *)"X-Seq: {seq}", (char *)"X-Fixed: yes", NULL };
 
@@ -572,34 +560,23 @@ static void test_placeholders_expand_per_request(void **state)
 	};
 	struct scenario_drive drive = { .requests = mix, .n_requests = 2, .concurrency = 3,
 					.timeout_s = 10 };
-	struct driver *d = new_limited(&drive, 100);
 
-	run_until_done(d, 100, &t);
-	assert_int_equal(t.completed, 100);
-	assert_int_equal(recorder_count(&f->rec), 100);
+	drive_recorded(f, &drive, 100);
 	assert_int_equal(count_records(&f->rec, "POST", "/p"), 50);
 	assert_int_equal(count_records(&f->rec, "PUT", "/u/"), 50);
 	check_placeholder_records(&f->rec, f->rec.n);
-	driver_free(&d);
 }
 
 /* One kind only: every handle runs it again and again, and must still expand each time. */
 static void test_seq_counts_every_request(void **state)
 {
 	struct fixture *f = *state;
-	struct scenario_request r;
-	struct driver_totals t;
+	struct get_drive g;
+	struct scenario_drive *drive = get_drive(&g, f->rec.port, "/s?seq={seq}");
 	int seen[30] = { 0 };
-	char url[64];
 
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u/s?seq={seq}", f->rec.port);
-	struct scenario_drive drive = one_request(&r, url);
-	drive.concurrency = 2;
-	struct driver *d = new_limited(&drive, 30);
-
-	run_until_done(d, 30, &t);
-	assert_int_equal(t.completed, 30);
-	assert_int_equal(recorder_count(&f->rec), 30);
+	drive->concurrency = 2;
+	drive_recorded(f, drive, 30);
 	for (size_t i = 0; i < 30; i++) {
 		assert_non_null(f->rec.rec[i].seq_arg);
 		long seq = strtol(f->rec.rec[i].seq_arg, NULL, 10);
@@ -608,7 +585,6 @@ static void test_seq_counts_every_request(void **state)
 	}
 	for (int i = 0; i < 30; i++)
 		assert_int_equal(seen[i], 1);
-	driver_free(&d);
 }
 
 /* Handles move between kinds: nothing of one request's method or body may stick to the next. */
@@ -617,7 +593,6 @@ static void test_methods_survive_handle_reuse(void **state)
 	struct fixture *f = *state;
 	static const char *const methods[] = { "POST", "OPTIONS", "HEAD", "DELETE", "GET" };
 	struct scenario_request mix[5];
-	struct driver_totals t;
 	char url[64];
 
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/m", f->rec.port);
@@ -627,18 +602,14 @@ static void test_methods_survive_handle_reuse(void **state)
 	mix[0].body = (char *)"p";
 	struct scenario_drive drive = { .requests = mix, .n_requests = 5, .concurrency = 2,
 					.timeout_s = 10 };
-	struct driver *d = new_limited(&drive, 50);
 
-	run_until_done(d, 50, &t);
-	assert_int_equal(t.completed, 50);
-	assert_int_equal(recorder_count(&f->rec), 50);
+	drive_recorded(f, &drive, 50);
 	for (int i = 0; i < 5; i++)
 		assert_int_equal(count_records(&f->rec, methods[i], "/m"), 10);
 	for (size_t i = 0; i < f->rec.n; i++) {
 		const struct record *rec = &f->rec.rec[i];
 		assert_int_equal(rec->body_len, strcmp(rec->method, "POST") == 0 ? 1 : 0);
 	}
-	driver_free(&d);
 }
 
 /* ---- safety ------------------------------------------------------------------------------- */
@@ -706,19 +677,16 @@ static void test_rejects_bad_drives(void **state)
 static void test_extra_fds_get_their_revents(void **state)
 {
 	struct fixture *f = *state;
-	struct scenario_request r;
+	struct get_drive g;
 	struct driver_totals t;
 	int written[2], quiet[2], closed[2];
-	char url[64];
 
 	assert_int_equal(pipe(written), 0);
 	assert_int_equal(pipe(quiet), 0);
 	assert_int_equal(pipe(closed), 0);
 	assert_int_equal(write(written[1], "x", 1), 1);
 	close(closed[1]);
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u/", f->hello_port);
-	struct scenario_drive drive = one_request(&r, url);
-	struct driver *d = new_limited(&drive, 20);
+	struct driver *d = new_limited(get_drive(&g, f->hello_port, "/"), 20);
 	struct pollfd pfd[3] = {
 		{ .fd = written[0], .events = POLLIN },
 		{ .fd = quiet[0], .events = POLLIN, .revents = POLLIN },	/* stale */
@@ -751,14 +719,10 @@ static void test_extra_fds_get_their_revents(void **state)
 static void test_stop_aborts_and_starts_nothing_more(void **state)
 {
 	struct fixture *f = *state;
-	struct scenario_request r;
+	struct get_drive g;
 	struct driver_totals before, after;
 	int64_t give_up = now_ns() + HANG_GUARD_NS;
-	char url[64];
-
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u/", f->hello_port);
-	struct scenario_drive drive = one_request(&r, url);
-	struct driver *d = driver_new(&drive);
+	struct driver *d = driver_new(get_drive(&g, f->hello_port, "/"));
 
 	assert_non_null(d);
 	do {
@@ -779,13 +743,9 @@ static void test_stop_aborts_and_starts_nothing_more(void **state)
 static void test_free_with_transfers_in_flight(void **state)
 {
 	struct fixture *f = *state;
-	struct scenario_request r;
+	struct get_drive g;
 	struct driver_totals t;
-	char url[64];
-
-	snprintf(url, sizeof(url), "http://127.0.0.1:%u/", f->hello_port);
-	struct scenario_drive drive = one_request(&r, url);
-	struct driver *d = driver_new(&drive);
+	struct driver *d = driver_new(get_drive(&g, f->hello_port, "/"));
 
 	assert_non_null(d);
 	assert_int_equal(driver_poll(d, NULL, 0, 0), 0);

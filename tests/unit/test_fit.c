@@ -6,54 +6,12 @@
  * false positives) it is asserted as a count over 100 seeds, never on one lucky case.
  */
 #include <math.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
-
+#include "testutil.h"
+#include "noise.h"
 #include "fit.h"
-
-#define assert_near(a, b, tol)                                                        \
-	do {                                                                          \
-		double a_ = (a), b_ = (b);                                            \
-		if (!(fabs(a_ - b_) <= (tol))) {                                      \
-			print_error("%s = %.9g, expected %.9g +- %g\n", #a, a_, b_,   \
-				    (double)(tol));                                   \
-			fail();                                                       \
-		}                                                                     \
-	} while (0)
-
-/* ---------------------------------------------------------------- seeded noise */
-
-static uint64_t rng_state;
-
-static void seed(uint64_t s)
-{
-	rng_state = s;
-}
-
-static uint64_t splitmix64(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-	return z ^ (z >> 31);
-}
-
-static double uniform(void)
-{
-	return ((double)(splitmix64() >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double gaussian(void)
-{
-	return sqrt(-2 * log(uniform())) * cos(2 * M_PI * uniform());
-}
 
 /* ---------------------------------------------------------------- series */
 
@@ -68,20 +26,16 @@ static void make_line(struct series *s, double a, double b, double sd)
 {
 	for (int i = 0; i < N; i++) {
 		s->t[i] = 0.1 * i;
-		s->y[i] = a + b * s->t[i] + sd * gaussian();
+		s->y[i] = a + b * s->t[i] + sd * noise_gaussian();
 	}
 }
 
 /* Flat AR(1) noise with coefficient phi per sample and stationary sd 1. */
 static void make_ar1(struct series *s, double phi)
 {
-	double e = gaussian();
-
-	for (int i = 0; i < N; i++) {
-		e = phi * e + sqrt(1 - phi * phi) * gaussian();
+	for (int i = 0; i < N; i++)
 		s->t[i] = 0.1 * i;
-		s->y[i] = e;
-	}
+	noise_ar1(s->y, N, 0, phi, 1);
 }
 
 static int covers(const struct fit_line *l, double truth)
@@ -97,7 +51,7 @@ static void known_slope_with_noise(void **state)
 	struct fit_result f;
 
 	(void)state;
-	seed(1);
+	noise_seed(1);
 	make_line(&s, 1000, 2.5, 10);
 	assert_int_equal(fit_series(s.t, s.y, N, &f), 0);
 	assert_int_equal(f.n, N);
@@ -125,7 +79,7 @@ static void intervals_cover_the_truth(void **state)
 
 	(void)state;
 	for (int k = 0; k < 100; k++) {
-		seed(100 + k);
+		noise_seed(100 + k);
 		make_line(&s, 50, -0.7, 5);
 		assert_int_equal(fit_series(s.t, s.y, N, &f), 0);
 		ols += covers(&f.ols, -0.7);
@@ -146,10 +100,10 @@ static void outliers_leave_theil_sen_alone(void **state)
 	struct fit_result f;
 
 	(void)state;
-	seed(2);
+	noise_seed(2);
 	make_line(&s, 100, 1.0, 2);
 	for (int k = 0; k < 10; k++)
-		s.y[(size_t)(uniform() * N)] += 1e7;
+		s.y[(size_t)(noise_uniform() * N)] += 1e7;
 	assert_int_equal(fit_series(s.t, s.y, N, &f), 0);
 	assert_near(f.theil_sen.slope, 1.0, 0.02);
 	assert_near(f.ols.slope, 1.0, 0.02);
@@ -171,10 +125,11 @@ static void sawtooth_on_a_ramp(void **state)
 	struct fit_result f;
 
 	(void)state;
-	seed(3);
+	noise_seed(3);
 	for (int i = 0; i < N; i++) {
 		s.t[i] = 0.1 * i;
-		s.y[i] = 5000 + 100 * s.t[i] + 1000 * fmod(s.t[i], 4.3) / 4.3 + 20 * gaussian();
+		s.y[i] = 5000 + 100 * s.t[i] + 1000 * fmod(s.t[i], 4.3) / 4.3 +
+			 20 * noise_gaussian();
 	}
 	assert_int_equal(fit_series(s.t, s.y, N, &f), 0);
 	assert_near(f.theil_sen.slope, 100, 10);
@@ -216,7 +171,7 @@ static void ar1_noise_is_not_a_trend(void **state)
 
 	(void)state;
 	for (int k = 0; k < 100; k++) {
-		seed(1000 + k);
+		noise_seed(1000 + k);
 		make_ar1(&s, 0.95);
 		assert_int_equal(fit_series(s.t, s.y, N, &f), 0);
 		significant += f.trend_p < 0.01 && f.theil_sen.lo > 0;
@@ -294,10 +249,10 @@ static void a_million_points(void **state)
 	(void)state;
 	assert_non_null(t);
 	assert_non_null(y);
-	seed(4);
+	noise_seed(4);
 	for (size_t i = 0; i < n; i++) {
 		t[i] = 0.1 * (double)i;
-		y[i] = 1e5 + 0.01 * t[i] + 50 * gaussian();
+		y[i] = 1e5 + 0.01 * t[i] + 50 * noise_gaussian();
 	}
 	assert_int_equal(fit_series(t, y, n, &f), 0);
 	assert_int_equal(f.n, n);
@@ -321,10 +276,10 @@ static void median_matches_sorting(void **state)
 
 	(void)state;
 	assert_true(isnan(fit_median(v, 0)));
-	seed(5);
+	noise_seed(5);
 	for (size_t n = 1; n <= 64; n++) {
 		for (size_t i = 0; i < n; i++)	/* few distinct values: many ties */
-			v[i] = w[i] = floor(uniform() * (double)(n % 7 + 1));
+			v[i] = w[i] = floor(noise_uniform() * (double)(n % 7 + 1));
 		qsort(w, n, sizeof(*w), cmp_double);
 		double want = n % 2 ? w[n / 2] : (w[n / 2 - 1] + w[n / 2]) / 2;
 		assert_true(fit_median(v, n) == want);

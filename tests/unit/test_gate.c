@@ -7,55 +7,13 @@
  * statistical properties are asserted as counts over many seeds.
  */
 #include <math.h>
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <cmocka.h>
-
+#include "testutil.h"
+#include "noise.h"
 #include "diag.h"
 #include "gate.h"
-
-#define assert_near(a, b, tol)                                                        \
-	do {                                                                          \
-		double a_ = (a), b_ = (b);                                            \
-		if (!(fabs(a_ - b_) <= (tol))) {                                      \
-			print_error("%s = %.9g, expected %.9g +- %g\n", #a, a_, b_,   \
-				    (double)(tol));                                   \
-			fail();                                                       \
-		}                                                                     \
-	} while (0)
-
-/* ---------------------------------------------------------------- seeded noise */
-
-static uint64_t rng_state;
-
-static void seed(uint64_t s)
-{
-	rng_state = s;
-}
-
-static uint64_t splitmix64(void)
-{
-	uint64_t z = (rng_state += 0x9e3779b97f4a7c15u);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
-	return z ^ (z >> 31);
-}
-
-static double uniform(void)
-{
-	return ((double)(splitmix64() >> 11) + 0.5) / 9007199254740992.0;
-}
-
-static double gaussian(void)
-{
-	return sqrt(-2 * log(uniform())) * cos(2 * M_PI * uniform());
-}
 
 /* ---------------------------------------------------------------- runs */
 
@@ -75,7 +33,7 @@ static void run_init(struct run *r, size_t n)
 	memset(r, 0, sizeof(*r));
 	for (size_t i = 0; i < n; i++) {
 		r->t[i] = 0.1 * (double)i;
-		r->rss[i] = BASE_KIB + 200 * gaussian();
+		r->rss[i] = BASE_KIB + 200 * noise_gaussian();
 		r->threads[i] = 4;
 		r->fds[i] = 7;
 	}
@@ -106,7 +64,7 @@ static void leak_at_three_times_the_gate_fails(void **state)
 	char line[256];
 
 	(void)state;
-	seed(1);
+	noise_seed(1);
 	run_init(&r, 300);
 	for (int i = 0; i < 300; i++)
 		r.rss[i] += 3 * 512.0 / 60 * r.t[i];
@@ -124,7 +82,6 @@ static void leak_at_three_times_the_gate_fails(void **state)
 	assert_null(strchr(line, '\n'));
 }
 
-/* A 4 MiB collector sawtooth with a flat trend: 50 runs, random period (3-7 s) and phase. */
 /*
  * RSS of a real run of the cgo-overwrite leak (100 req/s, 2.4 KiB a request): a clean ramp
  * whose residue is page rounding.  The rank-based autocorrelation correction read that
@@ -156,15 +113,16 @@ static void clean_real_leak_fails(void **state)
 	assert_near(rss_of(&r)->fit.theil_sen.slope * 60, 14437, 100);
 }
 
+/* A 4 MiB collector sawtooth with a flat trend: 50 runs, random period (3-7 s) and phase. */
 static void sawtooth_passes(void **state)
 {
 	static struct run r;
 	int significant = 0, leaks = 0;
 
 	(void)state;
-	seed(2);
+	noise_seed(2);
 	for (int k = 0; k < 50; k++) {
-		double period = 3 + 4 * uniform(), phase = period * uniform();
+		double period = 3 + 4 * noise_uniform(), phase = period * noise_uniform();
 		run_init(&r, 300);
 		for (int i = 0; i < 300; i++)
 			r.rss[i] += 4096 * fmod(r.t[i] + phase, period) / period;
@@ -183,7 +141,7 @@ static void sawtooth_on_a_ramp_fails(void **state)
 	static struct run r;
 
 	(void)state;
-	seed(3);
+	noise_seed(3);
 	run_init(&r, 600);
 	for (int i = 0; i < 600; i++)
 		r.rss[i] += 6144.0 / 60 * r.t[i] + 4096 * fmod(r.t[i] + 1.3, 4.7) / 4.7;
@@ -202,7 +160,7 @@ static void plateau_after_warmup_passes(void **state)
 	static struct run r;
 
 	(void)state;
-	seed(4);
+	noise_seed(4);
 	run_init(&r, 300);
 	for (int i = 0; i < 300; i++)
 		r.rss[i] += 20480 * (r.t[i] < 14 ? r.t[i] / 14 : 1);
@@ -227,14 +185,10 @@ static void ar1_noise_is_rarely_significant(void **state)
 	int significant = 0, leaks = 0;
 
 	(void)state;
-	seed(5);
+	noise_seed(5);
 	for (int k = 0; k < 100; k++) {
 		run_init(&r, 300);
-		double e = 500 * gaussian();
-		for (int i = 0; i < 300; i++) {
-			e = 0.95 * e + 500 * sqrt(1 - 0.95 * 0.95) * gaussian();
-			r.rss[i] = BASE_KIB + e;
-		}
+		noise_ar1(r.rss, 300, BASE_KIB, 0.95, 500);
 		assert_int_equal(evaluate(&r), 0);
 		significant += rss_of(&r)->significant;
 		leaks += r.rep.leak;
@@ -254,7 +208,7 @@ static void one_thread_step_passes(void **state)
 	const struct gate_metric *th = &r.rep.metric[GATE_THREADS];
 
 	(void)state;
-	seed(6);
+	noise_seed(6);
 	run_init(&r, 300);
 	for (int i = 0; i < 300; i++)
 		r.threads[i] = r.t[i] < 17.5 ? 4 : 5;
@@ -284,12 +238,12 @@ static void noisy_count_step_passes(void **state)
 	int trend_and_over = 0, failed = 0;
 
 	(void)state;
-	seed(13);
+	noise_seed(13);
 	for (int k = 0; k < 50; k++) {
-		double at = 5 + 25 * uniform();
+		double at = 5 + 25 * noise_uniform();
 		run_init(&r, 300);
 		for (int i = 0; i < 300; i++)
-			r.fds[i] = 20 + round(3 * gaussian()) + (r.t[i] >= at ? 5 : 0);
+			r.fds[i] = 20 + round(3 * noise_gaussian()) + (r.t[i] >= at ? 5 : 0);
 		assert_int_equal(evaluate(&r), 0);
 		trend_and_over += fd->over_gate && fd->fit.trend_p < 0.01 && fd->fit.theil_sen.lo > 0;
 		failed += fd->failed;
@@ -306,7 +260,7 @@ static void thread_staircase_fails(void **state)
 	char line[256];
 
 	(void)state;
-	seed(7);
+	noise_seed(7);
 	run_init(&r, 300);
 	for (int i = 0; i < 300; i++)
 		r.threads[i] = 4 + floor(r.t[i] / 2);
@@ -324,7 +278,7 @@ static void not_gated_never_fails(void **state)
 	static struct run r;
 
 	(void)state;
-	seed(8);
+	noise_seed(8);
 	run_init(&r, 300);
 	for (int i = 0; i < 300; i++) {
 		r.rss[i] += 100 * r.t[i];
@@ -366,14 +320,14 @@ static void lazyfree_is_discounted(void **state)
 	static struct run r;
 
 	(void)state;
-	seed(9);
+	noise_seed(9);
 	run_init(&r, 300);
 	double lazy = NAN;
 	for (int i = 0; i < 300; i++) {
 		double freed = 3072.0 / 60 * r.t[i];
 		r.rss[i] += freed;
 		if (i % 10 == 3)
-			lazy = freed + 20 * gaussian();
+			lazy = freed + 20 * noise_gaussian();
 		r.lazyfree[i] = lazy;
 	}
 	r.in.lazyfree_kib = r.lazyfree;
@@ -410,13 +364,13 @@ static void leak_per_request(void **state)
 	double done = 0;
 
 	(void)state;
-	seed(10);
+	noise_seed(10);
 	run_init(&r, 300);
 	for (int i = 0; i < 300; i++) {
 		if (i % 7 != 0)
-			done += 5 + floor(uniform() * 11);
+			done += 5 + floor(noise_uniform() * 11);
 		r.req[i] = done;
-		r.rss[i] = BASE_KIB + 2 * done + 50 * gaussian();
+		r.rss[i] = BASE_KIB + 2 * done + 50 * noise_gaussian();
 	}
 	r.in.requests = r.req;
 	assert_int_equal(evaluate(&r), 0);
@@ -441,7 +395,7 @@ static void metrics_json_has_the_contract_keys(void **state)
 	json_t *m;
 
 	(void)state;
-	seed(11);
+	noise_seed(11);
 	run_init(&r, 300);
 	for (int i = 0; i < 300; i++) {
 		r.rss[i] += 2048.0 / 60 * r.t[i];
@@ -494,7 +448,7 @@ static void describe_failure_edges(void **state)
 	char line[64];
 
 	(void)state;
-	seed(12);
+	noise_seed(12);
 	run_init(&r, 300);
 	assert_int_equal(evaluate(&r), 0);
 	memset(line, 'x', sizeof(line));

@@ -3,18 +3,13 @@
  * from summary.json and samples.csv, gnuplot quoting, thinning of long runs, refusals), and
  * finding gnuplot on PATH.  Drawing itself is tested end to end (tests/e2e/t3000-plot.sh).
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "testutil.h"
 #include "diag.h"
 #include "plot.h"
 
@@ -25,27 +20,10 @@ static const char summary_json[] =
 	"   \"threads\": {\"failed\": true, \"slope_per_min\": 300, \"gate_per_min\": 20},\n"
 	"   \"fds\": {\"failed\": false, \"slope_per_min\": 0, \"gate_per_min\": 1}}}\n";
 
-static char *in(const char *dir, const char *file)
-{
-	char *p = NULL;
-
-	assert_true(asprintf(&p, "%s/%s", dir, file) > 0);
-	return p;
-}
-
-static void write_file(const char *path, const char *text)
-{
-	FILE *f = fopen(path, "w");
-
-	assert_non_null(f);
-	assert_true(fputs(text, f) >= 0);
-	assert_int_equal(fclose(f), 0);
-}
-
 /* samples.csv with rows rows of 24 MiB-ish RSS; LazyFree from row 10 when lazy. */
 static void write_samples(const char *dir, size_t rows, int lazy)
 {
-	char *path = in(dir, "samples.csv");
+	char *path = tu_path(dir, "samples.csv");
 	FILE *f = fopen(path, "w");
 
 	assert_non_null(f);
@@ -82,34 +60,14 @@ static size_t argc_of(char **argv)
 	return n;
 }
 
-static int make_tmpdir(void **state)
-{
-	char tmpl[] = "/tmp/leaksoak-plot-XXXXXX";
-	char *dir = mkdtemp(tmpl);
-
-	if (!dir)
-		return -1;
-	*state = strdup(dir);
-	return 0;
-}
-
-static int remove_tmpdir(void **state)
-{
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", (char *)*state);
-	free(*state);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
 static void test_values_from_the_run(void **state)
 {
-	char *summary = in(*state, "summary.json");
-	char *out = in(*state, "rss.png");
+	char *summary = tu_path(*state, "summary.json");
+	char *out = tu_path(*state, "rss.png");
 	char *csv_var = NULL;
 
 	write_samples(*state, 301, 1);
-	write_file(summary, summary_json);
+	tu_spit(summary, summary_json, strlen(summary_json));
 	char **argv = plot_gnuplot_argv("/usr/bin/gnuplot", "plot/run.gp", *state, out, PLOT_PNG);
 	assert_non_null(argv);
 	assert_string_equal(argv[0], "/usr/bin/gnuplot");
@@ -145,7 +103,7 @@ static void test_values_from_the_run(void **state)
 
 static void test_without_summary(void **state)
 {
-	char *out = in(*state, "rss.svg");
+	char *out = tu_path(*state, "rss.svg");
 
 	write_samples(*state, 50, 0);
 	char **argv = plot_gnuplot_argv("gnuplot", "run.gp", *state, out, PLOT_SVG);
@@ -171,7 +129,7 @@ static void test_long_runs_are_thinned(void **state)
 
 static void test_quotes_are_doubled(void **state)
 {
-	char *dir = in(*state, "it's");
+	char *dir = tu_path(*state, "it's");
 	char *want = NULL;
 
 	assert_int_equal(mkdir(dir, 0777), 0);
@@ -188,7 +146,7 @@ static void test_quotes_are_doubled(void **state)
 static void test_refusals(void **state)
 {
 	char msg[256];
-	char *dir = in(*state, "line\nbreak");
+	char *dir = tu_path(*state, "line\nbreak");
 
 	diag_capture(msg, sizeof(msg));
 	write_samples(*state, 1, 0);
@@ -207,11 +165,12 @@ static void test_refusals(void **state)
 
 static void test_find_gnuplot(void **state)
 {
-	char *fake = in(*state, "gnuplot");
+	static const char script[] = "#!/bin/sh\n";
+	char *fake = tu_path(*state, "gnuplot");
 	char *old = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
 	char *path = NULL;
 
-	write_file(fake, "#!/bin/sh\n");
+	tu_spit(fake, script, strlen(script));
 	assert_int_equal(chmod(fake, 0755), 0);
 	assert_true(asprintf(&path, "/nonexistent:%s", (char *)*state) > 0);
 	setenv("PATH", path, 1);
@@ -231,13 +190,12 @@ static void test_find_gnuplot(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_values_from_the_run, make_tmpdir, remove_tmpdir),
-		cmocka_unit_test_setup_teardown(test_without_summary, make_tmpdir, remove_tmpdir),
-		cmocka_unit_test_setup_teardown(test_long_runs_are_thinned, make_tmpdir,
-						remove_tmpdir),
-		cmocka_unit_test_setup_teardown(test_quotes_are_doubled, make_tmpdir, remove_tmpdir),
-		cmocka_unit_test_setup_teardown(test_refusals, make_tmpdir, remove_tmpdir),
-		cmocka_unit_test_setup_teardown(test_find_gnuplot, make_tmpdir, remove_tmpdir),
+		tu_tmpdir_test(test_values_from_the_run),
+		tu_tmpdir_test(test_without_summary),
+		tu_tmpdir_test(test_long_runs_are_thinned),
+		tu_tmpdir_test(test_quotes_are_doubled),
+		tu_tmpdir_test(test_refusals),
+		tu_tmpdir_test(test_find_gnuplot),
 	};
 
 	return cmocka_run_group_tests_name("plot", tests, NULL, NULL);

@@ -4,12 +4,6 @@
  * summary.json, junit.xml and index.html, merged back, and compared with an earlier report.
  * Also the soak's live slope from the tail of a samples.csv (soak.h), the report's input.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "testutil.h"
 #include "report.h"
 #include "soak.h"
 
@@ -50,32 +45,6 @@ struct fixture_run {
 	const char *plot;	/* "png", "svg" or NULL */
 };
 
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0;
-	int c;
-
-	if (!f)
-		return NULL;
-	FILE *m = open_memstream(&buf, &len);
-	while ((c = fgetc(f)) != EOF)
-		fputc(c, m);
-	fclose(m);
-	fclose(f);
-	return buf;
-}
-
-static void spit(const char *path, const void *data, size_t len)
-{
-	FILE *f = fopen(path, "wb");
-
-	assert_non_null(f);
-	assert_int_equal(fwrite(data, 1, len, f), len);
-	assert_int_equal(fclose(f), 0);
-}
-
 static size_t count(const char *hay, const char *needle)
 {
 	size_t n = 0;
@@ -103,10 +72,9 @@ static json_t *metric(double slope, double gate, int failed, const char *unit)
 /* Write dir/name/summary.json (and a plot) as `leaksoak run` would; returns the run folder. */
 static char *make_run(const char *dir, const struct fixture_run *fx)
 {
-	char *run_dir = NULL, *path = NULL;
+	char *run_dir = tu_path(dir, fx->name), *path;
 	int error = !strcmp(fx->verdict, "error");
 
-	assert_true(asprintf(&run_dir, "%s/%s", dir, fx->name) > 0);
 	assert_int_equal(mkdir(run_dir, 0777), 0);
 	json_t *metrics = error ? json_object() : json_pack(
 		"{s:o, s:o, s:o}", "rss", metric(fx->rss_per_min, fx->rss_gate, fx->rss_failed,
@@ -122,17 +90,17 @@ static char *make_run(const char *dir, const struct fixture_run *fx)
 			      "started_utc", "2026-11-21T23:00:00Z", "elapsed_s", 30.5,
 			      "metrics", metrics);
 	assert_non_null(j);
-	assert_true(asprintf(&path, "%s/summary.json", run_dir) > 0);
+	path = tu_path(run_dir, "summary.json");
 	assert_int_equal(json_dump_file(j, path, JSON_INDENT(2)), 0);
 	json_decref(j);
 	free(path);
 	if (fx->plot && !strcmp(fx->plot, "png")) {
-		assert_true(asprintf(&path, "%s/rss.png", run_dir) > 0);
-		spit(path, tiny_png, sizeof(tiny_png));
+		path = tu_path(run_dir, "rss.png");
+		tu_spit(path, tiny_png, sizeof(tiny_png));
 		free(path);
 	} else if (fx->plot) {
-		assert_true(asprintf(&path, "%s/rss.svg", run_dir) > 0);
-		spit(path, tiny_svg, strlen(tiny_svg));
+		path = tu_path(run_dir, "rss.svg");
+		tu_spit(path, tiny_svg, strlen(tiny_svg));
 		free(path);
 	}
 	return run_dir;
@@ -165,34 +133,6 @@ static const struct report_run *by_name(const struct report *r, const char *name
 	return NULL;
 }
 
-static int make_tmpdir(void **state)
-{
-	char tmpl[] = "/tmp/leaksoak-report-XXXXXX";
-	char *dir = mkdtemp(tmpl);
-
-	if (!dir)
-		return -1;
-	*state = strdup(dir);
-	return 0;
-}
-
-static int remove_tmpdir(void **state)
-{
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", (char *)*state);
-	free(*state);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static char *in(const char *dir, const char *file)
-{
-	char *p = NULL;
-
-	assert_true(asprintf(&p, "%s/%s", dir, file) > 0);
-	return p;
-}
-
 static void test_reads_run_summaries(void **state)
 {
 	struct report r;
@@ -221,7 +161,7 @@ static void test_reads_run_summaries(void **state)
 static void test_missing_summary_is_an_error_run(void **state)
 {
 	struct report r;
-	char *dir = in(*state, "killed");
+	char *dir = tu_path(*state, "killed");
 
 	report_init(&r);
 	assert_int_equal(mkdir(dir, 0777), 0);
@@ -272,8 +212,8 @@ static void test_outcomes_and_exit_code(void **state)
 static void test_summary_json(void **state)
 {
 	struct report r;
-	char *out = in(*state, "soak");
-	char *path = in(out, "summary.json");
+	char *out = tu_path(*state, "soak");
+	char *path = tu_path(out, "summary.json");
 
 	report_init(&r);
 	assert_int_equal(mkdir(out, 0777), 0);
@@ -311,16 +251,26 @@ static void test_summary_json(void **state)
 	free(out);
 }
 
-static void test_junit(void **state)
+/* The four runs reported into dir; the report's file, read back. */
+static char *report_four(const char *dir, const char *file)
 {
 	struct report r;
-	char *path = in(*state, "junit.xml");
+	char *path = tu_path(dir, file), *text;
 
 	report_init(&r);
-	add_fixtures(*state, &r, four, 4);
-	assert_int_equal(report_write(&r, *state), 0);
-	char *x = slurp(path);
-	assert_non_null(x);
+	add_fixtures(dir, &r, four, 4);
+	assert_int_equal(report_write(&r, dir), 0);
+	report_release(&r);
+	text = tu_slurp(path);
+	assert_non_null(text);
+	free(path);
+	return text;
+}
+
+static void test_junit(void **state)
+{
+	char *x = report_four(*state, "junit.xml");
+
 	assert_non_null(strstr(x, "tests=\"4\" failures=\"1\" errors=\"1\""));
 	assert_int_equal(count(x, "<testcase "), 4);
 	assert_int_equal(count(x, "<failure "), 1);
@@ -332,20 +282,12 @@ static void test_junit(void **state)
 				  "p&lt;0.001)"));
 	assert_non_null(strstr(x, "message=\"target exited with status 1 after 2.0 s\""));
 	free(x);
-	report_release(&r);
-	free(path);
 }
 
 static void test_html(void **state)
 {
-	struct report r;
-	char *path = in(*state, "index.html");
+	char *h = report_four(*state, "index.html");
 
-	report_init(&r);
-	add_fixtures(*state, &r, four, 4);
-	assert_int_equal(report_write(&r, *state), 0);
-	char *h = slurp(path);
-	assert_non_null(h);
 	assert_int_equal(count(h, "<tr class=\"run"), 4);
 	assert_int_equal(count(h, "<tr class=\"run mismatch\""), 1);
 	assert_non_null(strstr(h, "<tr class=\"run mismatch\" id=\"row-quiet-leak\""));
@@ -367,15 +309,14 @@ static void test_html(void **state)
 	/* The failed metric's cell is marked, with its gate. */
 	assert_non_null(strstr(h, "<td class=\"num over\">+2310 <span class=\"gate\">/ 512</span>"));
 	free(h);
-	report_release(&r);
-	free(path);
 }
 
 static void test_merge_reports(void **state)
 {
 	struct report a, b, merged;
-	char *da = in(*state, "shard1"), *db = in(*state, "shard2"), *dm = in(*state, "merged");
-	char *mpath = in(dm, "index.html");
+	char *da = tu_path(*state, "shard1"), *db = tu_path(*state, "shard2");
+	char *dm = tu_path(*state, "merged");
+	char *mpath = tu_path(dm, "index.html");
 
 	report_init(&a);
 	report_init(&b);
@@ -394,7 +335,7 @@ static void test_merge_reports(void **state)
 	assert_true(by_name(&merged, "quiet-leak")->mismatch);
 	assert_int_equal(report_exit_code(&merged), LS_EXIT_LEAK);
 	assert_int_equal(report_write(&merged, dm), 0);
-	char *h = slurp(mpath);
+	char *h = tu_slurp(mpath);
 	assert_non_null(h);
 	assert_int_equal(count(h, "<tr class=\"run"), 4);
 	/* The plots are found through the shards' folders. */
@@ -431,7 +372,7 @@ static void test_compare(void **state)
 		{ "ungated", "pass", NULL, 5000, -1, 0, 0, NULL },	/* not compared */
 	};
 	struct report before, r;
-	char *d1 = in(*state, "then"), *d2 = in(*state, "now");
+	char *d1 = tu_path(*state, "then"), *d2 = tu_path(*state, "now");
 
 	report_init(&before);
 	report_init(&r);
@@ -453,15 +394,16 @@ static void test_compare(void **state)
 	assert_int_equal(r.changes[2].metric, REPORT_RSS);
 	/* Written into both the page and summary.json. */
 	assert_int_equal(report_write(&r, d2), 0);
-	char *hp = in(d2, "index.html");
-	char *h = slurp(hp);
+	char *hp = tu_path(d2, "index.html");
+	char *h = tu_slurp(hp);
+	assert_non_null(h);
 	assert_non_null(strstr(h, "steady: <span class=\"rose\">rss slope rose 10 &rarr; 300 "
 				  "KiB/min</span>"));
 	assert_non_null(strstr(h, "turns: verdict <span class=\"v v-pass\">pass</span> &rarr; "
 				  "<span class=\"v v-leak\">leak</span>"));
 	free(h);
 	free(hp);
-	char *sp = in(d2, "summary.json");
+	char *sp = tu_path(d2, "summary.json");
 	json_t *j = json_load_file(sp, 0, NULL);
 	assert_int_equal(json_array_size(json_object_get(json_object_get(j, "baseline"),
 							 "changes")), 3);
@@ -478,7 +420,7 @@ static void make_report(const char *dir, const char *name, const char *started,
 			const char *shard)
 {
 	struct report r;
-	char *d = in(dir, name);
+	char *d = tu_path(dir, name);
 
 	report_init(&r);
 	snprintf(r.started_utc, sizeof(r.started_utc), "%s", started);
@@ -490,8 +432,8 @@ static void make_report(const char *dir, const char *name, const char *started,
 
 static void test_find_baseline(void **state)
 {
-	char *now = in(*state, "20260103T000000Z");
-	char *older = in(*state, "20260102T000000Z");
+	char *now = tu_path(*state, "20260103T000000Z");
+	char *older = tu_path(*state, "20260102T000000Z");
 	static const struct fixture_run run[] = { { "a-run", "pass", NULL, 1, 512, 0, 0, NULL } };
 	struct report ignored;
 
@@ -528,7 +470,7 @@ static void test_find_baseline(void **state)
 /* samples.csv with rows from t = 0 at 10 Hz, RSS 1000 + 20 KiB/s; unterminated: a half row. */
 static char *write_csv(const char *dir, size_t rows, int unterminated)
 {
-	char *path = in(dir, "samples.csv");
+	char *path = tu_path(dir, "samples.csv");
 	FILE *f = fopen(path, "w");
 
 	assert_non_null(f);
@@ -570,18 +512,16 @@ static void test_soak_tail_slope(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_reads_run_summaries, make_tmpdir, remove_tmpdir),
-		cmocka_unit_test_setup_teardown(test_missing_summary_is_an_error_run, make_tmpdir,
-						remove_tmpdir),
-		cmocka_unit_test_setup_teardown(test_outcomes_and_exit_code, make_tmpdir,
-						remove_tmpdir),
-		cmocka_unit_test_setup_teardown(test_summary_json, make_tmpdir, remove_tmpdir),
-		cmocka_unit_test_setup_teardown(test_junit, make_tmpdir, remove_tmpdir),
-		cmocka_unit_test_setup_teardown(test_html, make_tmpdir, remove_tmpdir),
-		cmocka_unit_test_setup_teardown(test_merge_reports, make_tmpdir, remove_tmpdir),
-		cmocka_unit_test_setup_teardown(test_compare, make_tmpdir, remove_tmpdir),
-		cmocka_unit_test_setup_teardown(test_find_baseline, make_tmpdir, remove_tmpdir),
-		cmocka_unit_test_setup_teardown(test_soak_tail_slope, make_tmpdir, remove_tmpdir),
+		tu_tmpdir_test(test_reads_run_summaries),
+		tu_tmpdir_test(test_missing_summary_is_an_error_run),
+		tu_tmpdir_test(test_outcomes_and_exit_code),
+		tu_tmpdir_test(test_summary_json),
+		tu_tmpdir_test(test_junit),
+		tu_tmpdir_test(test_html),
+		tu_tmpdir_test(test_merge_reports),
+		tu_tmpdir_test(test_compare),
+		tu_tmpdir_test(test_find_baseline),
+		tu_tmpdir_test(test_soak_tail_slope),
 	};
 
 	return cmocka_run_group_tests_name("report", tests, NULL, NULL);

@@ -2,13 +2,6 @@
  * Unit tests for results: samples.csv and junit.xml against golden files, atomic writes,
  * summary.json's contract keys.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,59 +9,28 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "testutil.h"
 #include "results.h"
 #include "summary.h"
 
-#define GOLDEN "tests/unit/golden/"
-
-static char *slurp(const char *path)
+/* The file at path is byte for byte the golden file name. */
+static void assert_golden(const char *path, const char *name)
 {
-	FILE *f = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0;
+	char *golden = tu_path("tests/unit/golden", name);
+	char *got = tu_slurp(path);
+	char *want = tu_slurp(golden);
 
-	if (!f)
-		return NULL;
-	FILE *m = open_memstream(&buf, &len);
-	int c;
-	while ((c = fgetc(f)) != EOF)
-		fputc(c, m);
-	fclose(m);
-	fclose(f);
-	return buf;
-}
-
-static int make_tmpdir(void **state)
-{
-	char tmpl[] = "/tmp/leaksoak-results-XXXXXX";
-	char *dir = mkdtemp(tmpl);
-
-	if (!dir)
-		return -1;
-	*state = strdup(dir);
-	return 0;
-}
-
-static int remove_tmpdir(void **state)
-{
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", (char *)*state);
-	free(*state);
-	return system(cmd) == 0 ? 0 : -1;
-}
-
-static char *in_dir(void **state, const char *file)
-{
-	char *p = NULL;
-
-	assert_true(asprintf(&p, "%s/%s", (char *)*state, file) > 0);
-	return p;
+	assert_non_null(got);
+	assert_non_null(want);
+	assert_string_equal(got, want);
+	free(got);
+	free(want);
+	free(golden);
 }
 
 static void csv_matches_golden(void **state)
 {
-	char *path = in_dir(state, "samples.csv");
+	char *path = tu_path(*state, "samples.csv");
 	struct results_csv *c = results_csv_open(path);
 	struct results_row r1 = {
 		.s = { .t_s = 0, .rss_kib = 10240, .threads = 3, .fds = 7, .procs = 1,
@@ -84,24 +46,20 @@ static void csv_matches_golden(void **state)
 	assert_non_null(c);
 	assert_int_equal(results_csv_append(c, &r1), 0);
 	/* Flushed per row: the file holds the row before the writer is closed. */
-	char *partial = slurp(path);
+	char *partial = tu_slurp(path);
+	assert_non_null(partial);
 	assert_non_null(strstr(partial, "0.000,10240,3,7,1,0.01,,0,0\n"));
 	assert_int_equal(results_csv_append(c, &r2), 0);
 	assert_int_equal(results_csv_close(&c), 0);
 	assert_null(c);
-	char *got = slurp(path);
-	char *want = slurp(GOLDEN "samples.csv");
-	assert_non_null(want);
-	assert_string_equal(got, want);
+	assert_golden(path, "samples.csv");
 	free(partial);
-	free(got);
-	free(want);
 	free(path);
 }
 
 static void junit_matches_golden(void **state)
 {
-	char *path = in_dir(state, "junit.xml");
+	char *path = tu_path(*state, "junit.xml");
 	const struct results_case cases[] = {
 		{ "map-delete-churn", "leaksoak.run", 30.25, "leak",
 		  "rss grows 2310 KiB/min (gate 512 KiB/min, p<0.001)",
@@ -111,23 +69,18 @@ static void junit_matches_golden(void **state)
 	};
 
 	assert_int_equal(results_write_junit(path, "leaksoak", cases, 3), 0);
-	char *got = slurp(path);
-	char *want = slurp(GOLDEN "junit.xml");
-	assert_non_null(want);
-	assert_string_equal(got, want);
-	free(got);
-	free(want);
+	assert_golden(path, "junit.xml");
 	free(path);
 }
 
 static void atomic_write_replaces_whole_file(void **state)
 {
-	char *path = in_dir(state, "s.json");
+	char *path = tu_path(*state, "s.json");
 	char *text;
 
 	assert_int_equal(results_write_atomic(path, "old contents, longer\n", 21), 0);
 	assert_int_equal(results_write_atomic(path, "new\n", 4), 0);
-	text = slurp(path);
+	text = tu_slurp(path);
 	assert_string_equal(text, "new\n");
 	free(text);
 	/* No temporary file is left beside it. */
@@ -151,7 +104,7 @@ static void atomic_write_reports_failure(void **state)
 
 static void mkdir_p_makes_nested_folders(void **state)
 {
-	char *dir = in_dir(state, "a/b/c");
+	char *dir = tu_path(*state, "a/b/c");
 	struct stat st;
 
 	assert_int_equal(results_mkdir_p(dir), 0);
@@ -205,13 +158,11 @@ static void summary_error_has_contract_keys(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(csv_matches_golden, make_tmpdir, remove_tmpdir),
-		cmocka_unit_test_setup_teardown(junit_matches_golden, make_tmpdir, remove_tmpdir),
-		cmocka_unit_test_setup_teardown(atomic_write_replaces_whole_file, make_tmpdir,
-						remove_tmpdir),
+		tu_tmpdir_test(csv_matches_golden),
+		tu_tmpdir_test(junit_matches_golden),
+		tu_tmpdir_test(atomic_write_replaces_whole_file),
 		cmocka_unit_test(atomic_write_reports_failure),
-		cmocka_unit_test_setup_teardown(mkdir_p_makes_nested_folders, make_tmpdir,
-						remove_tmpdir),
+		tu_tmpdir_test(mkdir_p_makes_nested_folders),
 		cmocka_unit_test(default_dir_is_name_and_utc_stamp),
 		cmocka_unit_test(summary_error_has_contract_keys),
 	};

@@ -9,31 +9,20 @@
  * Live: this test process itself, and build/helpers/tree with 8 children, which opens FDs and
  * starts threads on command through a pipe and answers on another, so nothing sleeps.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <dirent.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/pidfd.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "testutil.h"
 #include "diag.h"
 #include "sampler.h"
 #include "target.h"
-
-#define HANG_GUARD_MS 20000
 
 static char tree_path[PATH_MAX];
 static char msg[512];
@@ -55,13 +44,9 @@ struct fproc {
 static void write_file(const char *dir, int pid, const char *name, const char *text)
 {
 	char path[PATH_MAX];
-	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/%d/%s", dir, pid, name);
-	f = fopen(path, "w");	/* truncates in place: the sampler's open fd sees the new text */
-	assert_non_null(f);
-	assert_true(fputs(text, f) >= 0);
-	assert_int_equal(fclose(f), 0);
+	tu_spit(path, text, strlen(text));	/* in place: the sampler's open fd sees it */
 }
 
 /*
@@ -166,6 +151,9 @@ static int fixture_teardown(void **state)
 	free(fx);
 	return 0;
 }
+
+/* A test on a fresh fixture /proc, given as *state. */
+#define fixture_test(f) cmocka_unit_test_setup_teardown(f, fixture_setup, fixture_teardown)
 
 /* The expected sample of the members (indices into base). */
 static struct sample expect(const int *idx, size_t n)
@@ -323,69 +311,11 @@ static void test_missing_root(void **state)
 
 /* ---- live tests ---------------------------------------------------------------------- */
 
-static void wait_readable(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	assert_int_equal(poll(&p, 1, HANG_GUARD_MS), 1);
-}
-
-/*
- * Block until our child pid has exited, leaving it to be reaped.  Bounded by a pidfd where
- * there is one; valgrind has no pidfd_open, and then waitid blocks.
- */
-static void await_exit(pid_t pid)
-{
-	siginfo_t info;
-	int fd = pidfd_open(pid, 0);
-
-	if (fd >= 0) {
-		wait_readable(fd);
-		close(fd);
-		return;
-	}
-	assert_int_equal(waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT), 0);
-}
-
-static int find_tree(void)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
-
-	if (n <= 0)
-		return -1;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return -1;
-	*slash = '\0';
-	if ((size_t)snprintf(tree_path, sizeof(tree_path), "%s/../../helpers/tree", exe) >=
-	    sizeof(tree_path))
-		return -1;
-	return access(tree_path, X_OK);
-}
-
 /* build/helpers/tree with a ready pipe (its answers) and a command pipe. */
 struct tree {
 	struct target *t;
 	int ready_fd, cmd_fd;
 };
-
-static void read_line(int fd, char *line, size_t len)
-{
-	size_t have = 0;
-
-	while (have == 0 || line[have - 1] != '\n') {
-		ssize_t r;
-
-		wait_readable(fd);
-		r = read(fd, line + have, len - 1 - have);
-		assert_true(r > 0);
-		have += (size_t)r;
-	}
-	line[have] = '\0';
-}
 
 static void tree_start(struct tree *tr, const char *children)
 {
@@ -406,7 +336,7 @@ static void tree_start(struct tree *tr, const char *children)
 	assert_non_null(tr->t);
 	tr->ready_fd = ready[0];
 	tr->cmd_fd = cmd[1];
-	read_line(tr->ready_fd, line, sizeof(line));
+	tu_read_line(tr->ready_fd, line, sizeof(line));
 	assert_memory_equal(line, "ready", 5);
 }
 
@@ -415,7 +345,7 @@ static void tree_command(struct tree *tr, char c)
 	char line[16];
 
 	assert_int_equal(write(tr->cmd_fd, &c, 1), 1);
-	read_line(tr->ready_fd, line, sizeof(line));
+	tu_read_line(tr->ready_fd, line, sizeof(line));
 	assert_string_equal(line, "ok\n");
 }
 
@@ -506,7 +436,7 @@ static void test_live_root_exits(void **state)
 	assert_non_null(t);
 	s = sampler_new(target_pid(t), NULL);
 	assert_non_null(s);
-	await_exit(target_pid(t));
+	tu_await_exit(target_pid(t));
 	/* exited, not reaped: a zombie is not a data point */
 	assert_int_equal(sampler_read(s, &got), -1);
 	assert_int_equal(target_poll(t), 1);
@@ -520,29 +450,22 @@ static int setup_group(void **state)
 	(void)state;
 	page_kib = sysconf(_SC_PAGESIZE) / 1024;
 	ticks = sysconf(_SC_CLK_TCK);
-	if (find_tree() < 0) {
-		fprintf(stderr, "test_sampler: build/helpers/tree not found (make build/helpers/tree)\n");
+	if (tu_find_helper("tree", tree_path, sizeof(tree_path)) < 0)
 		return -1;
-	}
 	return target_init();
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_tree_summed_unrelated_excluded,
-						fixture_setup, fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_values_follow_changes, fixture_setup,
-						fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_vanished_child_dropped, fixture_setup,
-						fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_zombies, fixture_setup, fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_root_gone, fixture_setup, fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_lazyfree_summed, fixture_setup,
-						fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_unparsable_stat_is_gone, fixture_setup,
-						fixture_teardown),
-		cmocka_unit_test_setup_teardown(test_missing_root, fixture_setup, fixture_teardown),
+		fixture_test(test_tree_summed_unrelated_excluded),
+		fixture_test(test_values_follow_changes),
+		fixture_test(test_vanished_child_dropped),
+		fixture_test(test_zombies),
+		fixture_test(test_root_gone),
+		fixture_test(test_lazyfree_summed),
+		fixture_test(test_unparsable_stat_is_gone),
+		fixture_test(test_missing_root),
 		cmocka_unit_test(test_self),
 		cmocka_unit_test(test_live_tree),
 		cmocka_unit_test(test_live_root_exits),

@@ -7,60 +7,30 @@
  * and "gone" can be checked as kill(pid, 0) failing with ESRCH: reaped, not just dead.
  * Waits are on pidfds and pipes, bounded only to turn a hang into a failure.
  */
-#include <setjmp.h>
-#include <stdarg.h>
-#include <stddef.h>
-#include <stdint.h>
-#include <cmocka.h>
-
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/pidfd.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "testutil.h"
 #include "diag.h"
 #include "target.h"
 
-#define HANG_GUARD_MS 20000
 #define MAX_TREE_PIDS 64
 
 static char tree_path[PATH_MAX];
 static char msg[512];
 
-/* build/helpers/tree, found from this binary (build/{rel,san}/tests/test_target). */
-static int find_tree(void)
-{
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
-
-	if (n <= 0)
-		return -1;
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	if (!slash)
-		return -1;
-	*slash = '\0';
-	if ((size_t)snprintf(tree_path, sizeof(tree_path), "%s/../../helpers/tree", exe) >=
-	    sizeof(tree_path))
-		return -1;
-	return access(tree_path, X_OK);
-}
-
 static int setup_group(void **state)
 {
 	(void)state;
-	if (find_tree() < 0) {
-		fprintf(stderr, "test_target: build/helpers/tree not found (make build/helpers/tree)\n");
+	if (tu_find_helper("tree", tree_path, sizeof(tree_path)) < 0)
 		return -1;
-	}
 	return target_init();
 }
 
@@ -85,34 +55,10 @@ static int gone(pid_t pid)
 	return kill(pid, 0) == -1 && errno == ESRCH;
 }
 
-static void wait_readable(int fd)
-{
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-
-	assert_int_equal(poll(&p, 1, HANG_GUARD_MS), 1);
-}
-
-/*
- * Block until our child pid has exited, leaving it to be reaped.  Bounded by a pidfd where
- * there is one; valgrind has no pidfd_open, and then waitid blocks.
- */
-static void await_exit(pid_t pid)
-{
-	siginfo_t info;
-	int fd = pidfd_open(pid, 0);
-
-	if (fd >= 0) {
-		wait_readable(fd);
-		close(fd);
-		return;
-	}
-	assert_int_equal(waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT), 0);
-}
-
 /* Wait for the target to exit on its own, reap it, describe it into msg. */
 static void wait_exit(struct target *t)
 {
-	await_exit(target_pid(t));
+	tu_await_exit(target_pid(t));
 	assert_int_equal(target_poll(t), 1);
 	target_describe(t, msg, sizeof(msg));
 }
@@ -129,7 +75,6 @@ static void tree_start(struct tree *tr, const char *flags[])
 	char fd_arg[16], line[1024];
 	char *argv[32] = { tree_path, (char *)"-r", fd_arg };
 	int ready[2], argc = 3;
-	size_t have = 0;
 	char *p, *end;
 
 	for (int i = 0; flags[i]; i++)
@@ -140,16 +85,8 @@ static void tree_start(struct tree *tr, const char *flags[])
 	tr->t = target_start(argv, NULL, NULL);
 	close(ready[1]);
 	assert_non_null(tr->t);
-	while (!memchr(line, '\n', have)) {
-		ssize_t r;
-
-		wait_readable(ready[0]);
-		r = read(ready[0], line + have, sizeof(line) - 1 - have);
-		assert_true(r > 0);
-		have += (size_t)r;
-	}
+	tu_read_line(ready[0], line, sizeof(line));
 	close(ready[0]);
-	line[have] = '\0';
 	assert_memory_equal(line, "ready", 5);
 	tr->n = 0;
 	for (p = line + 5; tr->n < MAX_TREE_PIDS; p = end) {
@@ -163,40 +100,42 @@ static void tree_start(struct tree *tr, const char *flags[])
 
 /* ---- starting ------------------------------------------------------------------------ */
 
+/* Starting cmd, its output going to log_path, fails and says want. */
+static void assert_start_fails(const char *cmd, const char *log_path, const char *want)
+{
+	char *argv[] = { (char *)cmd, NULL };
+
+	assert_null(target_start(argv, NULL, log_path));
+	assert_string_equal(msg, want);
+}
+
 static void test_missing_binary_names_it(void **state)
 {
-	char *argv[] = { (char *)"/nonexistent/leaksoak-no-such-target", NULL };
-
 	(void)state;
-	assert_null(target_start(argv, NULL, NULL));
-	assert_string_equal(msg, "cannot start '/nonexistent/leaksoak-no-such-target': "
-				 "No such file or directory");
+	assert_start_fails("/nonexistent/leaksoak-no-such-target", NULL,
+			   "cannot start '/nonexistent/leaksoak-no-such-target': "
+			   "No such file or directory");
 }
 
 static void test_missing_name_in_path(void **state)
 {
-	char *argv[] = { (char *)"leaksoak-no-such-program", NULL };
-
 	(void)state;
-	assert_null(target_start(argv, NULL, NULL));
-	assert_string_equal(msg, "cannot start 'leaksoak-no-such-program': "
-				 "No such file or directory");
+	assert_start_fails("leaksoak-no-such-program", NULL,
+			   "cannot start 'leaksoak-no-such-program': No such file or directory");
 }
 
 /* A file without an execute bit: EACCES even for root. */
 static void test_not_executable(void **state)
 {
 	char path[] = "/tmp/leaksoak-test-target-XXXXXX";
-	char *argv[] = { path, NULL };
 	char want[128];
 	int fd = mkstemp(path);
 
 	(void)state;
 	assert_true(fd >= 0);
 	close(fd);
-	assert_null(target_start(argv, NULL, NULL));
 	snprintf(want, sizeof(want), "cannot start '%s': Permission denied", path);
-	assert_string_equal(msg, want);
+	assert_start_fails(path, NULL, want);
 	unlink(path);
 }
 
@@ -292,11 +231,9 @@ static void test_env_and_log(void **state)
 
 static void test_log_path_unwritable(void **state)
 {
-	char *argv[] = { (char *)"true", NULL };
-
 	(void)state;
-	assert_null(target_start(argv, NULL, "/nonexistent/dir/log"));
-	assert_string_equal(msg, "cannot create '/nonexistent/dir/log': No such file or directory");
+	assert_start_fails("true", "/nonexistent/dir/log",
+			   "cannot create '/nonexistent/dir/log': No such file or directory");
 }
 
 /* ---- stopping ------------------------------------------------------------------------ */
@@ -419,13 +356,13 @@ static void test_target_dies_with_harness(void **state)
 			pause();
 	}
 	close(pids[1]);
-	wait_readable(pids[0]);
+	tu_wait_readable(pids[0]);
 	assert_int_equal(read(pids[0], &victim, sizeof(victim)), sizeof(victim));
 	close(pids[0]);
 	assert_true(victim > 0);
 	assert_int_equal(kill(harness, SIGKILL), 0);
 	assert_int_equal(waitpid(harness, NULL, 0), harness);
-	await_exit(victim);
+	tu_await_exit(victim);
 	assert_int_equal(waitpid(victim, &st, 0), victim);
 	assert_true(WIFSIGNALED(st));
 	assert_int_equal(WTERMSIG(st), SIGKILL);

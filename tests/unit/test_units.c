@@ -16,89 +16,98 @@ static const char *const junk[] = {
 	"1.5.3", "e3", "1e", "s", NULL,
 };
 
-static double duration(const char *s)
-{
-	double v = -1;
+/* A string and the number a parser must read from it, exactly; lists end with a NULL text. */
+struct reading {
+	const char *text;
+	double want;
+};
 
-	assert_int_equal(units_parse_duration_s(s, &v), 0);
-	return v;
+typedef int (*parse_fn)(const char *s, double *out);
+
+static void assert_reads(parse_fn parse, const struct reading *r)
+{
+	for (; r->text; r++) {
+		double v = -1;
+		int ret = parse(r->text, &v);
+
+		if (ret != 0 || v != r->want)
+			fail_msg("'%s': returned %d and read %.17g, want 0 and %.17g", r->text, ret,
+				 v, r->want);
+	}
 }
 
-static double kib(const char *s)
+/* Every string of list is refused, and the output left untouched. */
+static void assert_refuses_list(parse_fn parse, const char *const *list)
 {
-	double v = -1;
+	for (const char *const *s = list; *s; s++) {
+		double v = 42;
+		int ret = parse(*s, &v);
 
-	assert_int_equal(units_parse_kib(s, &v), 0);
-	return v;
+		if (ret != -1 || v != 42)
+			fail_msg("'%s': returned %d and read %.17g, want -1 and 42 untouched", *s,
+				 ret, v);
+	}
+}
+
+/* The junk every parser refuses, and more that this one refuses too. */
+static void assert_refuses(parse_fn parse, const char *const *more)
+{
+	assert_refuses_list(parse, junk);
+	assert_refuses_list(parse, more);
 }
 
 static void test_duration(void **state)
 {
+	static const struct reading ok[] = {
+		{ "90", 90 }, { "90s", 90 }, { "1.5m", 90 }, { "2h", 7200 }, { "250ms", 0.25 },
+		{ ".5", 0.5 }, { "1e2", 100 }, { NULL, 0 },
+	};
+
 	(void)state;
-	assert_true(duration("90") == 90);
-	assert_true(duration("90s") == 90);
-	assert_true(duration("1.5m") == 90);
-	assert_true(duration("2h") == 7200);
-	assert_true(duration("250ms") == 0.25);
-	assert_true(duration(".5") == 0.5);
-	assert_true(duration("1e2") == 100);
+	assert_reads(units_parse_duration_s, ok);
 }
 
 static void test_duration_rejects(void **state)
 {
-	double v = 42;
+	static const char *const bad[] = {
+		"0", "0s",		/* must be > 0 */
+		"5 m", "5M", "5sec",
+		"1e306h",		/* overflows to inf */
+		"1e-999",		/* underflows */
+		NULL,
+	};
 
 	(void)state;
-	for (const char *const *s = junk; *s; s++)
-		assert_int_equal(units_parse_duration_s(*s, &v), -1);
-	assert_int_equal(units_parse_duration_s("0", &v), -1);		/* must be > 0 */
-	assert_int_equal(units_parse_duration_s("0s", &v), -1);
-	assert_int_equal(units_parse_duration_s("5 m", &v), -1);
-	assert_int_equal(units_parse_duration_s("5M", &v), -1);
-	assert_int_equal(units_parse_duration_s("5sec", &v), -1);
-	assert_int_equal(units_parse_duration_s("1e306h", &v), -1);	/* overflows to inf */
-	assert_int_equal(units_parse_duration_s("1e-999", &v), -1);	/* underflows */
-	assert_true(v == 42);	/* untouched on error */
+	assert_refuses(units_parse_duration_s, bad);
 }
 
 static void test_kib(void **state)
 {
+	static const struct reading ok[] = {
+		{ "512", 512 }, { "512KiB", 512 }, { "2MiB", 2048 }, { "1GiB", 1048576 },
+		{ "0", 0 }, { "0.5MiB", 512 }, { NULL, 0 },
+	};
+
 	(void)state;
-	assert_true(kib("512") == 512);
-	assert_true(kib("512KiB") == 512);
-	assert_true(kib("2MiB") == 2048);
-	assert_true(kib("1GiB") == 1048576);
-	assert_true(kib("0") == 0);
-	assert_true(kib("0.5MiB") == 512);
+	assert_reads(units_parse_kib, ok);
 }
 
 static void test_kib_rejects(void **state)
 {
-	double v = 42;
+	static const char *const bad[] = { "2MB", "2kib", "-0", NULL };
 
 	(void)state;
-	for (const char *const *s = junk; *s; s++)
-		assert_int_equal(units_parse_kib(*s, &v), -1);
-	assert_int_equal(units_parse_kib("2MB", &v), -1);
-	assert_int_equal(units_parse_kib("2kib", &v), -1);
-	assert_int_equal(units_parse_kib("-0", &v), -1);
-	assert_true(v == 42);
+	assert_refuses(units_parse_kib, bad);
 }
 
 static void test_double(void **state)
 {
-	double v = -1;
+	static const struct reading ok[] = { { "0.5", 0.5 }, { "1", 1 }, { "0", 0 }, { NULL, 0 } };
+	static const char *const bad[] = { "1s", NULL };	/* no units here */
 
 	(void)state;
-	assert_int_equal(units_parse_double("0.5", &v), 0);
-	assert_true(v == 0.5);
-	assert_int_equal(units_parse_double("1", &v), 0);
-	assert_true(v == 1);
-	assert_int_equal(units_parse_double("0", &v), 0);
-	assert_true(v == 0);
-	for (const char *const *s = junk; *s; s++)
-		assert_int_equal(units_parse_double(*s, &v), -1);
-	assert_int_equal(units_parse_double("1s", &v), -1);	/* no units here */
+	assert_reads(units_parse_double, ok);
+	assert_refuses(units_parse_double, bad);
 }
 
 static void test_uint(void **state)
