@@ -74,7 +74,7 @@ ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
 VERSION = $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-.PHONY: all deps demo check check-run unit-tests bench install uninstall clean
+.PHONY: all deps demo check check-run unit-tests bench install uninstall clean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
