@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "diag.h"
@@ -40,26 +41,30 @@ static double cpu_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Start the tree helper with extra flags and wait (on a pipe) until it is all up. */
+/* Start the tree helper with extra flags and wait (on a named pipe) until it is all up. */
 static int tree_start(struct tree *tr, const char *children, const char *memory_mib)
 {
-	char fd_arg[16], line[1024];
+	char dir[] = "/tmp/leaksoak-bench-XXXXXX", fifo[64], line[1024];
 	char *argv[] = { (char *)TREE, (char *)"-c", (char *)children, (char *)"-m",
-			 (char *)memory_mib, (char *)"-r", fd_arg, NULL };
+			 (char *)memory_mib, (char *)"-r", fifo, NULL };
 	struct pollfd p;
-	int ready[2];
+	int ready;
 	ssize_t n = 0;
 	char *s, *end;
 
-	if (pipe2(ready, O_CLOEXEC) < 0 || fcntl(ready[1], F_SETFD, 0) < 0)
+	if (!mkdtemp(dir))
 		return -1;
-	snprintf(fd_arg, sizeof(fd_arg), "%d", ready[1]);
-	tr->t = target_start(argv, NULL, NULL);
-	close(ready[1]);
-	p = (struct pollfd){ .fd = ready[0], .events = POLLIN };
+	snprintf(fifo, sizeof(fifo), "%s/ready", dir);
+	/* Read-write: the open does not wait for the helper, and no EOF before it writes. */
+	ready = mkfifo(fifo, 0600) == 0 ? open(fifo, O_RDWR | O_CLOEXEC) : -1;
+	tr->t = ready >= 0 ? target_start(argv, NULL, NULL) : NULL;
+	p = (struct pollfd){ .fd = ready, .events = POLLIN };
 	if (tr->t && poll(&p, 1, 20000) == 1)
-		n = read(ready[0], line, sizeof(line) - 1);
-	close(ready[0]);
+		n = read(ready, line, sizeof(line) - 1);
+	if (ready >= 0)
+		close(ready);
+	unlink(fifo);
+	rmdir(dir);
 	if (n <= 5)
 		return -1;
 	line[n] = '\0';

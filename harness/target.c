@@ -163,6 +163,11 @@ static __attribute__((noreturn)) void child_exec(const struct child_setup *c)
 	if (c->log_fd >= 0 &&
 	    (dup2(c->log_fd, STDOUT_FILENO) < 0 || dup2(c->log_fd, STDERR_FILENO) < 0))
 		goto fail;
+	/*
+	 * Whatever the harness inherited (a CI runner's pipes, a terminal) must not reach the
+	 * target: it would raise its FD count and could keep a pipeline waiting for EOF.
+	 */
+	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
 	if (strchr(c->argv[0], '/'))
 		execve(c->argv[0], c->argv, c->envp);
 	else

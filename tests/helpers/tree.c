@@ -1,7 +1,7 @@
 /*
  * tree — a process tree for the target and sampler tests and the sampler bench.
  *
- *   tree [-c N] [-g] [-s] [-o] [-t N] [-m MIB] [-I] [-r FD] [-C FD]
+ *   tree [-c N] [-g] [-s] [-o] [-t N] [-m MIB] [-I] [-r FIFO] [-C FIFO]
  *   tree -x STATUS | -k SIGNAL | -e NAME
  *
  *   -c N    fork N children that wait for a signal
@@ -11,15 +11,16 @@
  *   -t N    start N more threads in the root
  *   -m MIB  touch MIB of anonymous memory in the root, then MADV_FREE half of it
  *   -I      every process of the tree ignores SIGTERM
- *   -r FD   once everything is up, write "ready PID PID ...\n" (the descendants) to FD
- *   -C FD   read commands from FD, each answered "ok\n" on the -r FD:
+ *   -r FIFO once everything is up, write "ready PID PID ...\n" (the descendants) to FIFO
+ *   -C FIFO read commands from FIFO, each answered "ok\n" on the -r FIFO:
  *           'f' opens 16 more fds, 't' starts one more thread (both in the root)
  *   -x N    exit with status N at once
  *   -k SIG  raise SIG at once (without a core file)
  *   -e NAME print "NAME=VALUE" of that environment variable on stdout and "stderr" on
  *           stderr, then exit 0
  *
- * Readiness goes through pipes so that tests never sleep to wait for it.
+ * Readiness goes through named pipes so that tests never sleep to wait for it: a target
+ * inherits no descriptor from the harness, so the channels are opened by path.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -60,6 +61,17 @@ static long number(const char *s)
 	return v;
 }
 
+static int open_channel(const char *path, int flags)
+{
+	int fd = open(path, flags);
+
+	if (fd < 0) {
+		fprintf(stderr, "tree: cannot open '%s': %s\n", path, strerror(errno));
+		exit(2);
+	}
+	return fd;
+}
+
 static void parse(int argc, char **argv, struct opts *o)
 {
 	int c;
@@ -74,8 +86,8 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 't': o->threads = number(optarg); break;
 		case 'm': o->memory_mib = number(optarg); break;
 		case 'I': o->ignore_term = 1; break;
-		case 'r': o->ready_fd = (int)number(optarg); break;
-		case 'C': o->cmd_fd = (int)number(optarg); break;
+		case 'r': o->ready_fd = open_channel(optarg, O_WRONLY); break;
+		case 'C': o->cmd_fd = open_channel(optarg, O_RDONLY); break;
 		case 'x': o->exit_status = number(optarg); break;
 		case 'k': o->raise_sig = number(optarg); break;
 		case 'e': o->env_name = optarg; break;

@@ -319,25 +319,22 @@ struct tree {
 
 static void tree_start(struct tree *tr, const char *children)
 {
-	char ready_arg[16], cmd_arg[16], line[1024];
-	char *argv[] = { tree_path, (char *)"-c", (char *)children, (char *)"-r", ready_arg,
-			 (char *)"-C", cmd_arg, NULL };
-	int ready[2], cmd[2];
+	char dir[] = "/tmp/leaksoak-test-sampler-XXXXXX", ready[PATH_MAX], cmd[PATH_MAX];
+	char line[1024];
+	char *argv[] = { tree_path, (char *)"-c", (char *)children, (char *)"-r", ready,
+			 (char *)"-C", cmd, NULL };
 
-	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
-	assert_int_equal(pipe2(cmd, O_CLOEXEC), 0);
-	assert_int_equal(fcntl(ready[1], F_SETFD, 0), 0);
-	assert_int_equal(fcntl(cmd[0], F_SETFD, 0), 0);
-	snprintf(ready_arg, sizeof(ready_arg), "%d", ready[1]);
-	snprintf(cmd_arg, sizeof(cmd_arg), "%d", cmd[0]);
+	assert_non_null(mkdtemp(dir));
+	tr->ready_fd = tu_fifo(dir, "ready", ready, sizeof(ready));
+	tr->cmd_fd = tu_fifo(dir, "cmd", cmd, sizeof(cmd));
 	tr->t = target_start(argv, NULL, NULL);
-	close(ready[1]);
-	close(cmd[0]);
 	assert_non_null(tr->t);
-	tr->ready_fd = ready[0];
-	tr->cmd_fd = cmd[1];
 	tu_read_line(tr->ready_fd, line, sizeof(line));
 	assert_memory_equal(line, "ready", 5);
+	/* The helper has both pipes open: their names are no longer needed. */
+	assert_int_equal(unlink(ready), 0);
+	assert_int_equal(unlink(cmd), 0);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 static void tree_command(struct tree *tr, char c)

@@ -69,24 +69,24 @@ struct tree {
 	int n;
 };
 
-/* Start tree with flags, and wait for its "ready PID ..." line. */
+/* Start tree with flags, and wait for its "ready PID ..." line on a named pipe. */
 static void tree_start(struct tree *tr, const char *flags[])
 {
-	char fd_arg[16], line[1024];
-	char *argv[32] = { tree_path, (char *)"-r", fd_arg };
-	int ready[2], argc = 3;
+	char dir[] = "/tmp/leaksoak-test-target-XXXXXX", fifo[PATH_MAX], line[1024];
+	char *argv[32] = { tree_path, (char *)"-r", fifo };
+	int ready, argc = 3;
 	char *p, *end;
 
 	for (int i = 0; flags[i]; i++)
 		argv[argc++] = (char *)flags[i];
-	assert_int_equal(pipe2(ready, O_CLOEXEC), 0);
-	assert_int_equal(fcntl(ready[1], F_SETFD, 0), 0);
-	snprintf(fd_arg, sizeof(fd_arg), "%d", ready[1]);
+	assert_non_null(mkdtemp(dir));
+	ready = tu_fifo(dir, "ready", fifo, sizeof(fifo));
 	tr->t = target_start(argv, NULL, NULL);
-	close(ready[1]);
 	assert_non_null(tr->t);
-	tu_read_line(ready[0], line, sizeof(line));
-	close(ready[0]);
+	tu_read_line(ready, line, sizeof(line));
+	close(ready);
+	assert_int_equal(unlink(fifo), 0);
+	assert_int_equal(rmdir(dir), 0);
 	assert_memory_equal(line, "ready", 5);
 	tr->n = 0;
 	for (p = line + 5; tr->n < MAX_TREE_PIDS; p = end) {
@@ -261,6 +261,27 @@ static void test_stop_kills_whole_tree(void **state)
 	target_free(&tr.t);
 }
 
+/* A descriptor the harness inherited without close-on-exec does not reach the target. */
+static void test_inherits_no_fds(void **state)
+{
+	const char *flags[] = { NULL };
+	/* High, so that no descriptor the helper opens itself can take the same number. */
+	int stray = dup2(STDERR_FILENO, 200);
+	char path[64];
+	struct tree tr;
+
+	(void)state;
+	assert_int_equal(stray, 200);
+	tree_start(&tr, flags);
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", (int)target_pid(tr.t), stray);
+	assert_int_equal(access(path, F_OK), -1);
+	snprintf(path, sizeof(path), "/proc/%d/fd/1", (int)target_pid(tr.t));
+	assert_int_equal(access(path, F_OK), 0);
+	assert_int_equal(target_stop(tr.t, 5000), 0);
+	target_free(&tr.t);
+	close(stray);
+}
+
 static void test_sigterm_ignored_gets_sigkill(void **state)
 {
 	const char *flags[] = { "-I", "-c", "2", "-g", "-s", NULL };
@@ -381,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_env_and_log),
 		cmocka_unit_test_setup_teardown(test_log_path_unwritable, capture, release),
 		cmocka_unit_test(test_stop_kills_whole_tree),
+		cmocka_unit_test(test_inherits_no_fds),
 		cmocka_unit_test(test_sigterm_ignored_gets_sigkill),
 		cmocka_unit_test(test_stop_after_leader_exited),
 		cmocka_unit_test(test_free_stops),

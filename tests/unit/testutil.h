@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <math.h>
 #include <poll.h>
@@ -24,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/pidfd.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -135,6 +137,21 @@ static inline int tu_find_helper(const char *name, char *out, size_t len)
 	fprintf(stderr, "%s: build/helpers/%s not found (make build/helpers/%s)\n",
 		program_invocation_short_name, name, name);
 	return -1;
+}
+
+/*
+ * A named pipe dir/name, opened read-write so that neither side's open blocks and reads never
+ * see end-of-file: the channel to a helper started as a target, which inherits no fd.
+ */
+static inline int tu_fifo(const char *dir, const char *name, char *path, size_t len)
+{
+	int fd;
+
+	assert_true((size_t)snprintf(path, len, "%s/%s", dir, name) < len);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	assert_true(fd >= 0);
+	return fd;
 }
 
 static inline void tu_wait_readable(int fd)
