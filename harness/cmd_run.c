@@ -240,7 +240,20 @@ static int drive_and_sample(struct run *r)
 
 static void judge(struct run *r)
 {
+	const struct driver_totals *t = &r->session.totals;
 	struct gate_input in;
+
+	/* Flat memory under no load proves nothing: a run that drove nothing is no pass. */
+	if (r->driver && t->completed == 0) {
+		snprintf(r->error, sizeof(r->error), "none of %llu requests succeeded, so the "
+			 "target was never driven (check drive.http and target.log)",
+			 (unsigned long long)t->errors);
+		r->code = LS_EXIT_TARGET;
+		return;
+	}
+	if (t->errors * 100 > t->started)
+		diag_warning("%s: %llu of %llu requests failed (see target.log)", r->sc.name,
+			     (unsigned long long)t->errors, (unsigned long long)t->started);
 
 	session_gate_input(&r->session, r->sc.warmup_s, r->sc.lazyfree_interval_ms > 0,
 			   r->driver != NULL, &in);

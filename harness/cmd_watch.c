@@ -6,6 +6,7 @@
  * never waited for, never traced.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +57,7 @@ static int watch_opt(int c, const char *arg, struct watch_opts *o)
 {
 	switch (c) {
 	case 'p':
-		return units_parse_uint(arg, 1, 4194304, &o->pid) ? bad_value("--pid", arg,
+		return units_parse_uint(arg, 1, INT_MAX, &o->pid) ? bad_value("--pid", arg,
 			"a process id") : 0;
 	case 'd':
 		return units_parse_duration_s(arg, &o->duration_s) ? bad_value("--duration", arg,
@@ -212,16 +213,19 @@ int cmd_watch(int argc, char **argv)
 
 	if (p)
 		return p > 0 && fflush(stdout) == 0 ? LS_EXIT_PASS : LS_EXIT_USAGE;
+	/* First, so that a wrong pid leaves no empty results folder behind. */
+	w.sampler = sampler_new((pid_t)w.opt.pid, NULL);
+	if (!w.sampler) {
+		w.code = LS_EXIT_TARGET;
+		goto out;
+	}
 	snprintf(w.name, sizeof(w.name), "watch-%lu", w.opt.pid);
 	w.out_dir = w.opt.out ? strdup(w.opt.out) : results_default_dir(NULL, w.name);
 	if (!w.out_dir || results_mkdir_p(w.out_dir) < 0)
 		goto out;
+	w.code = LS_EXIT_TARGET;
 	w.signal_fd = session_signals_open();
 	if (w.signal_fd < 0)
-		goto out;
-	w.code = LS_EXIT_TARGET;
-	w.sampler = sampler_new((pid_t)w.opt.pid, NULL);
-	if (!w.sampler)
 		goto out;
 	results_utc_now(w.started_utc, sizeof(w.started_utc));
 	watch_sample(&w);

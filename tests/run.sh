@@ -1,26 +1,32 @@
 #!/bin/sh
-# run.sh — run every test of leaksoak and end with one line "N passed, N failed".
+# run.sh — run every test of leaksoak and end with one line "N passed, N failed, N skipped".
 #   tests/run.sh UNIT_DIR SANITIZED_UNIT_DIR
-# Unit tests (cmocka) run plain and under AddressSanitizer+UBSan; end-to-end scripts
-# (tests/e2e/t*.sh, TAP) run two at a time — they mostly wait on targets, not on the CPU.
+# Unit tests (cmocka) run plain and under AddressSanitizer+UBSan (with VALGRIND=1 the plain
+# ones also run under valgrind); end-to-end scripts (tests/e2e/t*.sh, TAP) run two at a time —
+# they mostly wait on targets, not on the CPU — each under a time limit, so a hang is a
+# failure rather than a CI job that never ends.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 unit_dir=$1
 san_dir=$2
 logs=$(mktemp -d "${TMPDIR:-/tmp}/leaksoak-check.XXXXXX")
 trap 'rm -rf "$logs"' EXIT
+E2E_LIMIT_S=${E2E_LIMIT_S:-600}
 passed=0
 failed=0
+skipped=0
 
-# count_cmocka LOG STATUS: add a cmocka binary's results to the totals.
+# count_cmocka LOG STATUS: add a cmocka binary's results to the totals; fail unless every test
+# it announced passed.
 count_cmocka() {
+	running=$(sed -n 's/^\[==========\] Running \([0-9]*\) test.*/\1/p' "$1" | head -n 1)
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$1" | tail -n 1)
-	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$1" | tail -n 1)
+	running=${running:-0}
 	p=${p:-0}
-	f=${f:-0}
-	# A crash, a sanitizer report or a leak makes the binary fail even if cmocka said PASSED.
-	if [ "$2" != 0 ] && [ "$f" = 0 ]; then
-		f=1
+	f=$((running - p))
+	# Nothing announced, a crash, a sanitizer or valgrind report: a failure whatever it said.
+	if [ "$running" = 0 ] || { [ "$2" != 0 ] && [ "$f" = 0 ]; }; then
+		f=$((f + 1))
 	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
@@ -31,20 +37,35 @@ export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=23
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 [ -f tests/lsan.supp ] && export LSAN_OPTIONS=suppressions=$PWD/tests/lsan.supp
 
-for dir in "$unit_dir" "$san_dir"; do
-	for t in "$dir"/test_*; do
-		[ -x "$t" ] || continue
-		case $t in *.d) continue ;; esac
-		log=$logs/unit.log
-		"$t" >"$log" 2>&1
-		status=$?
-		if count_cmocka "$log" "$status"; then
-			echo "unit: $t ok"
-		else
-			echo "unit: $t FAILED (exit $status)"
-			sed 's/^/    /' "$log" | tail -n 40
+# run_unit NAME CMD...: one unit binary, its results counted.
+run_unit() {
+	name=$1
+	shift
+	"$@" >"$logs/unit.log" 2>&1
+	status=$?
+	if count_cmocka "$logs/unit.log" "$status"; then
+		echo "unit: $name ok"
+	else
+		echo "unit: $name FAILED (exit $status)"
+		sed 's/^/    /' "$logs/unit.log" | tail -n 40
+	fi
+}
+
+# Every test source must have its binary: a missing one is a failure, not a silent skip.
+for src in tests/unit/test_*.c; do
+	base=$(basename "$src" .c)
+	for dir in "$unit_dir" "$san_dir"; do
+		if [ ! -x "$dir/$base" ]; then
+			echo "unit: $dir/$base FAILED (not built)"
+			failed=$((failed + 1))
+			continue
 		fi
+		run_unit "$dir/$base" "$dir/$base"
 	done
+	if [ "${VALGRIND:-0}" = 1 ]; then
+		run_unit "valgrind $unit_dir/$base" valgrind -q --error-exitcode=24 \
+			--leak-check=full --errors-for-leak-kinds=definite,indirect "$unit_dir/$base"
+	fi
 done
 
 # End-to-end: two scripts at a time, outputs shown whole and in order.
@@ -52,7 +73,10 @@ set -- tests/e2e/t*.sh
 i=0
 for t in "$@"; do
 	i=$((i + 1))
-	( sh "$t" >"$logs/e2e.$i.log" 2>&1; echo $? >"$logs/e2e.$i.rc" ) &
+	(
+		timeout -k 10 "$E2E_LIMIT_S" sh "$t" >"$logs/e2e.$i.log" 2>&1
+		echo $? >"$logs/e2e.$i.rc"
+	) &
 	if [ $((i % 2)) = 0 ]; then
 		wait
 	fi
@@ -62,27 +86,33 @@ i=0
 for t in "$@"; do
 	i=$((i + 1))
 	log=$logs/e2e.$i.log
-	[ -f "$log" ] || continue
-	p=$(grep -c '^ok ' "$log")
+	rc=$(cat "$logs/e2e.$i.rc" 2>/dev/null || echo 125)
+	s=$(grep -c '^ok [0-9]* # skip' "$log")
+	p=$(($(grep -c '^ok ' "$log") - s))
 	f=$(grep -c '^not ok ' "$log")
 	planned=$(sed -n 's/^1\.\.\([0-9]*\)$/\1/p' "$log" | head -n 1)
-	rc=$(cat "$logs/e2e.$i.rc")
 	# A script that died early ran fewer tests than it planned: count the missing ones.
-	if [ -n "$planned" ] && [ $((p + f)) -lt "$planned" ]; then
-		f=$((planned - p))
+	if [ -z "$planned" ]; then
+		f=$((f + 1))
+	elif [ $((p + f + s)) -lt "$planned" ]; then
+		f=$((planned - p - s))
 	fi
 	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
 		f=1
 	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
-	if [ "$f" = 0 ]; then
-		echo "e2e: $t ok ($p)"
+	skipped=$((skipped + s))
+	if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+		echo "e2e: $t FAILED (still running after ${E2E_LIMIT_S} s: stopped)"
+		sed 's/^/    /' "$log"
+	elif [ "$f" = 0 ]; then
+		if [ "$s" = 0 ]; then echo "e2e: $t ok ($p)"; else echo "e2e: $t ok ($p, $s skipped)"; fi
 	else
 		echo "e2e: $t FAILED"
 		sed 's/^/    /' "$log"
 	fi
 done
 
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" = 0 ]

@@ -1,6 +1,6 @@
 #!/bin/sh
-# The bundled stopped-ticker leak is called a leak on threads, and its fixed twin passes.
+# The bundled stopped-ticker leak is called a leak on threads alone, and its fixed twin passes.
 . "$(dirname "$0")/lib.sh"
-plan 4
+plan 6
 cd "$ROOT" || exit 1
-bundled_pair stopped-ticker threads
+bundled_pair stopped-ticker '["threads"]'

@@ -1,6 +1,6 @@
 #!/bin/sh
-# The bundled cgo-overwrite leak is called a leak on rss, and its fixed twin passes.
+# The bundled cgo-overwrite leak is called a leak on rss alone, and its fixed twin passes.
 . "$(dirname "$0")/lib.sh"
-plan 4
+plan 6
 cd "$ROOT" || exit 1
-bundled_pair cgo-overwrite rss
+bundled_pair cgo-overwrite '["rss"]'

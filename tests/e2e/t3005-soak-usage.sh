@@ -13,7 +13,7 @@ printf '{\n  "name": "x",\n  "target": {"cmd": ["/bin/true"]},\n  "duraton_s": 5
 check "soak --help exits 0" expect_exit 0 soak --help
 check "and explains the expect rule" grep -q '"expect"' "$OUT"
 check "an invalid scenario in the folder exits 2" expect_exit 2 soak "$TMP/good" --out "$TMP/o1"
-check "it names the file and key" grep -q "typo.json:4.*'duraton_s'" "$ERR"
+check "one line names the file, line and key" one_line "typo.json:4:[0-9]+: .*'duraton_s'"
 check "and nothing ran (no report folder)" test ! -e "$TMP/o1"
 rm "$TMP/good/typo.json"
 

@@ -729,6 +729,7 @@ static void test_stop_aborts_and_starts_nothing_more(void **state)
 		assert_int_equal(driver_poll(d, NULL, 0, 100), 0);
 		driver_totals(d, &before);
 	} while (before.completed < 50 && now_ns() < give_up);
+	assert_true(before.completed >= 50);
 	driver_stop(d);
 	driver_totals(d, &before);
 	for (int i = 0; i < 3; i++)

@@ -155,6 +155,29 @@ static void summary_error_has_contract_keys(void **state)
 	json_decref(j);
 }
 
+/* summary.json of a run whose target died, byte for byte (the version aside: it moves). */
+static void summary_error_matches_golden(void **state)
+{
+	struct scenario_gate g = { 512, 1, -1, 1, 0.01 };
+	struct session_result sess = { .elapsed_s = 1.5 };
+	struct summary_run r = {
+		.name = "crash", .scenario_file = "x.json", .out_dir = "results/crash/x",
+		.expect = SCENARIO_EXPECT_PASS, .duration_s = 30, .warmup_s = 5,
+		.interval_ms = 100, .gate = &g, .session = &sess,
+		.error = "target killed by signal 11 (SIGSEGV) after 1.5 s", .has_driver = 1,
+		.exit_code = LS_EXIT_TARGET, .started_utc = "2026-11-21T23:45:01Z",
+	};
+	char *path = tu_path(*state, "summary.json");
+	json_t *j = summary_json(&r);
+
+	assert_non_null(j);
+	assert_int_equal(json_object_del(j, "leaksoak_version"), 0);
+	assert_int_equal(results_write_json(path, j), 0);
+	assert_golden(path, "summary-error.json");
+	json_decref(j);
+	free(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -165,6 +188,7 @@ int main(void)
 		tu_tmpdir_test(mkdir_p_makes_nested_folders),
 		cmocka_unit_test(default_dir_is_name_and_utc_stamp),
 		cmocka_unit_test(summary_error_has_contract_keys),
+		tu_tmpdir_test(summary_error_matches_golden),
 	};
 
 	return cmocka_run_group_tests_name("results", tests, NULL, NULL);
