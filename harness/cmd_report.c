@@ -84,24 +84,6 @@ static void warn_duplicates(const struct report *r)
 					     r->runs[j].dir);
 }
 
-/* Compare with --baseline, or the newest earlier report beside out that is not an input. */
-static void compare(struct report *rep, const struct report_opts *o)
-{
-	char *found = o->baseline ? NULL :
-		      report_find_baseline(o->out, rep->started_utc, NULL, o->dirs,
-					   (size_t)o->n_dirs);
-	const char *dir = o->baseline ? o->baseline : found;
-	struct report before;
-
-	report_init(&before);
-	if (dir && report_load(&before, dir) == 0)
-		report_compare(rep, &before, dir);
-	else if (dir)
-		diag_warning("not comparing with '%s' (see above)", dir);
-	report_release(&before);
-	free(found);
-}
-
 int cmd_report(int argc, char **argv)
 {
 	struct report_opts o = { 0 };
@@ -118,7 +100,8 @@ int cmd_report(int argc, char **argv)
 	warn_duplicates(&rep);
 	if (!rep.finished_utc[0])
 		results_utc_now(rep.finished_utc, sizeof(rep.finished_utc));
-	compare(&rep, &o);
+	/* An input folder is never its own baseline. */
+	report_compare_baseline(&rep, o.out, o.baseline, NULL, o.dirs, (size_t)o.n_dirs);
 	code = LS_EXIT_TARGET;
 	if (report_write(&rep, o.out) < 0)
 		goto out;

@@ -313,22 +313,6 @@ static struct soak_job *make_jobs(const struct entries *e, const struct soak_opt
 }
 
 /* Compare rep with --baseline or the newest earlier report beside out; never fatal. */
-static void compare(struct report *rep, const char *out, const char *baseline)
-{
-	char *found = baseline ? NULL :
-		      report_find_baseline(out, rep->started_utc, rep->shard, NULL, 0);
-	const char *dir = baseline ? baseline : found;
-	struct report before;
-
-	report_init(&before);
-	if (dir && report_load(&before, dir) == 0)
-		report_compare(rep, &before, dir);
-	else if (dir)
-		diag_warning("not comparing with '%s' (see above)", dir);
-	report_release(&before);
-	free(found);
-}
-
 static void print_header(const struct soak_opts *o, size_t n, size_t total, const char *out)
 {
 	printf("soak: %zu scenario%s", n, n == 1 ? "" : "s");
@@ -349,7 +333,7 @@ static int conclude(struct report *rep, const struct soak_opts *o, const char *o
 		snprintf(shard, sizeof(shard), "%lu/%lu", o->shard_k, o->shard_n);
 		rep->shard = strdup(shard);
 	}
-	compare(rep, out, o->baseline);
+	report_compare_baseline(rep, out, o->baseline, rep->shard, NULL, 0);
 	int wrote = report_write(rep, out) == 0;
 	code = report_exit_code(rep);
 	report_print(stdout, rep, out, 0);

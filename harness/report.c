@@ -471,6 +471,23 @@ static int same_dir(const char *a_real, const char *b)
 	return realpath(b, b_real) && !strcmp(a_real, b_real);
 }
 
+void report_compare_baseline(struct report *r, const char *out_dir, const char *baseline,
+			     const char *shard, char *const skip[], size_t n_skip)
+{
+	char *found = baseline ? NULL :
+		      report_find_baseline(out_dir, r->started_utc, shard, skip, n_skip);
+	const char *dir = baseline ? baseline : found;
+	struct report before;
+
+	report_init(&before);
+	if (dir && report_load(&before, dir) == 0)
+		report_compare(r, &before, dir);
+	else if (dir)
+		diag_warning("not comparing with '%s' (see above)", dir);
+	report_release(&before);
+	free(found);
+}
+
 char *report_find_baseline(const char *out_dir, const char *started_utc, const char *shard,
 			   char *const skip[], size_t n_skip)
 {

@@ -102,6 +102,14 @@ enum report_outcome report_run_outcome(const struct report_run *run);
 enum ls_exit report_exit_code(const struct report *r);
 
 /*
+ * Compare r with the report in baseline, or when that is NULL with report_find_baseline(out_dir,
+ * r's start, shard, skip, n_skip).  A baseline that cannot be read is a warning: the report
+ * stands without the comparison.
+ */
+void report_compare_baseline(struct report *r, const char *out_dir, const char *baseline,
+			     const char *shard, char *const skip[], size_t n_skip);
+
+/*
  * Sort r's runs by name, compare them with before (an earlier report, loaded) and keep the
  * differences in r, in run order: verdicts that changed, and gated slopes that rose by more
  * than REPORT_ROSE_GATE_FRACTION of the gate to a positive value.  Runs only in one of them
