@@ -24,7 +24,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#define LINES_PER_REQUEST 32
+#define LINES_PER_REQUEST 32u
 #define TRACE_MAX 64
 
 /* One request's log lines: a growable text buffer. */
