@@ -8,7 +8,7 @@
 #ifndef LEAKSOAK_DIAG_H
 #define LEAKSOAK_DIAG_H
 
-/* The exit codes of every command (contract.md). */
+/* The exit codes of every command (leaksoak(1), EXIT STATUS). */
 enum ls_exit {
 	LS_EXIT_PASS = 0,	/* nothing grew beyond its gate */
 	LS_EXIT_LEAK = 1,	/* a gate failed */

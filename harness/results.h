@@ -1,5 +1,5 @@
 /*
- * results — what a run leaves on disk (contract.md, "Results").
+ * results — what a run leaves on disk (leaksoak(1), RESULTS).
  *
  * samples.csv is appended and flushed row by row, so a crash or Ctrl-C loses at most the row
  * being written; summary.json and junit.xml are written to a temporary file, synced and

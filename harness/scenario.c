@@ -1,5 +1,5 @@
 /*
- * scenario — load and validate a scenario JSON file (contract.md, "Scenario JSON").
+ * scenario — load and validate a scenario JSON file (leaksoak(1), SCENARIO FILES).
  *
  * jansson parses the file (rejecting duplicate keys); the rest of this file walks the tree by
  * hand, one function per object of the schema, checking every key against the list allowed at

@@ -1,5 +1,5 @@
 /*
- * scenario — load and validate a scenario JSON file (contract.md, "Scenario JSON").
+ * scenario — load and validate a scenario JSON file (leaksoak(1), SCENARIO FILES).
  *
  * Loading is strict: a syntax error, an unknown key, a wrong type or an out-of-range value is
  * one line on stderr naming the file and either the line and column (syntax) or the key's path

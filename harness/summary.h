@@ -31,7 +31,7 @@ struct summary_run {
 };
 
 /*
- * The summary.json document (contract.md, "Results"): verdict, metrics (gate_metrics_json),
+ * The summary.json document (leaksoak(1), RESULTS): verdict, metrics (gate_metrics_json),
  * gate, driver totals, samples and timing.  New reference; NULL when out of memory.
  */
 json_t *summary_json(const struct summary_run *r);

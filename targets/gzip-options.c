@@ -1,6 +1,6 @@
 /*
  * gzip-options — a gzip middleware in front of a CORS middleware leaks one deflate state per
- * CORS preflight (leak-patterns.md, pattern 3).
+ * CORS preflight.
  *
  * The original bug: a reporting service wrapped its handlers as gzip(cors(report)).  Browsers
  * send an OPTIONS preflight before each cross-origin POST; CORS answers it directly with 204

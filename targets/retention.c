@@ -1,6 +1,5 @@
 /*
- * retention — memory that is freed but not returned: raw RSS climbs, and it is NOT a leak
- * (leak-patterns.md, "Trap").
+ * retention — memory that is freed but not returned: raw RSS climbs, and it is NOT a leak.
  *
  * The original case: an operations backend parsed uploaded spreadsheets (~500 MB once
  * parsed).  After each upload RSS stayed up and the next upload pushed it higher, until the

@@ -1,6 +1,5 @@
 /*
- * stopped-ticker — a batching queue strands one flusher thread per size-triggered flush
- * (leak-patterns.md, pattern 4).
+ * stopped-ticker — a batching queue strands one flusher thread per size-triggered flush.
  *
  * The original bug: a Go batching queue flushed every 10 s (a ticker started on the first
  * push of a batch, with a goroutine waiting on the ticker's channel) or at once when 5,000
