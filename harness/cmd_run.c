@@ -224,11 +224,16 @@ static int drive_and_sample(struct run *r)
 		r->code = LS_EXIT_SIGNAL_BASE + r->session.signo;
 		return -1;
 	case SESSION_TARGET_EXITED:
-		target_poll(r->target);
+		r->code = LS_EXIT_TARGET;
+		/* The sampler also stops when /proc stops making sense, with the target alive. */
+		if (!target_poll(r->target)) {
+			snprintf(r->error, sizeof(r->error), "cannot read the target's /proc entries "
+				 "any more after %.1f s", r->session.elapsed_s);
+			return -1;
+		}
 		target_describe(r->target, how, sizeof(how));
 		snprintf(r->error, sizeof(r->error), "target %s after %.1f s (see target.log)",
 			 how, r->session.elapsed_s);
-		r->code = LS_EXIT_TARGET;
 		return -1;
 	case SESSION_FAILED:
 		break;
