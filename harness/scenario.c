@@ -701,28 +701,54 @@ static int load_cmd(struct ctx *c, json_t *target, struct scenario *s)
 	return ret;
 }
 
-/* target.env: {"KEY": "VALUE"} stored as "KEY=VALUE". */
-static int load_env(struct ctx *c, json_t *target, struct scenario *s)
-{
-	json_t *env, *v;
-	const char *key;
-	size_t i = 0;
-	int ret = get_object(c, target, "env", &env);
+/* An object of names to strings, stored as "NAME<sep>value": target.env and headers. */
+struct pairs {
+	const char *key;		/* "env", "headers" */
+	const char *sep;		/* "=", ": " */
+	enum vars vars;
+	int (*name_ok)(const char *name);
+	const char *bad_name;		/* what a name must be, after "'path': " */
+	int one_line;			/* values may not hold a line break (header injection) */
+};
 
-	if (ret == 0 && !(s->env = new_strv(json_object_size(env))))
+static int env_name_ok(const char *name)
+{
+	return *name && !strchr(name, '=');
+}
+
+static const struct pairs env_pairs = {
+	"env", "=", VARS_PORT, env_name_ok,
+	"an environment variable name must be non-empty and have no '='", 0,
+};
+
+static const struct pairs header_pairs = {
+	"headers", ": ", VARS_REQUEST, is_token,
+	"a header name must be a token such as \"X-Request-Id\"", 1,
+};
+
+/* obj.(p->key) into *out, NULL-terminated (never NULL itself, even when the key is absent). */
+static int load_pairs(struct ctx *c, json_t *obj, const struct pairs *p, char ***out)
+{
+	json_t *pairs, *v;
+	const char *name;
+	size_t i = 0;
+	int ret = get_object(c, obj, p->key, &pairs);
+
+	if (ret == 0 && !(*out = new_strv(json_object_size(pairs))))
 		ret = fail_oom(c);
-	if (ret < 0 || !env)
+	if (ret < 0 || !pairs)
 		return ret;
-	push_key(c, "env");
-	json_object_foreach(env, key, v) {
+	push_key(c, p->key);
+	json_object_foreach(pairs, name, v) {
 		char *value = NULL;
 
-		push_key(c, key);
-		if (!*key || strchr(key, '='))
-			ret = fail(c, "'%s': an environment variable name must be non-empty and "
-				   "have no '='", cpath(c));
-		else if ((ret = string_value(c, v, VARS_PORT, &value)) == 0 &&
-			 !(s->env[i++] = join(key, "=", value)))
+		push_key(c, name);
+		if (!p->name_ok(name))
+			ret = fail(c, "'%s': %s", cpath(c), p->bad_name);
+		else if ((ret = string_value(c, v, p->vars, &value)) == 0 && p->one_line &&
+			 strpbrk(value, "\r\n"))
+			ret = fail(c, "'%s' must not contain a line break", cpath(c));
+		else if (ret == 0 && !((*out)[i++] = join(name, p->sep, value)))
 			ret = fail_oom(c);
 		free(value);
 		pop(c);
@@ -767,43 +793,9 @@ static int load_target(struct ctx *c, json_t *root, struct scenario *s)
 	push_key(c, "target");
 	if ((ret = check_keys(c, target, target_keys)) == 0 &&
 	    (ret = load_cmd(c, target, s)) == 0 &&
-	    (ret = load_env(c, target, s)) == 0 &&
+	    (ret = load_pairs(c, target, &env_pairs, &s->env)) == 0 &&
 	    (ret = load_ready(c, target, s)) == 0)
 		ret = get_number(c, target, "stop_grace_s", &non_negative, &s->stop_grace_s);
-	pop(c);
-	return ret;
-}
-
-/* headers: {"Name": "value"} stored as "Name: value" templates. */
-static int load_headers(struct ctx *c, json_t *obj, struct scenario_request *req)
-{
-	json_t *headers, *v;
-	const char *name;
-	size_t i = 0;
-	int ret = get_object(c, obj, "headers", &headers);
-
-	if (ret == 0 && !(req->headers = new_strv(json_object_size(headers))))
-		ret = fail_oom(c);
-	if (ret < 0 || !headers)
-		return ret;
-	push_key(c, "headers");
-	json_object_foreach(headers, name, v) {
-		char *value = NULL;
-
-		push_key(c, name);
-		if (!is_token(name))
-			ret = fail(c, "'%s': a header name must be a token such as \"X-Request-Id\"",
-				   cpath(c));
-		else if ((ret = string_value(c, v, VARS_REQUEST, &value)) == 0 &&
-			 strpbrk(value, "\r\n"))
-			ret = fail(c, "'%s' must not contain a line break", cpath(c));
-		else if (ret == 0 && !(req->headers[i++] = join(name, ": ", value)))
-			ret = fail_oom(c);
-		free(value);
-		pop(c);
-		if (ret < 0)
-			break;
-	}
 	pop(c);
 	return ret;
 }
@@ -830,7 +822,7 @@ static int load_request(struct ctx *c, json_t *obj, struct scenario_request *req
 		pop(c);
 	}
 	if (ret == 0)
-		ret = load_headers(c, obj, req);
+		ret = load_pairs(c, obj, &header_pairs, &req->headers);
 	if (ret == 0)
 		ret = get_string(c, obj, "body", VARS_REQUEST, NULL, &req->body);
 	if (ret == 0)
