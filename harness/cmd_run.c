@@ -290,8 +290,6 @@ static void run_release(struct run *r)
 {
 	driver_free(&r->driver);
 	sampler_free(&r->sampler);
-	if (r->target)
-		target_stop(r->target, (unsigned)(r->sc.stop_grace_s * 1000));
 	target_free(&r->target);
 	session_result_release(&r->session);
 	if (r->signal_fd >= 0)
