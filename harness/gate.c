@@ -571,7 +571,7 @@ static void describe_metric(struct gate_report *r, int i)
 		snprintf(m->why, sizeof(m->why), "%s: too few samples after warm-up", name);
 		break;
 	case GATE_CLIMB:
-		if (sh->rises * 4 <= m->fit.blocks)
+		if (sh->staircase)
 			snprintf(m->why, sizeof(m->why), "%s rose in %u steps and never fell back: "
 				 "%s)%s", name, sh->rises, rg, per_req);
 		else

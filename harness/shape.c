@@ -36,14 +36,17 @@
 #define TROUGH_MIN_S 2.0
 #define TROUGH_MAX 30
 
-/* Robust sd of block-to-block changes. */
-static double change_noise(const struct fit_blocks *b)
+/* Robust sd of block-to-block changes; *typical gets the median absolute change. */
+static double change_noise(const struct fit_blocks *b, double *typical)
 {
 	double d[FIT_MAX_BLOCKS], dev[FIT_MAX_BLOCKS];
 	size_t k = b->m - 1;
 
-	for (size_t i = 0; i < k; i++)
+	for (size_t i = 0; i < k; i++) {
 		d[i] = b->y[i + 1] - b->y[i];
+		dev[i] = fabs(d[i]);
+	}
+	*typical = fit_median(dev, k);
 	memcpy(dev, d, k * sizeof(*d));
 	double mid = fit_median(dev, k);
 	for (size_t i = 0; i < k; i++)
@@ -200,8 +203,10 @@ void shape_analyse(const struct fit_blocks *b, double gate_per_s, struct shape *
 	out->segments = nseg < SHAPE_MIN_SEGMENTS ? SHAPE_MIN_SEGMENTS :
 			nseg > SHAPE_MAX_SEGMENTS ? SHAPE_MAX_SEGMENTS : nseg;
 	out->span = b->x[b->m - 1] - b->x[0];
-	out->noise = change_noise(b);
+	double typical;
+	out->noise = change_noise(b, &typical);
 	out->step = fmax(3 * out->noise, gate_per_s > 0 ? gate_per_s * out->span / 20 : 0);
+	out->staircase = typical <= out->step / 10;
 	count_rises(b, out);
 	measure_falls(b, out);
 	read_floors(b, out);

@@ -26,6 +26,8 @@ struct shape {
 	double noise;		/* robust sd of block-to-block changes (MAD about their median) */
 	double step;		/* the least rise that counts: max(3 noise, min_step) */
 	unsigned rises;		/* times the level climbed a step above where it last rose */
+	int staircase;		/* most blocks do not move (the median change is under a tenth
+				   of a step): the level moves in jumps between plateaus */
 	double first_rise_x, last_rise_x;	/* NaN without rises */
 	double longest_gap;	/* longest span between two consecutive rises; 0 with < 2 */
 	double tail;		/* the last stretch judged for "stopped" */

@@ -464,8 +464,9 @@ static void describe_failure_edges(void **state)
 	assert_int_equal(evaluate(&r), 0);
 	assert_true(rss_of(&r)->failed && r.rep.metric[GATE_FDS].failed);
 	gate_describe_failure(&r.rep, line, sizeof(line));
-	assert_int_equal(strncmp(line, "rss ", 4), 0);
-	assert_non_null(strstr(line, " KiB/min (gate 512 KiB/min"));
+	/* The rss line alone is longer than the buffer: cut short, the only line. */
+	assert_int_equal(strlen(line), sizeof(line) - 1);
+	assert_non_null(strstr(line, "rss climbed steadily and never fell back: +"));
 	assert_null(strchr(line, '\n'));
 	gate_describe_failure(&r.rep, line, 10);
 	assert_int_equal(strlen(line), 9);
