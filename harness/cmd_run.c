@@ -1,7 +1,10 @@
 /*
  * leaksoak run SCENARIO.json [--duration S] [--out DIR] [--junit FILE] [--allow-remote]
+ *                           [--no-early-stop]
  *
  * Start the target, wait until it is ready, drive it while sampling, stop it, fit and gate.
+ * Unless told not to, the run ends as soon as its verdict is settled (gate.h, early verdicts);
+ * the duration is then the most it may take.
  * Every path after the results folder exists writes summary.json, so a CI job always has a
  * verdict to read, and every path stops the target.
  */
@@ -34,6 +37,7 @@ static const char run_usage[] =
 	"  --out DIR        results folder (default results/<name>/<UTC timestamp>)\n"
 	"  --junit FILE     also write a JUnit XML report to FILE\n"
 	"  --allow-remote   let drive.allow_remote send traffic beyond loopback\n"
+	"  --no-early-stop  run the whole duration even once the verdict is settled\n"
 	"  -h, --help       this text\n"
 	"\n"
 	"exit: 0 pass, 1 leak, 2 usage or invalid scenario, 3 target error\n";
@@ -44,6 +48,7 @@ struct run_opts {
 	const char *junit;
 	double duration_s;	/* 0: the scenario's */
 	int allow_remote;
+	int no_early_stop;
 };
 
 /* Everything one run holds; released in one place whatever path the run took. */
@@ -70,6 +75,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "out", required_argument, NULL, 'o' },
 		{ "junit", required_argument, NULL, 'j' },
 		{ "allow-remote", no_argument, NULL, 'r' },
+		{ "no-early-stop", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -85,6 +91,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		case 'o': o->out = optarg; break;
 		case 'j': o->junit = optarg; break;
 		case 'r': o->allow_remote = 1; break;
+		case 'E': o->no_early_stop = 1; break;
 		case 'h':
 			fputs(run_usage, stdout);
 			return 1;
@@ -108,6 +115,8 @@ static int prepare_scenario(struct run *r)
 		return -1;
 	if (r->opt.duration_s > 0)
 		sc->duration_s = r->opt.duration_s;
+	if (r->opt.no_early_stop)
+		sc->early_stop = 0;
 	if (sc->warmup_s >= sc->duration_s)
 		return diag_error("%s: --duration %.1fs leaves nothing after warmup_s %.1fs "
 				  "(use a longer --duration)", sc->path, sc->duration_s,
@@ -195,9 +204,19 @@ out:
 	return ret;
 }
 
+/* What early verdicts are judged against (the same as the final verdict). */
+static struct session_judge judge_of(const struct run *r)
+{
+	return (struct session_judge){
+		.gate = &r->sc.gate, .warmup_s = r->sc.warmup_s,
+		.with_lazyfree = r->sc.lazyfree_interval_ms > 0, .with_requests = r->driver != NULL,
+	};
+}
+
 static int drive_and_sample(struct run *r)
 {
 	char *csv = path_in(r->out_dir, "samples.csv");
+	struct session_judge judge = judge_of(r);
 	struct session_config c = {
 		.csv_path = csv,
 		.duration_s = r->sc.duration_s,
@@ -207,6 +226,7 @@ static int drive_and_sample(struct run *r)
 		.driver = r->driver,
 		.target = r->target,
 		.signal_fd = r->signal_fd,
+		.judge = r->sc.early_stop ? &judge : NULL,
 	};
 	char how[160];
 
@@ -217,6 +237,7 @@ static int drive_and_sample(struct run *r)
 		driver_stop(r->driver);
 	switch (r->session.end) {
 	case SESSION_COMPLETED:
+	case SESSION_SETTLED:
 		return 0;
 	case SESSION_INTERRUPTED:
 		snprintf(r->error, sizeof(r->error), "interrupted by SIG%s after %.1f s",
@@ -246,7 +267,6 @@ static int drive_and_sample(struct run *r)
 static void judge(struct run *r)
 {
 	const struct driver_totals *t = &r->session.totals;
-	struct gate_input in;
 
 	/* Flat memory under no load proves nothing: a run that drove nothing is no pass. */
 	if (r->driver && t->completed == 0) {
@@ -260,11 +280,11 @@ static void judge(struct run *r)
 		diag_warning("%s: %llu of %llu requests failed (see target.log)", r->sc.name,
 			     (unsigned long long)t->errors, (unsigned long long)t->started);
 
-	session_gate_input(&r->session, r->sc.warmup_s, r->sc.lazyfree_interval_ms > 0,
-			   r->driver != NULL, &in);
-	if (gate_evaluate(&r->sc.gate, &in, &r->report) < 0) {
+	struct session_judge j = judge_of(r);
+	if (session_verdict(&r->session, &j, r->sc.early_stop, r->sc.duration_s, &r->report) < 0) {
 		snprintf(r->error, sizeof(r->error), "too few samples after warm-up to fit "
-			 "(%zu samples; lengthen duration_s or shorten sample.interval_ms)", in.n);
+			 "(%zu samples; lengthen duration_s or shorten sample.interval_ms)",
+			 r->session.series.n);
 		r->code = LS_EXIT_TARGET;
 		return;
 	}

@@ -510,7 +510,7 @@ static double theil_sen_intercept(const struct fit_blocks *b, double slope)
  * Trend test, Theil–Sen line and its Sen interval on the blocks.  0, or -1 when out of
  * memory (message printed).
  */
-static int fit_trend(const struct fit_blocks *b, struct fit_result *out)
+static int fit_trend(const struct fit_blocks *b, int independent, struct fit_result *out)
 {
 	size_t n_pairs;
 	double *slopes = pairwise_slopes(b, &n_pairs);
@@ -522,7 +522,7 @@ static int fit_trend(const struct fit_blocks *b, struct fit_result *out)
 	ts->intercept = theil_sen_intercept(b, ts->slope);
 
 	double s = kendall_s(b->y, b->m);
-	double var = kendall_var(b->y, b->m) * hamed_rao_factor(b, ts->slope);
+	double var = kendall_var(b->y, b->m) * (independent ? 1 : hamed_rao_factor(b, ts->slope));
 	out->kendall_tau = s / (double)n_pairs;
 	out->trend_p = var > 0 ? 0.5 * erfc((s - 1) / sqrt(2 * var)) : 1;
 
@@ -542,13 +542,13 @@ static void fit_zero(struct fit_result *out)
 	out->trend_p = 1;
 }
 
-int fit_points(const struct fit_blocks *b, struct fit_result *out)
+int fit_points(const struct fit_blocks *b, int independent, struct fit_result *out)
 {
 	fit_zero(out);
 	if (b->m < FIT_MIN_POINTS)
 		return -1;
 	fit_ols(b, &out->ols, &out->n_eff);
-	if (fit_trend(b, out) < 0) {
+	if (fit_trend(b, independent, out) < 0) {
 		fit_zero(out);
 		return -1;
 	}
@@ -564,7 +564,7 @@ int fit_series_blocks(const double *x, const double *y, size_t n, struct fit_res
 {
 	fit_zero(out);
 	b->m = b->n = 0;
-	if (make_blocks(x, y, n, b) < 0 || fit_points(b, out) < 0) {
+	if (make_blocks(x, y, n, b) < 0 || fit_points(b, 0, out) < 0) {
 		b->m = 0;
 		return -1;
 	}

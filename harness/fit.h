@@ -52,9 +52,12 @@ int fit_series(const double *x, const double *y, size_t n, struct fit_result *ou
 
 /*
  * The same fit on points already reduced (b->m of them, x ascending, at most FIT_MAX_BLOCKS),
- * e.g. the troughs of a series.  0, or -1 when fewer than 4.
+ * e.g. the troughs of a series.  independent: the points come from disjoint stretches long
+ * enough to be taken as independent, so the trend test and Sen's interval skip the
+ * autocorrelation correction (which reads a trend's deterministic residue as correlation).
+ * 0, or -1 when fewer than 4.
  */
-int fit_points(const struct fit_blocks *b, struct fit_result *out);
+int fit_points(const struct fit_blocks *b, int independent, struct fit_result *out);
 
 /* fit_series that also hands back the block medians it fitted (for the shape, shape.h). */
 int fit_series_blocks(const double *x, const double *y, size_t n, struct fit_result *out,

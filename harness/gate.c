@@ -393,6 +393,20 @@ static json_t *line_json(const struct fit_line *l)
 	return o;
 }
 
+/* The shape's evidence, for users who want to check the why against the numbers. */
+static json_t *shape_json(const struct shape *sh)
+{
+	const struct fit_result *t = &sh->troughs;
+
+	return json_pack("{s:i, s:o, s:o, s:o, s:b, s:b, s:b, s:o, s:o}",
+			 "rises", (int)sh->rises, "max_fall", num(sh->max_fall),
+			 "floor_first", num(sh->floor_first), "floor_last", num(sh->floor_last),
+			 "climbs", sh->climbs, "staircase", sh->staircase, "stopped", sh->stopped,
+			 "troughs_slope_per_min",
+			 sh->troughs_fitted ? num(t->theil_sen.slope * 60) : json_null(),
+			 "troughs_p", sh->troughs_fitted ? num(t->trend_p) : json_null());
+}
+
 /* The fields every metric object has; basis is NULL for counts. */
 static json_t *metric_json(const struct gate_metric *m, const char *basis)
 {
@@ -416,6 +430,9 @@ static json_t *metric_json(const struct gate_metric *m, const char *basis)
 	err |= json_object_set_new(o, "over_gate", json_boolean(m->over_gate));
 	err |= json_object_set_new(o, "significant", json_boolean(m->significant));
 	err |= json_object_set_new(o, "failed", json_boolean(m->failed));
+	err |= json_object_set_new(o, "stopped", json_boolean(m->stopped));
+	err |= json_object_set_new(o, "why", json_string(m->why));
+	err |= json_object_set_new(o, "shape", shape_json(&m->shape));
 	err |= json_object_set_new(o, "samples", json_integer((json_int_t)f->n));
 	err |= json_object_set_new(o, "blocks", json_integer((json_int_t)f->blocks));
 	err |= json_object_set_new(o, "first", num(f->y_first));

@@ -19,15 +19,19 @@
  *     usually fallen somewhere in between; a leak's staircase has not.
  *   - Segments: between 4 and 8, about three blocks each.  The floor of a segment is its
  *     lowest block median, so a collected heap's floor is its troughs.
- *   - Troughs: the span is cut into stretches of at least 2 s and one and a half of the
- *     collector's cycles (the median time between falls of more than a step), at most 30, and
- *     the lowest block of each is one point of the lower envelope, at its own x.  A sawtooth whose
+ *   - Troughs: after each fall of more than a step, the lowest block before the next fall is a
+ *     trough, at its own x: the floor a collector returns to, however irregular its cycle.
+ *     With fewer than five such troughs, the lowest block of each 2 s stretch (at most 30) stands
+ *     in.  Troughs after falls are taken as independent, one per cycle, but only when the
+ *     series saws: between falls it climbs block by block.  Stretch minima keep
+ *     the autocorrelation correction: the levels a wandering series sits at wander too.  A sawtooth whose
  *     cycle fits in a stretch gives one trough per stretch, so the envelope's fit sees the floor
  *     rise (or not) without the cycle's amplitude drowning it, as it drowns the medians.
  */
 #include "shape.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #define SHAPE_MIN_SEGMENTS 4
@@ -35,6 +39,7 @@
 #define MAD_TO_SD 1.4826
 #define TROUGH_MIN_S 2.0
 #define TROUGH_MAX 30
+#define SHAPE_MIN_TROUGHS 5
 
 /* Robust sd of block-to-block changes; *typical gets the median absolute change. */
 static double change_noise(const struct fit_blocks *b, double *typical)
@@ -58,10 +63,12 @@ static void count_rises(const struct fit_blocks *b, struct shape *s)
 {
 	double level = b->y[0], prev_x = NAN;
 
+	s->mean_rise = 0;
 	s->first_rise_x = s->last_rise_x = NAN;
 	for (size_t i = 1; i < b->m; i++) {
 		if (!(b->y[i] > level + s->step))
 			continue;
+		s->mean_rise += b->y[i] - level;
 		level = b->y[i];
 		if (s->rises++ == 0)
 			s->first_rise_x = b->x[i];
@@ -69,7 +76,8 @@ static void count_rises(const struct fit_blocks *b, struct shape *s)
 			s->longest_gap = b->x[i] - prev_x;
 		prev_x = s->last_rise_x = b->x[i];
 	}
-	s->tail = b->x[b->m - 1] - (s->rises ? s->last_rise_x : b->x[0]);
+	if (s->rises)
+		s->mean_rise /= s->rises;
 }
 
 static void measure_falls(const struct fit_blocks *b, struct shape *s)
@@ -146,51 +154,78 @@ static void judge_tail(const struct fit_blocks *b, struct shape *s, double gate_
 		t.y[t.m] = b->y[i];
 	}
 	t.n = t.m;
-	if (fit_points(&t, &f) < 0)
+	if (fit_points(&t, 0, &f) < 0)
 		return;
 	s->stopped = f.ols.hi < (gate_per_s > 0 ? gate_per_s : 0);
 	s->tail_grows = f.ols.lo > 0;
 }
 
-/*
- * The collector's cycle, from the falls: the median time between block-to-block drops of more
- * than a step.  0 with fewer than three falls.
- */
-static double cycle_of(const struct fit_blocks *b, const struct shape *s)
+/* The lowest block of each of k equal stretches of b into t. */
+static void stretch_minima(const struct fit_blocks *b, size_t k, struct fit_blocks *t)
 {
-	double gaps[FIT_MAX_BLOCKS], last = NAN;
-	size_t k = 0;
-
-	for (size_t i = 1; i < b->m; i++) {
-		if (!(b->y[i - 1] - b->y[i] > s->step))
-			continue;
-		if (!isnan(last))
-			gaps[k++] = b->x[i] - last;
-		last = b->x[i];
-	}
-	return k >= 2 ? fit_median(gaps, k) : 0;
-}
-
-/* The lower envelope: the lowest block of each stretch, fitted. */
-static void fit_troughs(const struct fit_blocks *b, struct shape *s)
-{
-	struct fit_blocks t = { .m = 0 };
-	double stretch = fmax(TROUGH_MIN_S, cycle_of(b, s));
-	size_t k = (size_t)(s->span / stretch);
-
-	k = k > TROUGH_MAX ? TROUGH_MAX : k;
-	if (k < 4)
-		return;
+	t->m = 0;
 	for (size_t j = 0; j < k; j++) {
 		size_t lo = j * b->m / k, hi = (j + 1) * b->m / k, low = lo;
 		for (size_t i = lo + 1; i < hi; i++)
 			if (b->y[i] < b->y[low])
 				low = i;
-		t.x[t.m] = b->x[low];
-		t.y[t.m++] = b->y[low];
+		t->x[t->m] = b->x[low];
+		t->y[t->m++] = b->y[low];
+	}
+}
+
+/*
+ * The lowest block between one fall of more than a step and the next into t: the troughs a
+ * collector leaves, however irregular its cycle.  Returns how many, or 0 unless the series
+ * saws: between falls it climbs block by block (two thirds of its changes up), as garbage
+ * piles up; level shifts, which also fall, sit flat between their jumps.
+ */
+static size_t fall_minima(const struct fit_blocks *b, const struct shape *s,
+			  struct fit_blocks *t)
+{
+	size_t low = SIZE_MAX, changes = 0, ups = 0;
+
+	t->m = 0;
+	for (size_t i = 1; i < b->m; i++) {
+		if (b->y[i - 1] - b->y[i] > s->step) {
+			if (low != SIZE_MAX) {
+				t->x[t->m] = b->x[low];
+				t->y[t->m++] = b->y[low];
+			}
+			low = i;
+			continue;
+		}
+		if (low == SIZE_MAX)
+			continue;
+		changes++;
+		ups += b->y[i] > b->y[i - 1];
+		if (b->y[i] < b->y[low])
+			low = i;
+	}
+	if (low != SIZE_MAX) {
+		t->x[t->m] = b->x[low];
+		t->y[t->m++] = b->y[low];
+	}
+	return ups * 3 >= changes * 2 ? t->m : 0;
+}
+
+/* The lower envelope: troughs after falls when there are enough, else stretch minima. */
+static void fit_troughs(const struct fit_blocks *b, struct shape *s)
+{
+	struct fit_blocks t = { .m = 0 };
+	size_t k = (size_t)(s->span / TROUGH_MIN_S);
+
+	int cycles = fall_minima(b, s, &t) >= SHAPE_MIN_TROUGHS;
+
+	s->cycles = cycles ? t.m : 0;
+	if (!cycles) {
+		k = k > TROUGH_MAX ? TROUGH_MAX : k;
+		if (k < SHAPE_MIN_TROUGHS)
+			return;
+		stretch_minima(b, k, &t);
 	}
 	t.n = t.m;
-	s->troughs_fitted = fit_points(&t, &s->troughs) == 0;
+	s->troughs_fitted = fit_points(&t, cycles, &s->troughs) == 0;
 }
 
 void shape_analyse(const struct fit_blocks *b, double gate_per_s, struct shape *out)
@@ -206,8 +241,8 @@ void shape_analyse(const struct fit_blocks *b, double gate_per_s, struct shape *
 	double typical;
 	out->noise = change_noise(b, &typical);
 	out->step = fmax(3 * out->noise, gate_per_s > 0 ? gate_per_s * out->span / 20 : 0);
-	out->staircase = typical <= out->step / 10;
 	count_rises(b, out);
+	out->staircase = out->rises >= 2 && typical <= out->mean_rise / 10;
 	measure_falls(b, out);
 	read_floors(b, out);
 	out->climbs = out->floors_rise && out->floor_last > out->ceil_first + out->step &&

@@ -26,8 +26,9 @@ struct shape {
 	double noise;		/* robust sd of block-to-block changes (MAD about their median) */
 	double step;		/* the least rise that counts: max(3 noise, min_step) */
 	unsigned rises;		/* times the level climbed a step above where it last rose */
+	double mean_rise;	/* the mean height of a rise */
 	int staircase;		/* most blocks do not move (the median change is under a tenth
-				   of a step): the level moves in jumps between plateaus */
+				   of the mean rise): the level jumps between plateaus */
 	double first_rise_x, last_rise_x;	/* NaN without rises */
 	double longest_gap;	/* longest span between two consecutive rises; 0 with < 2 */
 	double tail;		/* the last stretch judged for "stopped" */
@@ -43,6 +44,7 @@ struct shape {
 	int tail_grows;		/* that stretch grows, at 95 % (its fit's lower bound above 0) */
 	struct fit_result troughs;	/* fit of the lowest block of each stretch of the span */
 	int troughs_fitted;
+	unsigned cycles;	/* troughs after falls when the series saws, else 0 */
 };
 
 /*
