@@ -258,13 +258,12 @@ static void judge(struct gate_metric *m, const struct fit_blocks *b, double alph
 	m->stopped = m->fitted && (m->shape.stopped || (early && !m->shape.tail_grows));
 	m->failed = gated && counts_ok && ((m->over_gate && (climb || trend)) || floor) &&
 		    !m->stopped;
-	/* Under the gate even at the worst: the intervals, and the most the level can have risen
-	 * between the first and last segments (a staircase between steps has intervals of zero
-	 * width on its tied plateaus, but not a zero worst-case rise once it has stepped). */
-	m->below = m->fitted && gated && f->theil_sen.hi * 60 < m->limit_per_min &&
-		   f->ols.hi * 60 < m->limit_per_min && m->shape.span > 0 &&
-		   (m->shape.ceil_last - m->shape.floor_first) / m->shape.span * 60 <
-		   m->limit_per_min;
+	m->upper_per_min = NAN;
+	if (m->fitted && m->shape.span > 0)
+		m->upper_per_min = 60 * fmax(fmax(f->theil_sen.hi, f->ols.hi),
+					     (m->shape.ceil_last - m->shape.floor_first) /
+					     m->shape.span);
+	m->below = gated && m->upper_per_min < m->limit_per_min;
 	m->reason = reason_of(m, climb, trend, floor);
 }
 
@@ -625,9 +624,9 @@ static void describe_metric(struct gate_report *r, int i)
 	case GATE_UNDER:
 		if (m->limit_per_min >= 0 && m->below) {
 			char hi[32];
-			format_rate(hi, sizeof(hi), m->fit.theil_sen.hi * 60);
-			snprintf(m->why, sizeof(m->why), "%s %s): at most %s%s at 95 %%", name, rg,
-				 hi, i == GATE_RSS ? " KiB/min" : "/min");
+			format_rate(hi, sizeof(hi), m->upper_per_min);
+			snprintf(m->why, sizeof(m->why), "%s %s): at most %s%s", name, rg, hi,
+				 i == GATE_RSS ? " KiB/min" : "/min");
 		} else {
 			snprintf(m->why, sizeof(m->why), "%s %s): under the gate", name, rg);
 		}

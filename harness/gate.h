@@ -72,7 +72,12 @@ struct gate_metric {
 				   both halves) */
 	int stopped;		/* growth stopped before the end of the window */
 	int failed;		/* gated && over_gate && significant && !stopped */
-	int below;		/* the interval's upper bound is under the gate (for early passes) */
+	/* The most it can be growing: the larger upper bound of the two intervals, or the rise
+	 * from the first segment's floor to the last segment's peak over the span if larger (a
+	 * staircase between steps has intervals of zero width on its tied plateaus, not a zero
+	 * worst-case rise once it has stepped).  NaN when not fitted. */
+	double upper_per_min;
+	int below;		/* gated and upper_per_min under the gate (early passes) */
 	struct shape shape;
 	enum gate_reason reason;
 	char why[200];		/* one line: "rss rose in 7 steps and never fell back (...)" */

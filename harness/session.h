@@ -23,7 +23,7 @@
 #include "sampler.h"
 #include "target.h"
 
-#define SESSION_MAX_KEPT 65536
+#define SESSION_MAX_KEPT 8192
 
 /* What to judge early verdicts against; every pointer borrowed. */
 struct session_judge {
