@@ -1,5 +1,5 @@
 /*
- * gate — from the run's samples to fitted slopes and a verdict (see gate.h).
+ * gate — from the run's samples to fitted slopes, shapes and a verdict (see gate.h).
  *
  * Decisions a reader may want to check:
  *   - Only samples with t_s >= warmup_s are fitted.  Slopes stay per second in the fits and
@@ -8,28 +8,24 @@
  *     rss - lazyfree per sample, NaN (skipped) where LazyFree has no reading.  Raw RSS is then
  *     fitted too, for the report.  When too few LazyFree readings fall after the warm-up, raw
  *     RSS is gated instead, with a warning, and the basis says "rss".
- *   - Counts (threads, FDs) move in whole steps, and one step inside a short window looks
- *     like growth to a slope estimator: a +1 step halfway through 25 s gives a Theil–Sen
- *     slope near 1/25 s (2.5 per minute, above a gate of 1), yet a pool that starts one more
- *     worker once is not a leak.  On a clean count the trend test's autocorrelation
- *     correction already refuses a lone step (p ~ 0.17), but on a noisy count (FDs of
- *     short-lived connections, sd 2-3) a single +5 step passed the trend test and the
- *     interval in 20-40 % of runs.  So a count is only "significant" when, besides the trend
- *     test and the interval, each half of the window rises on its own (last block median
- *     above the first, and a positive Theil–Sen slope): a single step, of any size, lies in
- *     one half at most (that brought the noisy step down to ~1-3 %).  The price: a count leak
- *     must step at least once in each half of the window to be called, so in a 25 s window
- *     only leaks of more than ~5 per minute are reliably seen — about what integer counts
- *     can resolve in that time anyway.
- *   - A near-monotone climb is real growth even when the trend test hesitates: Kendall's tau
- *     >= 0.9 over at least 20 blocks (95 % of block pairs rising).  The Hamed–Rao correction
- *     estimates autocorrelation from the ranks of the detrended series, which ignore
- *     magnitudes: on a clean leak the "residual" is a few KiB of page rounding and allocator
- *     steps, deterministic and strongly autocorrelated, and the correction inflated Var(S)
- *     ~25-fold — a 14,000 KiB/min leak with tau = 1.000 got p = 0.002-0.02 on 50 blocks,
- *     flipping with alpha 0.01.  Stationary noise cannot sort 20 or more block medians across
- *     the window by chance (fp_rate: no change on AR(1), sawtooth and step noise), so the rule
- *     costs no false positives; the slope must still pass the gate and the interval.
+ *   - Three ways to show growth is real, any one enough: a climb that never falls back
+ *     (shape.h), the trend test with the Theil–Sen interval above zero, or the troughs under
+ *     a sawtooth rising (faster than the gate themselves).  The trend test's Hamed–Rao
+ *     correction reads the deterministic residue of a clean climb (page rounding, the tied
+ *     plateaus of a staircase) as autocorrelated noise and inflated Var(S) ~25-fold on real
+ *     leaks; the climb and the troughs do not depend on it.  A near-monotone climb (Kendall's
+ *     tau >= 0.9 over at least 20 blocks) also counts, as before.  Each rule was added against
+ *     the confusion matrix of bench/verdicts, never against the bundled targets alone.
+ *   - Growth that stopped is not a leak: the shape's last stretch must still be able to grow
+ *     at the gate (its upper bound); at an early look it must be shown to grow (its lower
+ *     bound above zero), since a leak call ends the run.
+ *   - Counts (threads, FDs) move in whole steps, and one step inside a short window looks like
+ *     growth: a count must also rise within each half of the window, its last block above its
+ *     first, leaning upwards (a positive Theil–Sen slope, or a clean staircase, whose median
+ *     pairwise slope is zero) with a one-sided p below 0.25 in that half — noise in the flat
+ *     half of a noisy FD count passed the looser rule in ~5 % of runs.  A count leak must then
+ *     step in each half of the window: in a 30 s window only leaks of several per minute are
+ *     reliably seen, about what integer counts can resolve in that time anyway.
  *   - Per request: RSS (on the gated basis) against cumulative completed requests, keeping
  *     only samples where the count went up, so that x is strictly increasing.
  */
