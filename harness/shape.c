@@ -21,12 +21,12 @@
  *     lowest block median, so a collected heap's floor is its troughs.
  *   - Troughs: after each fall of more than a step, the lowest block before the next fall is a
  *     trough, at its own x: the floor a collector returns to, however irregular its cycle.
- *     With fewer than five such troughs, the lowest block of each 2 s stretch (at most 30) stands
- *     in.  Troughs after falls are taken as independent, one per cycle, but only when the
- *     series saws: between falls it climbs block by block.  Stretch minima keep
- *     the autocorrelation correction: the levels a wandering series sits at wander too.  A sawtooth whose
- *     cycle fits in a stretch gives one trough per stretch, so the envelope's fit sees the floor
- *     rise (or not) without the cycle's amplitude drowning it, as it drowns the medians.
+ *     They are taken as independent, one per cycle, but only when the series saws (between
+ *     falls it climbs block by block).  Otherwise, or with fewer than five of them, the lowest
+ *     block of each 2 s stretch (at most 30) stands in, with the autocorrelation correction
+ *     kept: the levels a wandering series sits at wander too.  Either way the envelope's fit
+ *     sees the floor rise (or not) without the cycle's amplitude drowning it, as it drowns
+ *     the medians.
  */
 #include "shape.h"
 
