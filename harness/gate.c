@@ -18,7 +18,8 @@
  *     the confusion matrix of bench/verdicts, never against the bundled targets alone.
  *   - Growth that stopped is not a leak: the shape's last stretch must still be able to grow
  *     at the gate (its upper bound); at an early look it must be shown to grow (its lower
- *     bound above zero), since a leak call ends the run.
+ *     bound above zero) and not be slowing down (a warm-up that outlasted warmup_s), since a
+ *     leak call ends the run.
  *   - Counts (threads, FDs) move in whole steps, and one step inside a short window looks like
  *     growth: a count must also rise within each half of the window, its last block above its
  *     first, leaning upwards (a positive Theil–Sen slope, or a clean staircase, whose median
@@ -251,7 +252,8 @@ static void judge(struct gate_metric *m, const struct fit_blocks *b, double alph
 	m->over_gate = m->fitted && gated && (f->theil_sen.slope * 60 > m->limit_per_min ||
 					      (climb && f->ols.slope * 60 > m->limit_per_min));
 	m->significant = (climb || trend || floor) && counts_ok;
-	m->stopped = m->fitted && (m->shape.stopped || (early && !m->shape.tail_grows));
+	m->stopped = m->fitted && (m->shape.stopped ||
+				   (early && (!m->shape.tail_grows || m->shape.slowing)));
 	m->failed = gated && counts_ok && ((m->over_gate && (climb || trend)) || floor) &&
 		    !m->stopped;
 	m->upper_per_min = NAN;

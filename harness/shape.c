@@ -14,6 +14,9 @@
  *     confidence (the upper bound of its own fit): a cache that filled is not taken for a
  *     leak, a staircase with slow steps is not taken for a plateau between steps, and a noisy
  *     climb is not taken for a stop because one stretch happened to look flat.
+ *   - Slowing: the second half of the span grows at under half the rate of the first.  A
+ *     warm-up that outlasts warmup_s (a JIT, a runtime sizing its heap, a cache still filling)
+ *     slows as it ends; a leak keeps its pace.  Only early verdicts use it: they wait.
  *   - A climb never gives back more than half of what it gained (largest fall against the
  *     rise of the floors): random bursts that happen to step up three times in a row have
  *     usually fallen somewhere in between; a leak's staircase has not.
@@ -122,6 +125,24 @@ static void read_floors(const struct fit_blocks *b, struct shape *s)
 			s->floors_rise = 0;
 		prev = s->floor_last = floor;
 	}
+}
+
+/* Least-squares slope of blocks [from, to); 0 with fewer than 3. */
+static double ols_slope(const struct fit_blocks *b, size_t from, size_t to)
+{
+	double k = (double)(to - from), mx = 0, my = 0, sxx = 0, sxy = 0;
+
+	if (to < from + 3)
+		return 0;
+	for (size_t i = from; i < to; i++) {
+		mx += b->x[i] / k;
+		my += b->y[i] / k;
+	}
+	for (size_t i = from; i < to; i++) {
+		sxx += (b->x[i] - mx) * (b->x[i] - mx);
+		sxy += (b->x[i] - mx) * (b->y[i] - my);
+	}
+	return sxx > 0 ? sxy / sxx : 0;
 }
 
 /* The first block at or after x. */
@@ -249,5 +270,8 @@ void shape_analyse(const struct fit_blocks *b, double gate_per_s, struct shape *
 		      out->rises >= SHAPE_MIN_RISES &&
 		      out->max_fall <= (out->floor_last - out->floor_first) / 2;
 	judge_tail(b, out, gate_per_s);
+	size_t mid = block_at(b, b->x[0] + out->span / 2);
+	double first = ols_slope(b, 0, mid), second = ols_slope(b, mid, b->m);
+	out->slowing = first > 0 && second < first / 2;
 	fit_troughs(b, out);
 }

@@ -41,6 +41,7 @@ struct shape {
 				   gave back more than half the rise */
 	int stopped;		/* rose, then its last stretch (a quarter of the span, or twice
 				   the longest gap between rises) grew under the gate at 95 % */
+	int slowing;		/* the second half grows at under half the rate of the first */
 	int tail_grows;		/* that stretch grows, at 95 % (its fit's lower bound above 0) */
 	struct fit_result troughs;	/* fit of the lowest block of each stretch of the span */
 	int troughs_fitted;

@@ -363,8 +363,9 @@ int trace_alloc(struct trace *tr, size_t cap)
 	tr->rss = malloc(cap * sizeof(double));
 	tr->threads = malloc(cap * sizeof(double));
 	tr->fds = malloc(cap * sizeof(double));
+	tr->lazyfree = malloc(cap * sizeof(double));
 	tr->cap = cap;
-	if (tr->t && tr->rss && tr->threads && tr->fds)
+	if (tr->t && tr->rss && tr->threads && tr->fds && tr->lazyfree)
 		return 0;
 	trace_release(tr);
 	return -1;
@@ -376,6 +377,7 @@ void trace_release(struct trace *tr)
 	free(tr->rss);
 	free(tr->threads);
 	free(tr->fds);
+	free(tr->lazyfree);
 	memset(tr, 0, sizeof(*tr));
 }
 
@@ -389,10 +391,12 @@ void tracegen_make(const struct tracegen_family *f, uint64_t seed, double durati
 	tr->warmup_s = TRACEGEN_WARMUP_S;
 	tr->gate_rss = GATE_KIB;
 	tr->gate_threads = tr->gate_fds = GATE_COUNT;
+	tr->has_lazyfree = 0;
 	for (size_t i = 0; i < tr->n; i++) {
 		tr->t[i] = (double)i / TRACEGEN_HZ;
 		tr->threads[i] = 8;
 		tr->fds[i] = 12;
+		tr->lazyfree[i] = NAN;
 	}
 	f->make(tr, duration_s);
 }
@@ -400,9 +404,9 @@ void tracegen_make(const struct tracegen_family *f, uint64_t seed, double durati
 static int trace_grow(struct trace *tr)
 {
 	size_t cap = tr->cap ? tr->cap * 2 : 1024;
-	double **cols[] = { &tr->t, &tr->rss, &tr->threads, &tr->fds };
+	double **cols[] = { &tr->t, &tr->rss, &tr->threads, &tr->fds, &tr->lazyfree };
 
-	for (size_t i = 0; i < 4; i++) {
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
 		double *p = realloc(*cols[i], cap * sizeof(double));
 		if (!p)
 			return -1;
@@ -412,45 +416,50 @@ static int trace_grow(struct trace *tr)
 	return 0;
 }
 
-/* Column index of each wanted name in the header line (modified), or -1. */
-static int header_columns(char *line, int col[4])
+#define N_COLS 5
+
+/* Column index of each wanted name in the header line (modified); lazyfree may be absent. */
+static int header_columns(char *line, int col[N_COLS])
 {
-	static const char *const want[4] = { "t_s", "rss_kib", "threads", "fds" };
+	static const char *const want[N_COLS] = { "t_s", "rss_kib", "threads", "fds",
+						  "lazyfree_kib" };
 	int k = 0;
 
 	for (char *tok = strtok(line, ",\n"); tok; tok = strtok(NULL, ",\n"), k++)
-		for (int w = 0; w < 4; w++)
+		for (int w = 0; w < N_COLS; w++)
 			if (strcmp(tok, want[w]) == 0)
 				col[w] = k;
-	for (int w = 0; w < 4; w++)
+	for (int w = 0; w < N_COLS - 1; w++)
 		if (col[w] < 0)
 			return -1;
 	return 0;
 }
 
-/* One data row into row i; 0, or -1 for a torn or malformed row. */
-static int parse_row(char *line, const int col[4], struct trace *tr, size_t i)
+/* One data row into row i (an empty cell is NaN); 0, or -1 for a torn or malformed row. */
+static int parse_row(char *line, const int col[N_COLS], struct trace *tr, size_t i)
 {
-	double *dst[4] = { &tr->t[i], &tr->rss[i], &tr->threads[i], &tr->fds[i] };
-	int k = 0, found = 0;
+	double *dst[N_COLS] = { &tr->t[i], &tr->rss[i], &tr->threads[i], &tr->fds[i],
+				&tr->lazyfree[i] };
+	int k = 0;
 
 	if (!strchr(line, '\n'))
 		return -1;
+	tr->lazyfree[i] = NAN;
 	for (char *p = line; p; k++) {
 		char *end;
 		double v = strtod(p, &end);
-		for (int w = 0; w < 4; w++)
-			if (col[w] == k) {
-				if (end == p)
-					return -1;
-				*dst[w] = v;
-				found++;
-			}
+		for (int w = 0; w < N_COLS; w++) {
+			if (col[w] != k)
+				continue;
+			if (end == p && w < N_COLS - 1)
+				return -1;
+			*dst[w] = end == p ? NAN : v;
+		}
 		p = strchr(p, ',');
 		if (p)
 			p++;
 	}
-	return found == 4 ? 0 : -1;
+	return 0;
 }
 
 int trace_load_csv(const char *path, struct trace *tr)
@@ -458,9 +467,10 @@ int trace_load_csv(const char *path, struct trace *tr)
 	FILE *f = fopen(path, "r");
 	char *line = NULL;
 	size_t len = 0;
-	int col[4] = { -1, -1, -1, -1 }, ret = -1;
+	int col[N_COLS] = { -1, -1, -1, -1, -1 }, ret = -1;
 
 	tr->n = 0;
+	tr->has_lazyfree = 0;
 	if (!f) {
 		fprintf(stderr, "tracegen: %s: %s\n", path, strerror(errno));
 		return -1;
@@ -472,8 +482,10 @@ int trace_load_csv(const char *path, struct trace *tr)
 	while (getline(&line, &len, f) > 0) {
 		if (tr->n == tr->cap && trace_grow(tr) < 0)
 			goto out;
-		if (parse_row(line, col, tr, tr->n) == 0)
+		if (parse_row(line, col, tr, tr->n) == 0) {
+			tr->has_lazyfree |= isfinite(tr->lazyfree[tr->n]);
 			tr->n++;
+		}
 	}
 	ret = 0;
 out:
@@ -488,6 +500,7 @@ void trace_gate_input(const struct trace *tr, size_t n, double max_fit_s, struct
 {
 	*in = (struct gate_input){
 		.t_s = tr->t, .rss_kib = tr->rss, .threads = tr->threads, .fds = tr->fds,
+		.lazyfree_kib = tr->has_lazyfree ? tr->lazyfree : NULL,
 		.n = n, .warmup_s = tr->warmup_s, .max_fit_s = max_fit_s,
 	};
 }
@@ -497,6 +510,7 @@ void trace_scenario_gate(const struct trace *tr, double alpha, struct scenario_g
 	*g = (struct scenario_gate){
 		.rss_kib_per_min = tr->gate_rss, .threads_per_min = tr->gate_threads,
 		.fds_per_min = tr->gate_fds, .alpha = alpha,
+		.rss_discount_lazyfree = tr->has_lazyfree,
 	};
 }
 

@@ -24,6 +24,8 @@
 struct trace {
 	size_t n, cap;
 	double *t, *rss, *threads, *fds;
+	double *lazyfree;	/* NaN where not read; all NaN for the generators */
+	int has_lazyfree;	/* some lazyfree reading: RSS is gated net of it */
 	double warmup_s;
 	double gate_rss, gate_threads, gate_fds;	/* per minute; < 0 not gated */
 };
@@ -48,8 +50,9 @@ void tracegen_make(const struct tracegen_family *f, uint64_t seed, double durati
 		   struct trace *tr);
 
 /*
- * Read a samples.csv (header row naming t_s, rss_kib, threads, fds) into tr, growing it as
- * needed; gates and warm-up are left for the caller.  0, or -1 with a message on stderr.
+ * Read a samples.csv (header row naming t_s, rss_kib, threads, fds, and lazyfree_kib when
+ * sampled) into tr, growing it as needed; gates and warm-up are left for the caller.  Torn
+ * or malformed rows are skipped.  0, or -1 with a message on stderr.
  */
 int trace_load_csv(const char *path, struct trace *tr);
 
