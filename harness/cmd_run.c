@@ -24,6 +24,7 @@
 #include "scenario.h"
 #include "session.h"
 #include "summary.h"
+#include "text.h"
 #include "target.h"
 #include "units.h"
 
@@ -142,6 +143,7 @@ static __attribute__((format(printf, 2, 3))) void target_error(struct run *r, co
 	va_start(ap, fmt);
 	vsnprintf(r->error, sizeof(r->error), fmt, ap);
 	va_end(ap);
+	text_utf8_trim(r->error);	/* a long command cut mid-character is not UTF-8 */
 	r->code = LS_EXIT_TARGET;
 }
 

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "results.h"
+#include "text.h"
 
 #define REPORT_KIND "leaksoak-report"
 
@@ -541,9 +542,10 @@ static json_t *num_or_null(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* Names, folders and messages may come from anywhere: never let one cost the report. */
 static json_t *str_or_null(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	return text_json_string(s);
 }
 
 static json_t *metrics_json(const struct report_run *run)
@@ -587,11 +589,12 @@ static json_t *run_json(const struct report_run *run, const char *out_real)
 {
 	char *results = path_from(out_real, run->dir);
 	json_t *j = results ? json_pack(
-		"{s:s, s:s, s:i, s:o, s:b, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o}",
-		"scenario", run->name, "verdict", run->verdict, "exit_code", run->exit_code,
+		"{s:o, s:s, s:i, s:o, s:b, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		"scenario", str_or_null(run->name), "verdict", run->verdict,
+		"exit_code", run->exit_code,
 		"expect", str_or_null(run->expect), "mismatch", run->mismatch,
 		"outcome", outcome_word(report_run_outcome(run)),
-		"message", str_or_null(run->message), "results", results,
+		"message", str_or_null(run->message), "results", str_or_null(results),
 		"scenario_file", str_or_null(run->scenario_file),
 		"description", str_or_null(run->description),
 		"elapsed_s", num_or_null(run->elapsed_s), "failed", failed_list(run),
@@ -604,9 +607,9 @@ static json_t *run_json(const struct report_run *run, const char *out_real)
 static json_t *change_json(const struct report_change *c)
 {
 	if (c->is_verdict)
-		return json_pack("{s:s, s:s, s:s, s:s}", "scenario", c->name, "what", "verdict",
-				 "from", c->from, "to", c->to);
-	return json_pack("{s:s, s:s, s:f, s:f, s:f}", "scenario", c->name,
+		return json_pack("{s:o, s:s, s:s, s:s}", "scenario", str_or_null(c->name),
+				 "what", "verdict", "from", c->from, "to", c->to);
+	return json_pack("{s:o, s:s, s:f, s:f, s:f}", "scenario", str_or_null(c->name),
 			 "what", metric_info[c->metric].name, "from_per_min", c->from_per_min,
 			 "to_per_min", c->to_per_min, "margin_per_min", c->margin_per_min);
 }
@@ -620,7 +623,7 @@ static json_t *baseline_json(const struct report *r)
 	changes = json_array();
 	for (size_t i = 0; changes && i < r->n_changes; i++)
 		json_array_append_new(changes, change_json(&r->changes[i]));
-	return json_pack("{s:s, s:s, s:f, s:o}", "dir", r->baseline_dir,
+	return json_pack("{s:o, s:s, s:f, s:o}", "dir", str_or_null(r->baseline_dir),
 			 "started_utc", r->baseline_started_utc,
 			 "rose_gate_fraction", REPORT_ROSE_GATE_FRACTION, "changes", changes);
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "text.h"
 
 struct results_csv {
 	FILE *f;
@@ -225,19 +226,21 @@ int results_write_json(const char *path, const json_t *j)
 
 void results_xml_escape(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
+	/* Control characters (but line breaks and tabs) and invalid UTF-8 first become visible
+	 * text (\x1b): XML 1.0 cannot carry most control characters at all. */
+	char *e = text_escape(s, TEXT_KEEP_LINES);
+
+	for (const char *p = e; p && *p; p++) {
+		switch (*p) {
 		case '&': fputs("&amp;", f); break;
 		case '<': fputs("&lt;", f); break;
 		case '>': fputs("&gt;", f); break;
 		case '"': fputs("&quot;", f); break;
 		case '\'': fputs("&#39;", f); break;
-		default:
-			/* XML 1.0 has no way to write most control characters, escaped or not. */
-			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-				fputc(*s, f);
+		default: fputc(*p, f);
 		}
 	}
+	free(e);
 }
 
 static void junit_case(FILE *f, const struct results_case *c)

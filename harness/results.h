@@ -63,8 +63,9 @@ int results_write_atomic(const char *path, const char *data, size_t len);
 int results_write_json(const char *path, const json_t *j);
 
 /*
- * Write s with &, <, >, " and ' escaped as entities and control characters other than newline
- * and tab dropped: safe in XML and HTML text and attribute values.  NULL writes nothing.
+ * Write s with &, <, >, " and ' escaped as entities, and control characters other than newline
+ * and tab and invalid UTF-8 escaped by text_escape (\x1b): safe in XML and HTML text and
+ * attribute values.  NULL writes nothing.
  */
 void results_xml_escape(FILE *f, const char *s);
 
