@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "text.h"
 
 /* Above this much RSS the axis is in MiB: five-digit KiB labels are hard to read. */
 #define PLOT_MIB_ABOVE_KIB 20480.0
@@ -291,13 +292,13 @@ static void make_title(const struct run_facts *rf, const char *run_dir, char *bu
 struct argv_buf {
 	char **v;
 	size_t n, cap;
-	int failed;	/* 1: out of memory; 2: refused, message printed */
+	int failed;	/* out of memory */
 };
 
 static void argv_push(struct argv_buf *a, char *s)
 {
 	if (!s || a->failed) {
-		a->failed = a->failed ? a->failed : 1;
+		a->failed = 1;
 		free(s);
 		return;
 	}
@@ -328,36 +329,20 @@ static void push_num(struct argv_buf *a, const char *name, double v)
 }
 
 /*
- * -e "name='value'": inside gnuplot's single quotes nothing is special but the quote itself,
- * written twice.  A newline would end the -e command, so it is refused.
+ * A path as gnuplot must see it to read or write that file and nothing else: gnuplot opens a
+ * pipe for a name starting with '<' or '|' and has special names ('-', '+', '++', ''), so a
+ * relative path is given as "./path".  Malloc'd, or NULL.
  */
-static void push_str(struct argv_buf *a, const char *name, const char *v)
+static char *gnuplot_path(const char *path)
 {
-	size_t len = strlen(name) + 4;
-	char *s, *p;
-
-	for (const char *c = v; *c; c++)
-		len += *c == '\'' ? 2 : 1;
-	if (strpbrk(v, "\n\r")) {
-		if (!a->failed)
-			diag_error("cannot plot '%s': a line break in a file name (rename it)", v);
-		a->failed = 2;
-		return;
-	}
-	s = malloc(len);
-	if (s) {
-		p = s + sprintf(s, "%s='", name);
-		for (const char *c = v; *c; c++) {
-			*p++ = *c;
-			if (*c == '\'')
-				*p++ = '\'';
-		}
-		strcpy(p, "'");
-	}
-	argv_push(a, strdup("-e"));
-	argv_push(a, s);
+	return path_join(path[0] == '/' ? "" : "./", path, "");
 }
 
+/* The title, escaped (no control character reaches the image) and cut on a character. */
+static char *title_arg(const char *title)
+{
+	return text_escape(title, 0);
+}
 void plot_argv_free(char **argv)
 {
 	for (char **p = argv; p && *p; p++)
@@ -378,15 +363,12 @@ char **plot_gnuplot_argv(const char *gnuplot, const char *script, const char *ru
 		goto fail;
 	read_facts(run_dir, &rf);
 	make_title(&rf, run_dir, title, sizeof(title));
+	text_utf8_trim(title);
 	int mib = cs.rss_max > PLOT_MIB_ABOVE_KIB;
 	int has_fit = isfinite(rf.slope_per_min) && isfinite(rf.intercept_kib);
 	int has_gate = isfinite(rf.gate_per_min) && rf.gate_per_min >= 0;
 
 	argv_push(&a, strdup(gnuplot));
-	push_str(&a, "csv", csv);
-	push_str(&a, "out", out_path);
-	push_str(&a, "term", fmt == PLOT_SVG ? "svg" : "pngcairo");
-	push_str(&a, "title_text", title);
 	push_num(&a, "warmup", rf.warmup_s < cs.t_last ? rf.warmup_s : 0);
 	push_num(&a, "tend", cs.t_last > 0 ? cs.t_last : 1);
 	push_num(&a, "stride", (double)(cs.rows / PLOT_MAX_POINTS + 1));
@@ -396,7 +378,6 @@ char **plot_gnuplot_argv(const char *gnuplot, const char *script, const char *ru
 	push_num(&a, "th_hi", cs.th_max + 0.5);
 	push_num(&a, "fd_lo", cs.fd_min - 0.5);
 	push_num(&a, "fd_hi", cs.fd_max + 0.5);
-	push_str(&a, "rss_unit", mib ? "MiB" : "KiB");
 	push_num(&a, "has_lazy", cs.has_lazy);
 	push_num(&a, "has_fit", has_fit);
 	push_num(&a, "fit_slope", rf.slope_per_min);
@@ -404,10 +385,17 @@ char **plot_gnuplot_argv(const char *gnuplot, const char *script, const char *ru
 	push_num(&a, "fit_net", strcmp(rf.basis, "rss-lazyfree") == 0);
 	push_num(&a, "has_gate", has_gate);
 	push_num(&a, "gate", rf.gate_per_min);
+	/* Strings never go through gnuplot's parser: `-c script` hands them over as ARG1..ARG5,
+	 * whatever quotes, semicolons or line breaks they hold. */
+	argv_push(&a, strdup("-c"));
 	argv_push(&a, strdup(script));
+	argv_push(&a, gnuplot_path(csv));
+	argv_push(&a, gnuplot_path(out_path));
+	argv_push(&a, strdup(fmt == PLOT_SVG ? "svg" : "pngcairo"));
+	argv_push(&a, title_arg(title));
+	argv_push(&a, strdup(mib ? "MiB" : "KiB"));
 	if (a.failed) {
-		if (a.failed == 1)
-			diag_error("out of memory");
+		diag_error("out of memory");
 		goto fail;
 	}
 	free(csv);
@@ -554,7 +542,9 @@ void plot_after_run(const char *run_dir)
 		return;
 	switch (plot_run(run_dir, PLOT_PNG)) {
 	case 0:
-		printf("  plot     %s/%s\n", run_dir, plot_file_name(PLOT_PNG));
+		fputs("  plot     ", stdout);
+		text_escape_file(stdout, run_dir, 0);
+		printf("/%s\n", plot_file_name(PLOT_PNG));
 		break;
 	case PLOT_NO_GNUPLOT:
 		diag_warning("gnuplot not found; no plot (apt-get install gnuplot-nox)");

@@ -1,12 +1,15 @@
 # run.gp — draw one leaksoak run: RSS over time with its fitted growth and its gate, then
-# threads and FDs.  `leaksoak plot` runs it as `gnuplot -e "var=..." ... plot/run.gp`, setting:
+# threads and FDs.  `leaksoak plot` runs it as
+# `gnuplot -e "var=NUMBER" ... -c plot/run.gp CSV OUT TERM TITLE RSS_UNIT`: the strings come as
+# ARG1..ARG5, never parsed as gnuplot commands, and paths start with '/' or './' (never '<' or
+# '|', which gnuplot would open as a pipe).
 #
-#   csv, out      samples.csv to read and the image to write
-#   term          'pngcairo' or 'svg'
-#   title_text    scenario, verdict and slope, already formatted
+#   csv, out      samples.csv to read and the image to write (ARG1, ARG2)
+#   term          'pngcairo' or 'svg' (ARG3)
+#   title_text    scenario, verdict and slope, already formatted (ARG4)
 #   warmup, tend  the warm-up end and the last sample, in seconds
 #   stride        plot every stride-th row (long soaks have ~1M rows; the eye needs ~20k)
-#   rss_div, rss_unit   1 and 'KiB', or 1024 and 'MiB'
+#   rss_div, rss_unit   1 and 'KiB', or 1024 and 'MiB' (rss_unit is ARG5)
 #   rss_lo        the RSS axis minimum (its maximum follows the data, fit and gate)
 #   th_lo, th_hi, fd_lo, fd_hi
 #                 the thread and FD axis ranges (given, as a flat series has no range to
@@ -20,6 +23,12 @@
 #                 steeper than this dashed line is growth beyond the gate
 #
 # Columns of samples.csv (harness/results.h): 1 t_s, 2 rss_kib, 3 threads, 4 fds, 7 lazyfree_kib.
+
+csv = ARG1
+out = ARG2
+term = ARG3
+title_text = ARG4
+rss_unit = ARG5
 
 set encoding utf8
 set fit quiet
