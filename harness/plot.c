@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "samples.h"
 #include "text.h"
 
 /* Above this much RSS the axis is in MiB: five-digit KiB labels are hard to read. */
@@ -31,6 +32,7 @@
 /* What samples.csv says about the axes. */
 struct csv_scan {
 	size_t rows;
+	size_t last_line;	/* data lines to plot: all but a torn last one */
 	double t_last;
 	double rss_min, rss_max;	/* over RSS and RSS − LazyFree */
 	double th_min, th_max, fd_min, fd_max;
@@ -119,26 +121,6 @@ static char *plot_find_script(void)
 /* ----------------------------------------------------------------------------------------- */
 /* Reading the run folder                                                                    */
 
-/* Field col (0-based) of a CSV line; *empty when the field has no characters. */
-static double csv_field(const char *line, int col, int *empty)
-{
-	for (int i = 0; i < col && line; i++) {
-		line = strchr(line, ',');
-		if (line)
-			line++;
-	}
-	*empty = !line || *line == ',' || *line == '\n' || *line == '\0';
-	if (*empty)
-		return NAN;
-	char *end;
-	double v = strtod(line, &end);
-	if (end == line) {
-		*empty = 1;
-		return NAN;
-	}
-	return v;
-}
-
 /* Widen [*lo, *hi] to take v; NaN (an empty cell) changes nothing. */
 static void widen(double *lo, double *hi, double v)
 {
@@ -148,47 +130,36 @@ static void widen(double *lo, double *hi, double v)
 		*hi = v;
 }
 
+static int scan_row(const struct samples_row *r, void *arg)
+{
+	struct csv_scan *s = arg;
+
+	s->rows++;
+	s->t_last = r->t_s;
+	s->has_lazy |= !isnan(r->lazyfree_kib);
+	widen(&s->rss_min, &s->rss_max, r->rss_kib);
+	widen(&s->rss_min, &s->rss_max, r->rss_kib - r->lazyfree_kib);
+	widen(&s->th_min, &s->th_max, r->threads);
+	widen(&s->fd_min, &s->fd_max, r->fds);
+	return 0;
+}
+
+/* The axes from samples.csv (a torn last line skipped with a warning by samples_read). */
 static int scan_csv(const char *path, struct csv_scan *s)
 {
-	FILE *f = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0;
-	int empty;
-	int ret = -1;
-
 	memset(s, 0, sizeof(*s));
-	if (!f)
-		return diag_error("cannot read '%s': %s (is this a leaksoak run folder?)", path,
-				  strerror(errno));
-	if (getline(&line, &cap, f) < 0 || strncmp(line, "t_s,", 4) != 0) {
-		diag_error("'%s' has no samples.csv header (is this a leaksoak run folder?)", path);
-		goto out;
-	}
 	s->rss_min = s->th_min = s->fd_min = INFINITY;
 	s->rss_max = s->th_max = s->fd_max = -INFINITY;
-	while (getline(&line, &cap, f) > 0) {
-		double t = csv_field(line, 0, &empty);
-		if (empty)
-			continue;
-		s->rows++;
-		s->t_last = t;
-		double rss = csv_field(line, 1, &empty);
-		double lazy = csv_field(line, 6, &empty);
-		s->has_lazy |= !empty;
-		widen(&s->rss_min, &s->rss_max, rss);
-		widen(&s->rss_min, &s->rss_max, rss - lazy);
-		widen(&s->th_min, &s->th_max, csv_field(line, 2, &empty));
-		widen(&s->fd_min, &s->fd_max, csv_field(line, 3, &empty));
-	}
-	if (s->rows < 2) {
-		diag_error("'%s' has %zu sample rows (nothing to plot before two)", path, s->rows);
-		goto out;
-	}
-	ret = 0;
-out:
-	free(line);
-	fclose(f);
-	return ret;
+	struct samples_stats st;
+
+	if (samples_read_path(path, scan_row, s, &st) < 0)
+		return -1;
+	/* gnuplot reads the file itself: stop it before a torn last line. */
+	s->last_line = st.rows + st.skipped - (size_t)st.torn_last;
+	if (s->rows < 2)
+		return diag_error("'%s' has %zu sample rows (nothing to plot before two)", path,
+				  s->rows);
+	return 0;
 }
 
 static double json_num(const json_t *j, const char *path)
@@ -209,8 +180,10 @@ static void json_str(const json_t *obj, const char *key, char *buf, size_t len)
 {
 	const char *s = json_string_value(json_object_get(obj, key));
 
-	if (s)
+	if (s) {
 		snprintf(buf, len, "%s", s);
+		text_utf8_trim(buf);
+	}
 }
 
 /* The thread and FD metrics that failed their gate, for the title: they are not drawn fitted. */
@@ -231,20 +204,12 @@ static void failed_counts(const json_t *metrics, char *buf, size_t len)
 	}
 }
 
-/* Fill *rf from run_dir/summary.json; a missing summary leaves the run nameless but plottable. */
-static void read_facts(const char *run_dir, struct run_facts *rf)
+/* Fill *rf from a parsed summary.json (NULL: none, the run nameless but plottable). */
+static void facts_from_json(const json_t *j, struct run_facts *rf)
 {
-	char *path = path_join(run_dir, "/", "summary.json");
-	json_error_t err;
-	json_t *j;
-
 	*rf = (struct run_facts){ .warmup_s = 0, .slope_per_min = NAN, .intercept_kib = NAN,
 				  .gate_per_min = NAN };
-	if (!path)
-		return;
-	j = json_load_file(path, 0, &err);
-	free(path);
-	if (!j)
+	if (!json_is_object(j))
 		return;
 	json_str(j, "scenario", rf->name, sizeof(rf->name));
 	json_str(j, "verdict", rf->verdict, sizeof(rf->verdict));
@@ -259,7 +224,18 @@ static void read_facts(const char *run_dir, struct run_facts *rf)
 	if (!isfinite(rf->gate_per_min))
 		rf->gate_per_min = json_num(j, "gate.rss_kib_per_min");
 	failed_counts(json_object_get(j, "metrics"), rf->counts, sizeof(rf->counts));
+}
+
+/* Fill *rf from run_dir/summary.json; a missing summary leaves the run nameless but plottable. */
+static void read_facts(const char *run_dir, struct run_facts *rf)
+{
+	char *path = path_join(run_dir, "/", "summary.json");
+	json_error_t err;
+	json_t *j = path ? json_load_file(path, 0, &err) : NULL;
+
+	facts_from_json(j, rf);
 	json_decref(j);
+	free(path);
 }
 
 /* "map-churn: leak, rss +2310.4 KiB/min (gate 512 KiB/min)" */
@@ -284,6 +260,15 @@ static void make_title(const struct run_facts *rf, const char *run_dir, char *bu
 	if (n >= 0 && (size_t)n < len)
 		snprintf(buf + n, len - (size_t)n, "%s", rf->counts);
 	free(copy);
+}
+
+void plot_title_json(const json_t *summary, const char *run_dir, char *buf, size_t len)
+{
+	struct run_facts rf;
+
+	facts_from_json(summary, &rf);
+	make_title(&rf, run_dir, buf, len);
+	text_utf8_trim(buf);
 }
 
 /* ----------------------------------------------------------------------------------------- */
@@ -363,7 +348,7 @@ char **plot_gnuplot_argv(const char *gnuplot, const char *script, const char *ru
 		goto fail;
 	read_facts(run_dir, &rf);
 	make_title(&rf, run_dir, title, sizeof(title));
-	text_utf8_trim(title);
+	text_utf8_trim(title);	/* snprintf cuts bytes, not characters */
 	int mib = cs.rss_max > PLOT_MIB_ABOVE_KIB;
 	int has_fit = isfinite(rf.slope_per_min) && isfinite(rf.intercept_kib);
 	int has_gate = isfinite(rf.gate_per_min) && rf.gate_per_min >= 0;
@@ -372,6 +357,7 @@ char **plot_gnuplot_argv(const char *gnuplot, const char *script, const char *ru
 	push_num(&a, "warmup", rf.warmup_s < cs.t_last ? rf.warmup_s : 0);
 	push_num(&a, "tend", cs.t_last > 0 ? cs.t_last : 1);
 	push_num(&a, "stride", (double)(cs.rows / PLOT_MAX_POINTS + 1));
+	push_num(&a, "last_point", (double)cs.last_line - 1);
 	push_num(&a, "rss_div", mib ? 1024 : 1);
 	push_num(&a, "rss_lo", (cs.rss_min - fmax(cs.rss_min * 0.01, 1)) / (mib ? 1024 : 1));
 	push_num(&a, "th_lo", cs.th_min - 0.5);

@@ -12,6 +12,9 @@
 #ifndef LEAKSOAK_PLOT_H
 #define LEAKSOAK_PLOT_H
 
+#include <jansson.h>
+#include <stddef.h>
+
 #define PLOT_TIMEOUT_MS 120000
 
 /* Rows beyond this are thinned with gnuplot's `every`: a 24 h soak has ~864k. */
@@ -39,6 +42,12 @@ char **plot_gnuplot_argv(const char *gnuplot, const char *script, const char *ru
 			 const char *out_path, enum plot_format fmt);
 
 void plot_argv_free(char **argv);
+
+/*
+ * The plot title plot_gnuplot_argv makes from a parsed summary.json (NULL: none) for run_dir,
+ * into buf, cut on a character boundary: what plot reads of a summary, in one call.
+ */
+void plot_title_json(const json_t *summary, const char *run_dir, char *buf, size_t len);
 
 /*
  * Draw run_dir into run_dir/rss.png or rss.svg.  Returns 0, PLOT_NO_GNUPLOT, or -1 after

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "results.h"
+#include "samples.h"
 #include "text.h"
 
 #define REPORT_KIND "leaksoak-report"
@@ -215,6 +216,37 @@ static int run_from_json(struct report_run *run, const json_t *j, const char *di
 	return failed || !run->name || !run->verdict ? -1 : 0;
 }
 
+static int last_t(const struct samples_row *row, void *arg)
+{
+	*(double *)arg = row->t_s;
+	return 0;
+}
+
+/*
+ * Why a run has no summary, with what its samples.csv kept: "WHY (samples.csv: N rows over
+ * T s)".  A torn last line (SIGKILL while writing it) is skipped with a warning by
+ * samples_read.  Malloc'd; NULL when out of memory.
+ */
+static char *killed_message(const char *run_dir, const char *why)
+{
+	char *csv = join_path(run_dir, "samples.csv");
+	struct samples_stats st;
+	double t = 0;
+	char *msg = NULL;
+	FILE *f = csv ? fopen(csv, "r") : NULL;
+
+	if (f && samples_read(f, csv, last_t, &t, &st) == 0 && st.rows) {
+		if (asprintf(&msg, "%s (samples.csv: %zu rows over %.1f s)", why, st.rows, t) < 0)
+			msg = NULL;
+	} else {
+		msg = strdup(why);
+	}
+	if (f)
+		fclose(f);
+	free(csv);
+	return msg;
+}
+
 int report_add_run(struct report *r, const char *run_dir, const char *name, int exit_code,
 		   const char *expect, const char *why_missing)
 {
@@ -236,7 +268,8 @@ int report_add_run(struct report *r, const char *run_dir, const char *name, int 
 	run->verdict = dup_or_null("error", &failed);
 	run->expect = dup_or_null(expect, &failed);
 	run->dir = dup_or_null(run_dir, &failed);
-	run->message = dup_or_null(why_missing ? why_missing : "no summary.json", &failed);
+	run->message = killed_message(run_dir, why_missing ? why_missing : "no summary.json");
+	failed |= !run->message;
 	run->exit_code = exit_code;
 	ret = failed || !run->name ? -1 : 0;
 out:
@@ -275,27 +308,10 @@ static int load_report(struct report *r, const json_t *j, const char *dir)
 	return 0;
 }
 
-int report_load(struct report *r, const char *dir)
+int report_load_json(struct report *r, const json_t *j, const char *dir, const char *path)
 {
-	char *path = join_path(dir, "summary.json");
-	json_error_t err;
-	json_t *j = path ? json_load_file(path, 0, &err) : NULL;
 	int ret = -1;
 
-	if (!path) {
-		diag_error("out of memory");
-		goto out;
-	}
-	if (!j && access(path, F_OK) < 0) {
-		diag_error("'%s' has no summary.json (give a folder written by 'leaksoak soak', "
-			   "'report' or 'run')", dir);
-		goto out;
-	}
-	if (!j) {
-		diag_error("%s:%d:%d: %s (give a folder written by 'leaksoak soak', 'report' or "
-			   "'run')", path, err.line, err.column, err.text);
-		goto out;
-	}
 	if (json_is_array(json_object_get(j, "runs"))) {
 		ret = load_report(r, j, dir);
 	} else if (json_is_string(json_object_get(j, "scenario"))) {
@@ -310,9 +326,54 @@ int report_load(struct report *r, const char *dir)
 		diag_error("%s: neither a report nor a run summary (no 'runs' or 'scenario')",
 			   path);
 	}
+	return ret;
+}
+
+/* A run folder without summary.json but with samples: a run that was killed.  An error row. */
+static int load_killed_run(struct report *r, const char *dir)
+{
+	char *copy = strdup(dir);
+	char *base = copy ? basename(copy) : NULL;
+	int ret = -1;
+
+	if (base)
+		ret = report_add_run(r, dir, base, -1, NULL,
+				     "no summary.json: the run was killed or is still going");
+	free(copy);
+	return ret;
+}
+
+int report_load(struct report *r, const char *dir)
+{
+	char *path = join_path(dir, "summary.json");
+	char *csv = join_path(dir, "samples.csv");
+	json_error_t err;
+	json_t *j = path ? json_load_file(path, 0, &err) : NULL;
+	int ret = -1;
+
+	if (!path || !csv) {
+		diag_error("out of memory");
+		goto out;
+	}
+	if (!j && access(path, F_OK) < 0 && access(csv, R_OK) == 0) {
+		ret = load_killed_run(r, dir);
+		goto out;
+	}
+	if (!j && access(path, F_OK) < 0) {
+		diag_error("'%s' has no summary.json (give a folder written by 'leaksoak soak', "
+			   "'report' or 'run')", dir);
+		goto out;
+	}
+	if (!j) {
+		diag_error("%s:%d:%d: %s (give a folder written by 'leaksoak soak', 'report' or "
+			   "'run')", path, err.line, err.column, err.text);
+		goto out;
+	}
+	ret = report_load_json(r, j, dir, path);
 out:
 	json_decref(j);
 	free(path);
+	free(csv);
 	return ret;
 }
 
