@@ -81,7 +81,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		case 'd':
 			if (units_parse_duration_s(optarg, &o->duration_s) < 0)
 				return diag_error("invalid --duration '%s' (a duration like 30s, 5m "
-						  "or 1h; try 'leaksoak run --help')", optarg);
+						  "or 1h, at most 31 days; try 'leaksoak run --help')", optarg);
 			break;
 		case 'o': o->out = optarg; break;
 		case 'j': o->junit = optarg; break;

@@ -115,7 +115,7 @@ static int parse_opts(int argc, char **argv, struct soak_opts *o)
 		case 'd':
 			if (units_parse_duration_s(optarg, &d) < 0)
 				return diag_error("invalid --duration '%s' (a duration like 30s, 5m "
-						  "or 1h; try 'leaksoak soak --help')", optarg);
+						  "or 1h, at most 31 days; try 'leaksoak soak --help')", optarg);
 			o->duration = optarg;
 			break;
 		case 'j':
