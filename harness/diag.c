@@ -25,7 +25,8 @@ void diag_capture(char *buf, unsigned long len)
  * message is escaped as a whole, so it stays one line on stderr whatever it quotes, with no
  * escape sequence for the terminal and nothing a CI log could take for a command.
  */
-static void vreport(const char *prefix, const char *fmt, va_list ap)
+static __attribute__((format(printf, 2, 0))) void vreport(const char *prefix, const char *fmt,
+							   va_list ap)
 {
 	char raw[4096];
 
