@@ -214,6 +214,9 @@ static int drive_and_sample(struct run *r)
 
 	session_run(&c, &r->session);
 	free(csv);
+	/* A session that failed (a full disk) did not read the totals: what was driven stands. */
+	if (r->driver && r->session.end == SESSION_FAILED)
+		driver_totals(r->driver, &r->session.totals);
 	/* The driver stops first so the target is not torn down under live requests. */
 	if (r->driver)
 		driver_stop(r->driver);
@@ -240,7 +243,8 @@ static int drive_and_sample(struct run *r)
 	case SESSION_FAILED:
 		break;
 	}
-	snprintf(r->error, sizeof(r->error), "the run failed after %.1f s", r->session.elapsed_s);
+	snprintf(r->error, sizeof(r->error), "the run stopped after %.1f s (see the message above)",
+		 r->session.elapsed_s);
 	r->code = LS_EXIT_TARGET;
 	return -1;
 }

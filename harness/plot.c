@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "results.h"
 #include "samples.h"
 #include "text.h"
 
@@ -462,6 +463,27 @@ static void drop_empty(const char *path)
 		unlink(path);
 }
 
+/* 1 when the image at path ends as its format ends: a PNG with its IEND chunk, an SVG with
+ * its closing tag.  A disk that filled up while gnuplot wrote leaves neither. */
+static int image_complete(const char *path, enum plot_format fmt)
+{
+	static const char png_end[] = "IEND\xae\x42\x60\x82";
+	char tail[64] = "";
+	FILE *f = fopen(path, "rb");
+	size_t n = 0;
+
+	if (!f)
+		return 0;
+	if (fseek(f, -(long)(sizeof(tail) - 1), SEEK_END) < 0)
+		rewind(f);
+	n = fread(tail, 1, sizeof(tail) - 1, f);
+	fclose(f);
+	if (fmt == PLOT_PNG)
+		return n >= 8 && memcmp(tail + n - 8, png_end, 8) == 0;
+	tail[n] = '\0';
+	return strstr(tail, "</svg>") != NULL;
+}
+
 int plot_run(const char *run_dir, enum plot_format fmt)
 {
 	char *gnuplot = plot_find_gnuplot();
@@ -469,23 +491,33 @@ int plot_run(const char *run_dir, enum plot_format fmt)
 	char **argv = NULL;
 	int ret = -1;
 
-	char pid[24];
+	struct stat st;
+	int fd;
 
 	if (!gnuplot)
 		return PLOT_NO_GNUPLOT;
-	snprintf(pid, sizeof(pid), ".tmp.%ld", (long)getpid());
 	out = path_join(run_dir, "/", plot_file_name(fmt));
-	tmp = path_join(out ? out : "", pid, "");
 	log = path_join(run_dir, "/", "plot.log");
-	if (!out || !tmp || !log) {
+	if (!out || !log) {
 		diag_error("out of memory");
 		goto out;
 	}
+	/* Created here, O_EXCL|O_NOFOLLOW: gnuplot then writes into a file that is ours. */
+	if ((fd = results_create_temp(out, &tmp)) < 0)
+		goto out;
+	close(fd);
 	script = plot_find_script();
 	if (!script || !(argv = plot_gnuplot_argv(gnuplot, script, run_dir, tmp, fmt)))
 		goto out;
 	if (run_gnuplot(argv, log) < 0)
 		goto out;
+	/* gnuplot says nothing when its output could not be written (a full disk): an empty
+	 * image is a failure, not a plot. */
+	if (stat(tmp, &st) < 0 || st.st_size == 0 || !image_complete(tmp, fmt)) {
+		diag_error("gnuplot wrote no complete image to '%s' (is the disk full? see %s)",
+			   tmp, log);
+		goto out;
+	}
 	if (rename(tmp, out) < 0) {
 		diag_error("cannot rename '%s' to '%s': %s", tmp, out, strerror(errno));
 		goto out;
