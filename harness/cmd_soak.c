@@ -25,6 +25,7 @@
 #include "scenario.h"
 #include "session.h"
 #include "soak.h"
+#include "text.h"
 #include "units.h"
 
 /* Allowance beyond duration, readiness and stopping before a run counts as stuck. */
@@ -318,7 +319,9 @@ static void print_header(const struct soak_opts *o, size_t n, size_t total, cons
 	printf("soak: %zu scenario%s", n, n == 1 ? "" : "s");
 	if (o->shard_n)
 		printf(" (shard %lu/%lu of %zu)", o->shard_k, o->shard_n, total);
-	printf(", %lu at a time, results in %s/\n", o->jobs, out);
+	printf(", %lu at a time, results in ", o->jobs);
+	text_escape_file(stdout, out, 0);
+	fputs("/\n", stdout);
 	fflush(stdout);
 }
 

@@ -1163,25 +1163,36 @@ void report_run_line(const struct report_run *run, char *buf, size_t len)
 			"  MISMATCH: expected pass";
 	else if (run->expect && !strcmp(run->verdict, "leak"))
 		note = "  (expected leak)";
+	char raw[1024];
 	if (!strcmp(run->verdict, "error"))
-		snprintf(buf, len, "%-5s  %-24s  %s", run->verdict, run->name,
+		snprintf(raw, sizeof(raw), "%-5s  %-24s  %s", run->verdict, run->name,
 			 run->message ? run->message : "");
 	else
-		snprintf(buf, len, "%-5s  %-24s  %s%s", run->verdict, run->name, slopes, note);
+		snprintf(raw, sizeof(raw), "%-5s  %-24s  %s%s", run->verdict, run->name, slopes,
+			 note);
+	text_utf8_trim(raw);
+	/* Multi-line messages (several failed metrics) stay on one line; names and messages
+	 * read from summaries are escaped like every output. */
+	for (char *p = raw; (p = strchr(p, '\n')); )
+		*p = ';';
+	text_escape_n(buf, len, raw, 0);
 }
 
 static void print_change(FILE *f, const struct report_change *c)
 {
 	char a[32], b[32], m[32];
 
+	char name[160];
+
+	text_escape_buf(name, sizeof(name), c->name);
 	if (c->is_verdict) {
-		fprintf(f, "  %s: verdict %s -> %s\n", c->name, c->from, c->to);
+		fprintf(f, "  %s: verdict %s -> %s\n", name, c->from, c->to);
 		return;
 	}
 	format_rate(a, sizeof(a), c->from_per_min);
 	format_rate(b, sizeof(b), c->to_per_min);
 	format_rate(m, sizeof(m), c->margin_per_min);
-	fprintf(f, "  %s: %s slope rose %s -> %s %s/min (margin %s)\n", c->name,
+	fprintf(f, "  %s: %s slope rose %s -> %s %s/min (margin %s)\n", name,
 		metric_info[c->metric].name, a, b, metric_info[c->metric].unit, m);
 }
 
@@ -1199,20 +1210,21 @@ void report_print(FILE *f, const struct report *r, const char *out_dir, int all_
 		if (!all_runs && report_run_outcome(&r->runs[i]) == REPORT_OK)
 			continue;
 		report_run_line(&r->runs[i], line, sizeof(line));
-		/* Multi-line messages (several failed metrics) stay on one line here. */
-		for (char *p = line; (p = strchr(p, '\n')); )
-			*p = ';';
 		fprintf(f, "  %s\n", line);
 	}
 	if (r->baseline_dir) {
-		fprintf(f, "compared with %s: %zu change%s\n", r->baseline_dir, r->n_changes,
+		fputs("compared with ", f);
+		text_escape_file(f, r->baseline_dir, 0);
+		fprintf(f, ": %zu change%s\n", r->n_changes,
 			r->n_changes == 1 ? "" : "s");
 		for (size_t i = 0; i < r->n_changes; i++)
 			print_change(f, &r->changes[i]);
 	}
 	fprintf(f, "%s: %zu run%s, %zu ok, %zu failed, %zu errors (%zu expect mismatch%s); "
-		"report %s/index.html\n",
+		"report ",
 		code == LS_EXIT_PASS ? "pass" : code == LS_EXIT_LEAK ? "leak" : "error", r->n,
 		r->n == 1 ? "" : "s", o[REPORT_OK], o[REPORT_FAILED], o[REPORT_ERROR], mismatch,
-		mismatch == 1 ? "" : "es", out_dir);
+		mismatch == 1 ? "" : "es");
+	text_escape_file(f, out_dir, 0);
+	fputs("/index.html\n", f);
 }
