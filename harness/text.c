@@ -83,9 +83,13 @@ size_t text_escape_n(char *dst, size_t size, const char *s, unsigned flags)
 	int full = 0;
 	char unit[16];
 
+	int line_start = (flags & TEXT_LINE_START) != 0;
+
 	while (*p) {
 		size_t n = utf8_char_len(p);
-		size_t u = escape_unit(p, n, flags, (flags & TEXT_LINE_START) && need == 0, unit);
+		size_t u = escape_unit(p, n, flags, line_start, unit);
+		/* A line kept whole starts anew after its break: "\n::error::" is no annotation. */
+		line_start = u == 1 && *p == '\n';
 		/* Stop at the first unit that does not fit: never half an escape or character. */
 		if (!full && used + u < size) {
 			memcpy(dst + used, unit, u);

@@ -22,7 +22,8 @@
 /* TEXT_LINE_START: s begins a line of output: a leading ':' is escaped too (\x3a), so a line
  * can never read as a CI annotation command ("::error::"). */
 #define TEXT_LINE_START 1u
-/* TEXT_KEEP_LINES: newline and tab are kept as they are (multi-line text in XML and HTML). */
+/* TEXT_KEEP_LINES: newline and tab are kept as they are (multi-line text in XML and HTML);
+ * a ':' that starts a kept line is escaped as with TEXT_LINE_START. */
 #define TEXT_KEEP_LINES 2u
 
 /*

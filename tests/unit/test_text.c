@@ -32,6 +32,7 @@ static void test_controls_become_visible(void **state)
 	assert_escaped("::error::forged", TEXT_LINE_START, "\\x3a:error::forged");
 	assert_escaped("a:b", TEXT_LINE_START, "a:b");
 	assert_escaped("two\nlines\tand\x1b", TEXT_KEEP_LINES, "two\nlines\tand\\x1b");
+	assert_escaped("x\n::error::y: z", TEXT_KEEP_LINES, "x\n\\x3a:error::y: z");
 	assert_escaped(NULL, 0, "");
 }
 
