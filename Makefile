@@ -4,6 +4,7 @@
 #   make demo         install missing packages, build, run the map-churn leak and its fixed twin
 #   make check        install missing packages, build, unit tests (plain and ASan+UBSan), end-to-end
 #   make bench        sampler, fit and driver figures
+#   make fuzz         libFuzzer harnesses, FUZZ_SECONDS (60) each, under ASan+UBSan (clang)
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make deps         install missing Debian packages (scripts/install-deps.sh)
 #   make SANITIZE=address,undefined   sanitizer build (objects kept apart under build/)
