@@ -106,10 +106,14 @@ static void drop_last(struct report *r)
 /* Widen r's time span to cover [started, finished]. */
 static void widen_times(struct report *r, const char *started, const char *finished)
 {
-	if (started && *started && (!r->started_utc[0] || strcmp(started, r->started_utc) < 0))
+	if (started && *started && (!r->started_utc[0] || strcmp(started, r->started_utc) < 0)) {
 		snprintf(r->started_utc, sizeof(r->started_utc), "%s", started);
-	if (finished && *finished && strcmp(finished, r->finished_utc) > 0)
+		text_utf8_trim(r->started_utc);
+	}
+	if (finished && *finished && strcmp(finished, r->finished_utc) > 0) {
 		snprintf(r->finished_utc, sizeof(r->finished_utc), "%s", finished);
+		text_utf8_trim(r->finished_utc);
+	}
 }
 
 /* ----------------------------------------------------------------------------------------- */

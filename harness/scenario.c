@@ -13,6 +13,7 @@
 
 #include "diag.h"
 #include "template.h"
+#include "text.h"
 #include "units.h"
 
 #include <arpa/inet.h>
@@ -299,10 +300,8 @@ static void render(const json_t *v, char *buf, size_t len)
 		return;
 	}
 	if (strlen(dump) >= len) {
-		size_t cut = len - 4;
+		size_t cut = text_utf8_cut(dump, len - 4);
 
-		while (cut > 0 && ((unsigned char)dump[cut] & 0xC0) == 0x80)
-			cut--;	/* do not split a UTF-8 character */
 		snprintf(buf, len, "%.*s...", (int)cut, dump);
 	} else {
 		snprintf(buf, len, "%s", dump);
@@ -313,7 +312,7 @@ static void render(const json_t *v, char *buf, size_t len)
 /* render() for a C string. */
 static void render_text(const char *text, char *buf, size_t len)
 {
-	json_t *v = json_string(text);
+	json_t *v = text_json_string(text);
 
 	render(v, buf, len);
 	json_decref(v);
