@@ -4,6 +4,7 @@
 #   make demo         install missing packages, build, run the map-churn leak and its fixed twin
 #   make check        install missing packages, build, unit tests (plain and ASan+UBSan), end-to-end
 #   make bench        sampler, fit and driver figures
+#   make fuzz         libFuzzer harnesses, FUZZ_SECONDS (60) each, under ASan+UBSan (clang)
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make deps         install missing Debian packages (scripts/install-deps.sh)
 #   make SANITIZE=address,undefined   sanitizer build (objects kept apart under build/)
@@ -178,3 +179,44 @@ clean:
 	rm -rf build leaksoak targets/bin
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# ---- fuzzing -----------------------------------------------------------------------------
+# make fuzz: libFuzzer harnesses (tests/fuzz/fuzz_*.c) for the scenario loader with template
+# expansion, the samples.csv reader and the summary.json readers, built with clang under
+# ASan+UBSan, each run FUZZ_SECONDS from its seed corpus (tests/fuzz/corpus/NAME, copied so
+# the checked-in seeds stay small).  A crash stops make with the input saved in build/fuzz/.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS = $(BASE_CFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link
+FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+FUZZ_LIB_OBJ = $(filter-out build/fuzz/harness/main.o,$(HARNESS_SRC:%.c=build/fuzz/%.o))
+
+.PHONY: fuzz fuzz-build
+build/fuzz/harness/%.o: harness/%.c
+	@mkdir -p $(@D)
+	$(quiet) FUZZCC $<
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -DLEAKSOAK_VERSION='"$(VERSION)"' $(HARNESS_CFLAGS) -c -o $@ $<
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
+	@mkdir -p $(@D)
+	$(quiet) FUZZLD $@
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -Iharness $(HARNESS_CFLAGS) -fsanitize=fuzzer -o $@ $< \
+		$(FUZZ_LIB_OBJ) $(HARNESS_LIBS)
+
+fuzz-build:
+	$(Q)command -v $(FUZZ_CC) >/dev/null || ./scripts/install-deps.sh --fuzz
+	$(Q)$(MAKE) --no-print-directory $(FUZZ_BIN)
+
+fuzz: fuzz-build
+	$(Q)for b in $(FUZZ_BIN); do \
+		n=$${b#build/fuzz/fuzz_}; mkdir -p build/fuzz/corpus/$$n build/fuzz/crash-$$n; \
+		cp -n tests/fuzz/corpus/$$n/* build/fuzz/corpus/$$n/ 2>/dev/null; \
+		echo "fuzz: $$n for $(FUZZ_SECONDS) s"; \
+		ASAN_OPTIONS=detect_leaks=1 $$b -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/crash-$$n/ -max_len=65536 \
+			build/fuzz/corpus/$$n 2>build/fuzz/$$n.log || \
+			{ tail -n 40 build/fuzz/$$n.log; echo "fuzz: $$n CRASHED"; exit 1; }; \
+		sed -n 's/^stat::number_of_executed_units: */  executions: /p' build/fuzz/$$n.log; \
+	done

@@ -13,6 +13,7 @@
 #include "cmd.h"
 #include "diag.h"
 #include "plot.h"
+#include "text.h"
 
 static const char plot_usage[] =
 	"usage: leaksoak plot RUN_DIR [options]\n"
@@ -78,7 +79,8 @@ int cmd_plot(int argc, char **argv)
 	}
 	switch (plot_run(dir, fmt)) {
 	case 0:
-		printf("%s/%s\n", dir, plot_file_name(fmt));
+		text_escape_file(stdout, dir, TEXT_LINE_START);
+		printf("/%s\n", plot_file_name(fmt));
 		return fflush(stdout) == 0 ? LS_EXIT_PASS : LS_EXIT_TARGET;
 	case PLOT_NO_GNUPLOT:
 		diag_error("gnuplot not found (apt-get install gnuplot-nox)");

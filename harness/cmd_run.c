@@ -27,6 +27,7 @@
 #include "scenario.h"
 #include "session.h"
 #include "summary.h"
+#include "text.h"
 #include "target.h"
 #include "units.h"
 
@@ -86,7 +87,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		case 'd':
 			if (units_parse_duration_s(optarg, &o->duration_s) < 0)
 				return diag_error("invalid --duration '%s' (a duration like 30s, 5m "
-						  "or 1h; try 'leaksoak run --help')", optarg);
+						  "or 1h, at most 31 days; try 'leaksoak run --help')", optarg);
 			break;
 		case 'o': o->out = optarg; break;
 		case 'j': o->junit = optarg; break;
@@ -151,6 +152,7 @@ static __attribute__((format(printf, 2, 3))) void target_error(struct run *r, co
 	va_start(ap, fmt);
 	vsnprintf(r->error, sizeof(r->error), fmt, ap);
 	va_end(ap);
+	text_utf8_trim(r->error);	/* a long command cut mid-character is not UTF-8 */
 	r->code = LS_EXIT_TARGET;
 }
 
@@ -232,6 +234,9 @@ static int drive_and_sample(struct run *r)
 
 	session_run(&c, &r->session);
 	free(csv);
+	/* A session that failed (a full disk) did not read the totals: what was driven stands. */
+	if (r->driver && r->session.end == SESSION_FAILED)
+		driver_totals(r->driver, &r->session.totals);
 	/* The driver stops first so the target is not torn down under live requests. */
 	if (r->driver)
 		driver_stop(r->driver);
@@ -259,7 +264,8 @@ static int drive_and_sample(struct run *r)
 	case SESSION_FAILED:
 		break;
 	}
-	snprintf(r->error, sizeof(r->error), "the run failed after %.1f s", r->session.elapsed_s);
+	snprintf(r->error, sizeof(r->error), "the run stopped after %.1f s (see the message above)",
+		 r->session.elapsed_s);
 	r->code = LS_EXIT_TARGET;
 	return -1;
 }

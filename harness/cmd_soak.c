@@ -25,6 +25,7 @@
 #include "scenario.h"
 #include "session.h"
 #include "soak.h"
+#include "text.h"
 #include "units.h"
 
 /* Allowance beyond duration, readiness and stopping before a run counts as stuck. */
@@ -115,7 +116,7 @@ static int parse_opts(int argc, char **argv, struct soak_opts *o)
 		case 'd':
 			if (units_parse_duration_s(optarg, &d) < 0)
 				return diag_error("invalid --duration '%s' (a duration like 30s, 5m "
-						  "or 1h; try 'leaksoak soak --help')", optarg);
+						  "or 1h, at most 31 days; try 'leaksoak soak --help')", optarg);
 			o->duration = optarg;
 			break;
 		case 'j':
@@ -318,7 +319,9 @@ static void print_header(const struct soak_opts *o, size_t n, size_t total, cons
 	printf("soak: %zu scenario%s", n, n == 1 ? "" : "s");
 	if (o->shard_n)
 		printf(" (shard %lu/%lu of %zu)", o->shard_k, o->shard_n, total);
-	printf(", %lu at a time, results in %s/\n", o->jobs, out);
+	printf(", %lu at a time, results in ", o->jobs);
+	text_escape_file(stdout, out, 0);
+	fputs("/\n", stdout);
 	fflush(stdout);
 }
 

@@ -63,22 +63,22 @@ static int watch_opt(int c, const char *arg, struct watch_opts *o)
 			"a process id") : 0;
 	case 'd':
 		return units_parse_duration_s(arg, &o->duration_s) ? bad_value("--duration", arg,
-			"a duration like 30s, 10m or 2h") : 0;
+			"a duration like 30s, 10m or 2h, at most 31 days") : 0;
 	case 'w':
 		return units_parse_duration_s(arg, &o->warmup_s) ? bad_value("--warmup", arg,
-			"a duration like 30s") : 0;
+			"a duration like 30s, at most 31 days") : 0;
 	case 'i':
 		return units_parse_uint(arg, 10, 600000, &o->interval_ms) ?
 			bad_value("--interval-ms", arg, "milliseconds from 10 to 600000") : 0;
 	case 'r':
 		return units_parse_kib(arg, &o->gate.rss_kib_per_min) ?
-			bad_value("--max-rss-kib-per-min", arg, "KiB per minute, e.g. 512") : 0;
+			bad_value("--max-rss-kib-per-min", arg, "KiB per minute, e.g. 512, at most 1e12") : 0;
 	case 't':
 		return units_parse_double(arg, &o->gate.threads_per_min) ?
-			bad_value("--max-threads-per-min", arg, "a number >= 0") : 0;
+			bad_value("--max-threads-per-min", arg, "a number from 0 to 1e12") : 0;
 	case 'f':
 		return units_parse_double(arg, &o->gate.fds_per_min) ?
-			bad_value("--max-fds-per-min", arg, "a number >= 0") : 0;
+			bad_value("--max-fds-per-min", arg, "a number from 0 to 1e12") : 0;
 	case 'o':
 		o->out = arg;
 		return 0;

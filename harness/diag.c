@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "text.h"
+
 static char *capture_buf;
 static unsigned long capture_len;
 
@@ -18,10 +20,20 @@ void diag_capture(char *buf, unsigned long len)
 		buf[0] = '\0';
 }
 
-static void vreport(const char *prefix, const char *fmt, va_list ap)
+/*
+ * Messages quote what users and targets wrote (names, commands, paths, target output): the
+ * message is escaped as a whole, so it stays one line on stderr whatever it quotes, with no
+ * escape sequence for the terminal and nothing a CI log could take for a command.
+ */
+static __attribute__((format(printf, 2, 0))) void vreport(const char *prefix, const char *fmt,
+							   va_list ap)
 {
+	char raw[4096];
+
+	vsnprintf(raw, sizeof(raw), fmt, ap);
+	text_utf8_trim(raw);
 	if (capture_buf && capture_len) {
-		vsnprintf(capture_buf, capture_len, fmt, ap);
+		text_escape_n(capture_buf, capture_len, raw, 0);
 		return;
 	}
 	/* One buffer, one write: parallel runs in a soak must not interleave half-lines. */
@@ -29,7 +41,7 @@ static void vreport(const char *prefix, const char *fmt, va_list ap)
 	int n = snprintf(line, sizeof(line), "leaksoak: %s", prefix);
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = 0;
-	vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+	text_escape_n(line + n, sizeof(line) - (size_t)n, raw, 0);
 	fprintf(stderr, "%s\n", line);
 }
 

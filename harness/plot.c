@@ -22,6 +22,9 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "results.h"
+#include "samples.h"
+#include "text.h"
 
 /* Above this much RSS the axis is in MiB: five-digit KiB labels are hard to read. */
 #define PLOT_MIB_ABOVE_KIB 20480.0
@@ -30,6 +33,7 @@
 /* What samples.csv says about the axes. */
 struct csv_scan {
 	size_t rows;
+	size_t last_line;	/* data lines to plot: all but a torn last one */
 	double t_last;
 	double rss_min, rss_max;	/* over RSS and RSS − LazyFree */
 	double th_min, th_max, fd_min, fd_max;
@@ -118,26 +122,6 @@ static char *plot_find_script(void)
 /* ----------------------------------------------------------------------------------------- */
 /* Reading the run folder                                                                    */
 
-/* Field col (0-based) of a CSV line; *empty when the field has no characters. */
-static double csv_field(const char *line, int col, int *empty)
-{
-	for (int i = 0; i < col && line; i++) {
-		line = strchr(line, ',');
-		if (line)
-			line++;
-	}
-	*empty = !line || *line == ',' || *line == '\n' || *line == '\0';
-	if (*empty)
-		return NAN;
-	char *end;
-	double v = strtod(line, &end);
-	if (end == line) {
-		*empty = 1;
-		return NAN;
-	}
-	return v;
-}
-
 /* Widen [*lo, *hi] to take v; NaN (an empty cell) changes nothing. */
 static void widen(double *lo, double *hi, double v)
 {
@@ -147,47 +131,36 @@ static void widen(double *lo, double *hi, double v)
 		*hi = v;
 }
 
+static int scan_row(const struct samples_row *r, void *arg)
+{
+	struct csv_scan *s = arg;
+
+	s->rows++;
+	s->t_last = r->t_s;
+	s->has_lazy |= !isnan(r->lazyfree_kib);
+	widen(&s->rss_min, &s->rss_max, r->rss_kib);
+	widen(&s->rss_min, &s->rss_max, r->rss_kib - r->lazyfree_kib);
+	widen(&s->th_min, &s->th_max, r->threads);
+	widen(&s->fd_min, &s->fd_max, r->fds);
+	return 0;
+}
+
+/* The axes from samples.csv (a torn last line skipped with a warning by samples_read). */
 static int scan_csv(const char *path, struct csv_scan *s)
 {
-	FILE *f = fopen(path, "r");
-	char *line = NULL;
-	size_t cap = 0;
-	int empty;
-	int ret = -1;
-
 	memset(s, 0, sizeof(*s));
-	if (!f)
-		return diag_error("cannot read '%s': %s (is this a leaksoak run folder?)", path,
-				  strerror(errno));
-	if (getline(&line, &cap, f) < 0 || strncmp(line, "t_s,", 4) != 0) {
-		diag_error("'%s' has no samples.csv header (is this a leaksoak run folder?)", path);
-		goto out;
-	}
 	s->rss_min = s->th_min = s->fd_min = INFINITY;
 	s->rss_max = s->th_max = s->fd_max = -INFINITY;
-	while (getline(&line, &cap, f) > 0) {
-		double t = csv_field(line, 0, &empty);
-		if (empty)
-			continue;
-		s->rows++;
-		s->t_last = t;
-		double rss = csv_field(line, 1, &empty);
-		double lazy = csv_field(line, 6, &empty);
-		s->has_lazy |= !empty;
-		widen(&s->rss_min, &s->rss_max, rss);
-		widen(&s->rss_min, &s->rss_max, rss - lazy);
-		widen(&s->th_min, &s->th_max, csv_field(line, 2, &empty));
-		widen(&s->fd_min, &s->fd_max, csv_field(line, 3, &empty));
-	}
-	if (s->rows < 2) {
-		diag_error("'%s' has %zu sample rows (nothing to plot before two)", path, s->rows);
-		goto out;
-	}
-	ret = 0;
-out:
-	free(line);
-	fclose(f);
-	return ret;
+	struct samples_stats st;
+
+	if (samples_read_path(path, scan_row, s, &st) < 0)
+		return -1;
+	/* gnuplot reads the file itself: stop it before a torn last line. */
+	s->last_line = st.rows + st.skipped - (size_t)st.torn_last;
+	if (s->rows < 2)
+		return diag_error("'%s' has %zu sample rows (nothing to plot before two)", path,
+				  s->rows);
+	return 0;
 }
 
 static double json_num(const json_t *j, const char *path)
@@ -208,8 +181,10 @@ static void json_str(const json_t *obj, const char *key, char *buf, size_t len)
 {
 	const char *s = json_string_value(json_object_get(obj, key));
 
-	if (s)
+	if (s) {
 		snprintf(buf, len, "%s", s);
+		text_utf8_trim(buf);
+	}
 }
 
 /* The thread and FD metrics that failed their gate, for the title: they are not drawn fitted. */
@@ -230,20 +205,12 @@ static void failed_counts(const json_t *metrics, char *buf, size_t len)
 	}
 }
 
-/* Fill *rf from run_dir/summary.json; a missing summary leaves the run nameless but plottable. */
-static void read_facts(const char *run_dir, struct run_facts *rf)
+/* Fill *rf from a parsed summary.json (NULL: none, the run nameless but plottable). */
+static void facts_from_json(const json_t *j, struct run_facts *rf)
 {
-	char *path = path_join(run_dir, "/", "summary.json");
-	json_error_t err;
-	json_t *j;
-
 	*rf = (struct run_facts){ .warmup_s = 0, .slope_per_min = NAN, .intercept_kib = NAN,
 				  .gate_per_min = NAN };
-	if (!path)
-		return;
-	j = json_load_file(path, 0, &err);
-	free(path);
-	if (!j)
+	if (!json_is_object(j))
 		return;
 	json_str(j, "scenario", rf->name, sizeof(rf->name));
 	json_str(j, "verdict", rf->verdict, sizeof(rf->verdict));
@@ -258,7 +225,18 @@ static void read_facts(const char *run_dir, struct run_facts *rf)
 	if (!isfinite(rf->gate_per_min))
 		rf->gate_per_min = json_num(j, "gate.rss_kib_per_min");
 	failed_counts(json_object_get(j, "metrics"), rf->counts, sizeof(rf->counts));
+}
+
+/* Fill *rf from run_dir/summary.json; a missing summary leaves the run nameless but plottable. */
+static void read_facts(const char *run_dir, struct run_facts *rf)
+{
+	char *path = path_join(run_dir, "/", "summary.json");
+	json_error_t err;
+	json_t *j = path ? json_load_file(path, 0, &err) : NULL;
+
+	facts_from_json(j, rf);
 	json_decref(j);
+	free(path);
 }
 
 /* "map-churn: leak, rss +2310.4 KiB/min (gate 512 KiB/min)" */
@@ -285,19 +263,28 @@ static void make_title(const struct run_facts *rf, const char *run_dir, char *bu
 	free(copy);
 }
 
+void plot_title_json(const json_t *summary, const char *run_dir, char *buf, size_t len)
+{
+	struct run_facts rf;
+
+	facts_from_json(summary, &rf);
+	make_title(&rf, run_dir, buf, len);
+	text_utf8_trim(buf);
+}
+
 /* ----------------------------------------------------------------------------------------- */
 /* The command line                                                                          */
 
 struct argv_buf {
 	char **v;
 	size_t n, cap;
-	int failed;	/* 1: out of memory; 2: refused, message printed */
+	int failed;	/* out of memory */
 };
 
 static void argv_push(struct argv_buf *a, char *s)
 {
 	if (!s || a->failed) {
-		a->failed = a->failed ? a->failed : 1;
+		a->failed = 1;
 		free(s);
 		return;
 	}
@@ -328,36 +315,20 @@ static void push_num(struct argv_buf *a, const char *name, double v)
 }
 
 /*
- * -e "name='value'": inside gnuplot's single quotes nothing is special but the quote itself,
- * written twice.  A newline would end the -e command, so it is refused.
+ * A path as gnuplot must see it to read or write that file and nothing else: gnuplot opens a
+ * pipe for a name starting with '<' or '|' and has special names ('-', '+', '++', ''), so a
+ * relative path is given as "./path".  Malloc'd, or NULL.
  */
-static void push_str(struct argv_buf *a, const char *name, const char *v)
+static char *gnuplot_path(const char *path)
 {
-	size_t len = strlen(name) + 4;
-	char *s, *p;
-
-	for (const char *c = v; *c; c++)
-		len += *c == '\'' ? 2 : 1;
-	if (strpbrk(v, "\n\r")) {
-		if (!a->failed)
-			diag_error("cannot plot '%s': a line break in a file name (rename it)", v);
-		a->failed = 2;
-		return;
-	}
-	s = malloc(len);
-	if (s) {
-		p = s + sprintf(s, "%s='", name);
-		for (const char *c = v; *c; c++) {
-			*p++ = *c;
-			if (*c == '\'')
-				*p++ = '\'';
-		}
-		strcpy(p, "'");
-	}
-	argv_push(a, strdup("-e"));
-	argv_push(a, s);
+	return path_join(path[0] == '/' ? "" : "./", path, "");
 }
 
+/* The title, escaped (no control character reaches the image) and cut on a character. */
+static char *title_arg(const char *title)
+{
+	return text_escape(title, 0);
+}
 void plot_argv_free(char **argv)
 {
 	for (char **p = argv; p && *p; p++)
@@ -378,25 +349,22 @@ char **plot_gnuplot_argv(const char *gnuplot, const char *script, const char *ru
 		goto fail;
 	read_facts(run_dir, &rf);
 	make_title(&rf, run_dir, title, sizeof(title));
+	text_utf8_trim(title);	/* snprintf cuts bytes, not characters */
 	int mib = cs.rss_max > PLOT_MIB_ABOVE_KIB;
 	int has_fit = isfinite(rf.slope_per_min) && isfinite(rf.intercept_kib);
 	int has_gate = isfinite(rf.gate_per_min) && rf.gate_per_min >= 0;
 
 	argv_push(&a, strdup(gnuplot));
-	push_str(&a, "csv", csv);
-	push_str(&a, "out", out_path);
-	push_str(&a, "term", fmt == PLOT_SVG ? "svg" : "pngcairo");
-	push_str(&a, "title_text", title);
 	push_num(&a, "warmup", rf.warmup_s < cs.t_last ? rf.warmup_s : 0);
 	push_num(&a, "tend", cs.t_last > 0 ? cs.t_last : 1);
 	push_num(&a, "stride", (double)(cs.rows / PLOT_MAX_POINTS + 1));
+	push_num(&a, "last_point", (double)cs.last_line - 1);
 	push_num(&a, "rss_div", mib ? 1024 : 1);
 	push_num(&a, "rss_lo", (cs.rss_min - fmax(cs.rss_min * 0.01, 1)) / (mib ? 1024 : 1));
 	push_num(&a, "th_lo", cs.th_min - 0.5);
 	push_num(&a, "th_hi", cs.th_max + 0.5);
 	push_num(&a, "fd_lo", cs.fd_min - 0.5);
 	push_num(&a, "fd_hi", cs.fd_max + 0.5);
-	push_str(&a, "rss_unit", mib ? "MiB" : "KiB");
 	push_num(&a, "has_lazy", cs.has_lazy);
 	push_num(&a, "has_fit", has_fit);
 	push_num(&a, "fit_slope", rf.slope_per_min);
@@ -404,10 +372,17 @@ char **plot_gnuplot_argv(const char *gnuplot, const char *script, const char *ru
 	push_num(&a, "fit_net", strcmp(rf.basis, "rss-lazyfree") == 0);
 	push_num(&a, "has_gate", has_gate);
 	push_num(&a, "gate", rf.gate_per_min);
+	/* Strings never go through gnuplot's parser: `-c script` hands them over as ARG1..ARG5,
+	 * whatever quotes, semicolons or line breaks they hold. */
+	argv_push(&a, strdup("-c"));
 	argv_push(&a, strdup(script));
+	argv_push(&a, gnuplot_path(csv));
+	argv_push(&a, gnuplot_path(out_path));
+	argv_push(&a, strdup(fmt == PLOT_SVG ? "svg" : "pngcairo"));
+	argv_push(&a, title_arg(title));
+	argv_push(&a, strdup(mib ? "MiB" : "KiB"));
 	if (a.failed) {
-		if (a.failed == 1)
-			diag_error("out of memory");
+		diag_error("out of memory");
 		goto fail;
 	}
 	free(csv);
@@ -488,6 +463,27 @@ static void drop_empty(const char *path)
 		unlink(path);
 }
 
+/* 1 when the image at path ends as its format ends: a PNG with its IEND chunk, an SVG with
+ * its closing tag.  A disk that filled up while gnuplot wrote leaves neither. */
+static int image_complete(const char *path, enum plot_format fmt)
+{
+	static const char png_end[] = "IEND\xae\x42\x60\x82";
+	char tail[64] = "";
+	FILE *f = fopen(path, "rb");
+	size_t n = 0;
+
+	if (!f)
+		return 0;
+	if (fseek(f, -(long)(sizeof(tail) - 1), SEEK_END) < 0)
+		rewind(f);
+	n = fread(tail, 1, sizeof(tail) - 1, f);
+	fclose(f);
+	if (fmt == PLOT_PNG)
+		return n >= 8 && memcmp(tail + n - 8, png_end, 8) == 0;
+	tail[n] = '\0';
+	return strstr(tail, "</svg>") != NULL;
+}
+
 int plot_run(const char *run_dir, enum plot_format fmt)
 {
 	char *gnuplot = plot_find_gnuplot();
@@ -495,23 +491,33 @@ int plot_run(const char *run_dir, enum plot_format fmt)
 	char **argv = NULL;
 	int ret = -1;
 
-	char pid[24];
+	struct stat st;
+	int fd;
 
 	if (!gnuplot)
 		return PLOT_NO_GNUPLOT;
-	snprintf(pid, sizeof(pid), ".tmp.%ld", (long)getpid());
 	out = path_join(run_dir, "/", plot_file_name(fmt));
-	tmp = path_join(out ? out : "", pid, "");
 	log = path_join(run_dir, "/", "plot.log");
-	if (!out || !tmp || !log) {
+	if (!out || !log) {
 		diag_error("out of memory");
 		goto out;
 	}
+	/* Created here, O_EXCL|O_NOFOLLOW: gnuplot then writes into a file that is ours. */
+	if ((fd = results_create_temp(out, &tmp)) < 0)
+		goto out;
+	close(fd);
 	script = plot_find_script();
 	if (!script || !(argv = plot_gnuplot_argv(gnuplot, script, run_dir, tmp, fmt)))
 		goto out;
 	if (run_gnuplot(argv, log) < 0)
 		goto out;
+	/* gnuplot says nothing when its output could not be written (a full disk): an empty
+	 * image is a failure, not a plot. */
+	if (stat(tmp, &st) < 0 || st.st_size == 0 || !image_complete(tmp, fmt)) {
+		diag_error("gnuplot wrote no complete image to '%s' (is the disk full? see %s)",
+			   tmp, log);
+		goto out;
+	}
 	if (rename(tmp, out) < 0) {
 		diag_error("cannot rename '%s' to '%s': %s", tmp, out, strerror(errno));
 		goto out;
@@ -554,7 +560,9 @@ void plot_after_run(const char *run_dir)
 		return;
 	switch (plot_run(run_dir, PLOT_PNG)) {
 	case 0:
-		printf("  plot     %s/%s\n", run_dir, plot_file_name(PLOT_PNG));
+		fputs("  plot     ", stdout);
+		text_escape_file(stdout, run_dir, 0);
+		printf("/%s\n", plot_file_name(PLOT_PNG));
 		break;
 	case PLOT_NO_GNUPLOT:
 		diag_warning("gnuplot not found; no plot (apt-get install gnuplot-nox)");

@@ -2,13 +2,18 @@
  * plot — draw a run folder with gnuplot: RSS over time, the fitted growth line, the gate and
  * the warm-up window, then threads and FDs (plot/run.gp does the drawing).
  *
- * gnuplot runs from an argv array (no shell), with every value passed as `-e "name=value"`
- * and strings single-quoted the gnuplot way, so a file name cannot inject commands.  Its
+ * gnuplot runs from an argv array (no shell): numbers we format are passed as
+ * `-e "name=value"`, strings (paths, title) as arguments of `-c script`, which gnuplot hands to
+ * the script as ARG1..ARG5 without parsing them, and relative paths start with "./", so no
+ * file name is ever read as a command or opens a pipe ('<cmd', '|cmd').  Its
  * output goes to a temporary file renamed into place, its messages to RUN_DIR/plot.log (kept
  * only when not empty), and it is killed if it runs longer than PLOT_TIMEOUT_MS.
  */
 #ifndef LEAKSOAK_PLOT_H
 #define LEAKSOAK_PLOT_H
+
+#include <jansson.h>
+#include <stddef.h>
 
 #define PLOT_TIMEOUT_MS 120000
 
@@ -27,8 +32,8 @@ const char *plot_file_name(enum plot_format fmt);
 char *plot_find_gnuplot(void);
 
 /*
- * The gnuplot command line for run_dir: gnuplot, `-e var=value` pairs, the script; NULL-
- * terminated, malloc'd (free with plot_argv_free).  out_path is the image gnuplot writes.
+ * The gnuplot command line for run_dir: gnuplot, `-e var=value` pairs for numbers, then
+ * `-c script CSV OUT TERM TITLE RSS_UNIT`; NULL-terminated, malloc'd (free with plot_argv_free).  out_path is the image gnuplot writes.
  * Reads run_dir/samples.csv (required: at least two rows) and run_dir/summary.json (optional:
  * without it the plot has no fitted line, gate or verdict, e.g. for a run still going).
  * Returns NULL after printing why.
@@ -37,6 +42,12 @@ char **plot_gnuplot_argv(const char *gnuplot, const char *script, const char *ru
 			 const char *out_path, enum plot_format fmt);
 
 void plot_argv_free(char **argv);
+
+/*
+ * The plot title plot_gnuplot_argv makes from a parsed summary.json (NULL: none) for run_dir,
+ * into buf, cut on a character boundary: what plot reads of a summary, in one call.
+ */
+void plot_title_json(const json_t *summary, const char *run_dir, char *buf, size_t len);
 
 /*
  * Draw run_dir into run_dir/rss.png or rss.svg.  Returns 0, PLOT_NO_GNUPLOT, or -1 after

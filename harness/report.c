@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "results.h"
+#include "samples.h"
+#include "text.h"
 
 #define REPORT_KIND "leaksoak-report"
 
@@ -104,10 +106,14 @@ static void drop_last(struct report *r)
 /* Widen r's time span to cover [started, finished]. */
 static void widen_times(struct report *r, const char *started, const char *finished)
 {
-	if (started && *started && (!r->started_utc[0] || strcmp(started, r->started_utc) < 0))
+	if (started && *started && (!r->started_utc[0] || strcmp(started, r->started_utc) < 0)) {
 		snprintf(r->started_utc, sizeof(r->started_utc), "%s", started);
-	if (finished && *finished && strcmp(finished, r->finished_utc) > 0)
+		text_utf8_trim(r->started_utc);
+	}
+	if (finished && *finished && strcmp(finished, r->finished_utc) > 0) {
 		snprintf(r->finished_utc, sizeof(r->finished_utc), "%s", finished);
+		text_utf8_trim(r->finished_utc);
+	}
 }
 
 /* ----------------------------------------------------------------------------------------- */
@@ -214,6 +220,37 @@ static int run_from_json(struct report_run *run, const json_t *j, const char *di
 	return failed || !run->name || !run->verdict ? -1 : 0;
 }
 
+static int last_t(const struct samples_row *row, void *arg)
+{
+	*(double *)arg = row->t_s;
+	return 0;
+}
+
+/*
+ * Why a run has no summary, with what its samples.csv kept: "WHY (samples.csv: N rows over
+ * T s)".  A torn last line (SIGKILL while writing it) is skipped with a warning by
+ * samples_read.  Malloc'd; NULL when out of memory.
+ */
+static char *killed_message(const char *run_dir, const char *why)
+{
+	char *csv = join_path(run_dir, "samples.csv");
+	struct samples_stats st;
+	double t = 0;
+	char *msg = NULL;
+	FILE *f = csv ? fopen(csv, "r") : NULL;
+
+	if (f && samples_read(f, csv, last_t, &t, &st) == 0 && st.rows) {
+		if (asprintf(&msg, "%s (samples.csv: %zu rows over %.1f s)", why, st.rows, t) < 0)
+			msg = NULL;
+	} else {
+		msg = strdup(why);
+	}
+	if (f)
+		fclose(f);
+	free(csv);
+	return msg;
+}
+
 int report_add_run(struct report *r, const char *run_dir, const char *name, int exit_code,
 		   const char *expect, const char *why_missing)
 {
@@ -235,7 +272,8 @@ int report_add_run(struct report *r, const char *run_dir, const char *name, int 
 	run->verdict = dup_or_null("error", &failed);
 	run->expect = dup_or_null(expect, &failed);
 	run->dir = dup_or_null(run_dir, &failed);
-	run->message = dup_or_null(why_missing ? why_missing : "no summary.json", &failed);
+	run->message = killed_message(run_dir, why_missing ? why_missing : "no summary.json");
+	failed |= !run->message;
 	run->exit_code = exit_code;
 	ret = failed || !run->name ? -1 : 0;
 out:
@@ -274,27 +312,10 @@ static int load_report(struct report *r, const json_t *j, const char *dir)
 	return 0;
 }
 
-int report_load(struct report *r, const char *dir)
+int report_load_json(struct report *r, const json_t *j, const char *dir, const char *path)
 {
-	char *path = join_path(dir, "summary.json");
-	json_error_t err;
-	json_t *j = path ? json_load_file(path, 0, &err) : NULL;
 	int ret = -1;
 
-	if (!path) {
-		diag_error("out of memory");
-		goto out;
-	}
-	if (!j && access(path, F_OK) < 0) {
-		diag_error("'%s' has no summary.json (give a folder written by 'leaksoak soak', "
-			   "'report' or 'run')", dir);
-		goto out;
-	}
-	if (!j) {
-		diag_error("%s:%d:%d: %s (give a folder written by 'leaksoak soak', 'report' or "
-			   "'run')", path, err.line, err.column, err.text);
-		goto out;
-	}
 	if (json_is_array(json_object_get(j, "runs"))) {
 		ret = load_report(r, j, dir);
 	} else if (json_is_string(json_object_get(j, "scenario"))) {
@@ -309,9 +330,54 @@ int report_load(struct report *r, const char *dir)
 		diag_error("%s: neither a report nor a run summary (no 'runs' or 'scenario')",
 			   path);
 	}
+	return ret;
+}
+
+/* A run folder without summary.json but with samples: a run that was killed.  An error row. */
+static int load_killed_run(struct report *r, const char *dir)
+{
+	char *copy = strdup(dir);
+	char *base = copy ? basename(copy) : NULL;
+	int ret = -1;
+
+	if (base)
+		ret = report_add_run(r, dir, base, -1, NULL,
+				     "no summary.json: the run was killed or is still going");
+	free(copy);
+	return ret;
+}
+
+int report_load(struct report *r, const char *dir)
+{
+	char *path = join_path(dir, "summary.json");
+	char *csv = join_path(dir, "samples.csv");
+	json_error_t err;
+	json_t *j = path ? json_load_file(path, 0, &err) : NULL;
+	int ret = -1;
+
+	if (!path || !csv) {
+		diag_error("out of memory");
+		goto out;
+	}
+	if (!j && access(path, F_OK) < 0 && access(csv, R_OK) == 0) {
+		ret = load_killed_run(r, dir);
+		goto out;
+	}
+	if (!j && access(path, F_OK) < 0) {
+		diag_error("'%s' has no summary.json (give a folder written by 'leaksoak soak', "
+			   "'report' or 'run')", dir);
+		goto out;
+	}
+	if (!j) {
+		diag_error("%s:%d:%d: %s (give a folder written by 'leaksoak soak', 'report' or "
+			   "'run')", path, err.line, err.column, err.text);
+		goto out;
+	}
+	ret = report_load_json(r, j, dir, path);
 out:
 	json_decref(j);
 	free(path);
+	free(csv);
 	return ret;
 }
 
@@ -541,9 +607,10 @@ static json_t *num_or_null(double v)
 	return isfinite(v) ? json_real(v) : json_null();
 }
 
+/* Names, folders and messages may come from anywhere: never let one cost the report. */
 static json_t *str_or_null(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	return text_json_string(s);
 }
 
 static json_t *metrics_json(const struct report_run *run)
@@ -587,11 +654,12 @@ static json_t *run_json(const struct report_run *run, const char *out_real)
 {
 	char *results = path_from(out_real, run->dir);
 	json_t *j = results ? json_pack(
-		"{s:s, s:s, s:i, s:o, s:b, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o}",
-		"scenario", run->name, "verdict", run->verdict, "exit_code", run->exit_code,
+		"{s:o, s:s, s:i, s:o, s:b, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		"scenario", str_or_null(run->name), "verdict", run->verdict,
+		"exit_code", run->exit_code,
 		"expect", str_or_null(run->expect), "mismatch", run->mismatch,
 		"outcome", outcome_word(report_run_outcome(run)),
-		"message", str_or_null(run->message), "results", results,
+		"message", str_or_null(run->message), "results", str_or_null(results),
 		"scenario_file", str_or_null(run->scenario_file),
 		"description", str_or_null(run->description),
 		"elapsed_s", num_or_null(run->elapsed_s), "failed", failed_list(run),
@@ -604,9 +672,9 @@ static json_t *run_json(const struct report_run *run, const char *out_real)
 static json_t *change_json(const struct report_change *c)
 {
 	if (c->is_verdict)
-		return json_pack("{s:s, s:s, s:s, s:s}", "scenario", c->name, "what", "verdict",
-				 "from", c->from, "to", c->to);
-	return json_pack("{s:s, s:s, s:f, s:f, s:f}", "scenario", c->name,
+		return json_pack("{s:o, s:s, s:s, s:s}", "scenario", str_or_null(c->name),
+				 "what", "verdict", "from", c->from, "to", c->to);
+	return json_pack("{s:o, s:s, s:f, s:f, s:f}", "scenario", str_or_null(c->name),
 			 "what", metric_info[c->metric].name, "from_per_min", c->from_per_min,
 			 "to_per_min", c->to_per_min, "margin_per_min", c->margin_per_min);
 }
@@ -620,7 +688,7 @@ static json_t *baseline_json(const struct report *r)
 	changes = json_array();
 	for (size_t i = 0; changes && i < r->n_changes; i++)
 		json_array_append_new(changes, change_json(&r->changes[i]));
-	return json_pack("{s:s, s:s, s:f, s:o}", "dir", r->baseline_dir,
+	return json_pack("{s:o, s:s, s:f, s:o}", "dir", str_or_null(r->baseline_dir),
 			 "started_utc", r->baseline_started_utc,
 			 "rose_gate_fraction", REPORT_ROSE_GATE_FRACTION, "changes", changes);
 }
@@ -1099,25 +1167,36 @@ void report_run_line(const struct report_run *run, char *buf, size_t len)
 			"  MISMATCH: expected pass";
 	else if (run->expect && !strcmp(run->verdict, "leak"))
 		note = "  (expected leak)";
+	char raw[1024];
 	if (!strcmp(run->verdict, "error"))
-		snprintf(buf, len, "%-5s  %-24s  %s", run->verdict, run->name,
+		snprintf(raw, sizeof(raw), "%-5s  %-24s  %s", run->verdict, run->name,
 			 run->message ? run->message : "");
 	else
-		snprintf(buf, len, "%-5s  %-24s  %s%s", run->verdict, run->name, slopes, note);
+		snprintf(raw, sizeof(raw), "%-5s  %-24s  %s%s", run->verdict, run->name, slopes,
+			 note);
+	text_utf8_trim(raw);
+	/* Multi-line messages (several failed metrics) stay on one line; names and messages
+	 * read from summaries are escaped like every output. */
+	for (char *p = raw; (p = strchr(p, '\n')); )
+		*p = ';';
+	text_escape_n(buf, len, raw, 0);
 }
 
 static void print_change(FILE *f, const struct report_change *c)
 {
 	char a[32], b[32], m[32];
 
+	char name[160];
+
+	text_escape_buf(name, sizeof(name), c->name);
 	if (c->is_verdict) {
-		fprintf(f, "  %s: verdict %s -> %s\n", c->name, c->from, c->to);
+		fprintf(f, "  %s: verdict %s -> %s\n", name, c->from, c->to);
 		return;
 	}
 	format_rate(a, sizeof(a), c->from_per_min);
 	format_rate(b, sizeof(b), c->to_per_min);
 	format_rate(m, sizeof(m), c->margin_per_min);
-	fprintf(f, "  %s: %s slope rose %s -> %s %s/min (margin %s)\n", c->name,
+	fprintf(f, "  %s: %s slope rose %s -> %s %s/min (margin %s)\n", name,
 		metric_info[c->metric].name, a, b, metric_info[c->metric].unit, m);
 }
 
@@ -1135,20 +1214,21 @@ void report_print(FILE *f, const struct report *r, const char *out_dir, int all_
 		if (!all_runs && report_run_outcome(&r->runs[i]) == REPORT_OK)
 			continue;
 		report_run_line(&r->runs[i], line, sizeof(line));
-		/* Multi-line messages (several failed metrics) stay on one line here. */
-		for (char *p = line; (p = strchr(p, '\n')); )
-			*p = ';';
 		fprintf(f, "  %s\n", line);
 	}
 	if (r->baseline_dir) {
-		fprintf(f, "compared with %s: %zu change%s\n", r->baseline_dir, r->n_changes,
+		fputs("compared with ", f);
+		text_escape_file(f, r->baseline_dir, 0);
+		fprintf(f, ": %zu change%s\n", r->n_changes,
 			r->n_changes == 1 ? "" : "s");
 		for (size_t i = 0; i < r->n_changes; i++)
 			print_change(f, &r->changes[i]);
 	}
 	fprintf(f, "%s: %zu run%s, %zu ok, %zu failed, %zu errors (%zu expect mismatch%s); "
-		"report %s/index.html\n",
+		"report ",
 		code == LS_EXIT_PASS ? "pass" : code == LS_EXIT_LEAK ? "leak" : "error", r->n,
 		r->n == 1 ? "" : "s", o[REPORT_OK], o[REPORT_FAILED], o[REPORT_ERROR], mismatch,
-		mismatch == 1 ? "" : "es", out_dir);
+		mismatch == 1 ? "" : "es");
+	text_escape_file(f, out_dir, 0);
+	fputs("/index.html\n", f);
 }

@@ -15,6 +15,7 @@
 #ifndef LEAKSOAK_REPORT_H
 #define LEAKSOAK_REPORT_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
 
@@ -82,16 +83,25 @@ void report_release(struct report *r);
 /*
  * Add the run in run_dir from its summary.json.  When there is none (the run crashed, was
  * killed or never started), add an error run named name with exit_code (-1: unknown) and
- * expect (may be NULL), whose message is why_missing.  0, or -1 when out of memory.
+ * expect (may be NULL), whose message is why_missing and, when run_dir has samples.csv, how
+ * many rows over how many seconds it kept (a torn last line skipped with a warning).  0, or -1
+ * when out of memory.
  */
 int report_add_run(struct report *r, const char *run_dir, const char *name, int exit_code,
 		   const char *expect, const char *why_missing);
 
 /*
- * Add every run of dir: a report folder (summary.json with "runs") or a single run folder.
- * The report's times widen to cover dir's.  0, or -1 after printing why (exit code 2).
+ * Add every run of dir: a report folder (summary.json with "runs") or a single run folder (a
+ * run folder with samples.csv but no summary.json, a killed run, is an error row).  The
+ * report's times widen to cover dir's.  0, or -1 after printing why (exit code 2).
  */
 int report_load(struct report *r, const char *dir);
+
+/*
+ * report_load of a summary.json already parsed (j: a report or a run summary); path names it
+ * in messages, dir is the folder it came from.  0, or -1 after printing why.
+ */
+int report_load_json(struct report *r, const json_t *j, const char *dir, const char *path);
 
 /* 1 when dir/summary.json is a report (not a single run's summary), else 0. */
 int report_is_report(const char *dir);

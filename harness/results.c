@@ -10,10 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "diag.h"
+#include "text.h"
 
 struct results_csv {
 	FILE *f;
@@ -47,6 +49,86 @@ void results_utc_now(char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
+/* results_create_temp without a message: the fd, or -1 with errno set and *tmp_out the last
+ * name tried (or NULL when out of memory). */
+static int create_temp(const char *path, char **tmp_out)
+{
+	char *tmp = NULL;
+	int fd = -1;
+
+	/* O_EXCL: never write through a file, or a symlink planted under the name, that was there;
+	 * a name left by a crashed run of the same PID just moves on to the next number. */
+	for (unsigned i = 0; fd < 0 && i < 100; i++) {
+		free(tmp);
+		if (asprintf(&tmp, "%s.tmp.%ld.%u", path, (long)getpid(), i) < 0) {
+			tmp = NULL;
+			errno = ENOMEM;
+			break;
+		}
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+		if (fd < 0 && errno != EEXIST)
+			break;
+	}
+	*tmp_out = tmp;
+	return fd;
+}
+
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * Refuse a folder that cannot take a run's files before anything starts: a read-only or full
+ * one otherwise showed up as a target that "cannot start", or as a run that failed at its
+ * first row.  A probe file is created (O_EXCL|O_NOFOLLOW), written and removed.
+ */
+static int check_room(const char *dir)
+{
+	static const char probe[4096];
+	struct statvfs vfs;
+	char *base = NULL, *tmp = NULL;
+	int fd = -1, ret = -1;
+
+	if (asprintf(&base, "%s/.leaksoak-probe", dir) < 0) {
+		base = NULL;
+		diag_error("out of memory");
+		goto out;
+	}
+	if ((fd = create_temp(base, &tmp)) < 0 || write_all(fd, probe, sizeof(probe)) < 0 ||
+	    fsync(fd) < 0) {
+		diag_error("cannot write in '%s': %s (%schoose another folder with --out)", dir,
+			   strerror(errno), errno == ENOSPC ? "free some space or " : "");
+		goto out;
+	}
+	if (fstatvfs(fd, &vfs) == 0 && (unsigned long long)vfs.f_bavail * vfs.f_frsize / 1024 <
+	    RESULTS_MIN_FREE_KIB) {
+		diag_error("'%s' has only %llu KiB free (a run needs at least %d KiB; free some "
+			   "space or choose another folder with --out)", dir,
+			   (unsigned long long)vfs.f_bavail * vfs.f_frsize / 1024,
+			   RESULTS_MIN_FREE_KIB);
+		goto out;
+	}
+	ret = 0;
+out:
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
+	}
+	free(tmp);
+	free(base);
+	return ret;
+}
+
 int results_mkdir_p(const char *dir)
 {
 	char *copy;
@@ -72,7 +154,7 @@ int results_mkdir_p(const char *dir)
 		if (saved == '\0')
 			break;
 	}
-	ret = 0;
+	ret = check_room(dir);
 out:
 	free(copy);
 	return ret;
@@ -86,7 +168,11 @@ struct results_csv *results_csv_open(const char *path)
 		diag_error("out of memory");
 		goto fail;
 	}
-	c->f = fopen(path, "w");
+	/* No temporary file (rows are appended where readers look), but never through a link. */
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0666);
+	c->f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!c->f && fd >= 0)
+		close(fd);
 	if (!c->f) {
 		diag_error("cannot create '%s': %s", path, strerror(errno));
 		goto fail;
@@ -135,20 +221,6 @@ int results_csv_close(struct results_csv **cp)
 	return ret;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -1;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* The rename is durable only once the directory holding it is on disk too. */
 static int sync_parent(const char *path)
 {
@@ -171,22 +243,27 @@ static int sync_parent(const char *path)
 	return ret;
 }
 
+int results_create_temp(const char *path, char **tmp_out)
+{
+	int fd = create_temp(path, tmp_out);
+
+	if (fd < 0) {
+		diag_error("cannot create '%s': %s", *tmp_out ? *tmp_out : path, strerror(errno));
+		free(*tmp_out);
+		*tmp_out = NULL;
+	}
+	return fd;
+}
+
 int results_write_atomic(const char *path, const char *data, size_t len)
 {
 	char *tmp = NULL;
 	int fd = -1;
 	int ret = -1;
 
-	if (asprintf(&tmp, "%s.tmp.%ld", path, (long)getpid()) < 0) {
-		tmp = NULL;
-		diag_error("out of memory");
+	fd = results_create_temp(path, &tmp);
+	if (fd < 0)
 		goto out;
-	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd < 0) {
-		diag_error("cannot create '%s': %s", tmp, strerror(errno));
-		goto out;
-	}
 	if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
 		diag_error("cannot write '%s': %s", tmp, strerror(errno));
 		goto out;
@@ -225,19 +302,21 @@ int results_write_json(const char *path, const json_t *j)
 
 void results_xml_escape(FILE *f, const char *s)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
+	/* Control characters (but line breaks and tabs) and invalid UTF-8 first become visible
+	 * text (\x1b): XML 1.0 cannot carry most control characters at all. */
+	char *e = text_escape(s, TEXT_KEEP_LINES);
+
+	for (const char *p = e; p && *p; p++) {
+		switch (*p) {
 		case '&': fputs("&amp;", f); break;
 		case '<': fputs("&lt;", f); break;
 		case '>': fputs("&gt;", f); break;
 		case '"': fputs("&quot;", f); break;
 		case '\'': fputs("&#39;", f); break;
-		default:
-			/* XML 1.0 has no way to write most control characters, escaped or not. */
-			if ((unsigned char)*s >= 0x20 || *s == '\n' || *s == '\t')
-				fputc(*s, f);
+		default: fputc(*p, f);
 		}
 	}
+	free(e);
 }
 
 static void junit_case(FILE *f, const struct results_case *c)

@@ -44,7 +44,13 @@ char *results_default_dir(const char *base, const char *name);
 /* The current UTC time as ISO 8601 ("2026-11-21T23:45:01Z") into buf. */
 void results_utc_now(char *buf, size_t len);
 
-/* mkdir -p; 0 or -1 (message printed). */
+/* A folder with less free space than this is refused by results_mkdir_p. */
+#define RESULTS_MIN_FREE_KIB 1024
+
+/*
+ * mkdir -p, then check the folder takes files: a probe is created, written and removed, and
+ * at least RESULTS_MIN_FREE_KIB must be free.  0 or -1 (one line printed: read-only, full).
+ */
 int results_mkdir_p(const char *dir);
 
 /* Create path (truncating) and write the header row.  NULL after printing why. */
@@ -56,6 +62,12 @@ int results_csv_append(struct results_csv *c, const struct results_row *row);
 /* Close, checking for write errors; NULLs *c.  0 or -1 (message printed).  Safe on NULL. */
 int results_csv_close(struct results_csv **c);
 
+/*
+ * Create a new temporary file for path beside it ("PATH.tmp.PID.N") with O_EXCL|O_NOFOLLOW:
+ * its fd, the name in *tmp (malloc'd), or -1 after printing why.
+ */
+int results_create_temp(const char *path, char **tmp);
+
 /* Write bytes to path atomically (temporary file in the same directory, fsync, rename). */
 int results_write_atomic(const char *path, const char *data, size_t len);
 
@@ -63,8 +75,9 @@ int results_write_atomic(const char *path, const char *data, size_t len);
 int results_write_json(const char *path, const json_t *j);
 
 /*
- * Write s with &, <, >, " and ' escaped as entities and control characters other than newline
- * and tab dropped: safe in XML and HTML text and attribute values.  NULL writes nothing.
+ * Write s with &, <, >, " and ' escaped as entities, and control characters other than newline
+ * and tab and invalid UTF-8 escaped by text_escape (\x1b): safe in XML and HTML text and
+ * attribute values.  NULL writes nothing.
  */
 void results_xml_escape(FILE *f, const char *s);
 

@@ -13,6 +13,8 @@
 
 #include "diag.h"
 #include "template.h"
+#include "text.h"
+#include "units.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -298,10 +300,8 @@ static void render(const json_t *v, char *buf, size_t len)
 		return;
 	}
 	if (strlen(dump) >= len) {
-		size_t cut = len - 4;
+		size_t cut = text_utf8_cut(dump, len - 4);
 
-		while (cut > 0 && ((unsigned char)dump[cut] & 0xC0) == 0x80)
-			cut--;	/* do not split a UTF-8 character */
 		snprintf(buf, len, "%.*s...", (int)cut, dump);
 	} else {
 		snprintf(buf, len, "%s", dump);
@@ -312,7 +312,7 @@ static void render(const json_t *v, char *buf, size_t len)
 /* render() for a C string. */
 static void render_text(const char *text, char *buf, size_t len)
 {
-	json_t *v = json_string(text);
+	json_t *v = text_json_string(text);
 
 	render(v, buf, len);
 	json_decref(v);
@@ -457,16 +457,28 @@ static int get_string(struct ctx *c, json_t *obj, const char *key, enum vars var
 	return ret;
 }
 
-/* A number bound: lo < v (or lo <= v when lo_closed), and v < hi. */
+/*
+ * A number bound: lo < v (or lo <= v when lo_closed), v < hi, and v <= max.  Every number has
+ * a max (units.h): without one, "duration_s": 1e10 overflowed the nanosecond deadline.
+ */
 struct range {
 	double lo;
 	int lo_closed;
 	double hi;	/* exclusive; 0 for none */
+	double max;	/* inclusive */
 	const char *what;
 };
 
-static const struct range positive = { 0, 0, 0, "a number > 0" };
-static const struct range non_negative = { 0, 1, 0, "a number >= 0" };
+static const struct range duration = { 0, 0, 0, UNITS_MAX_DURATION_S,
+				       "a number > 0 and at most 2678400 (31 days)" };
+static const struct range warmup = { 0, 1, 0, UNITS_MAX_DURATION_S,
+				     "a number >= 0 and at most 2678400 (31 days)" };
+static const struct range timeout = { 0, 0, 0, UNITS_MAX_TIMEOUT_S,
+				      "a number > 0 and at most 3600" };
+static const struct range grace = { 0, 1, 0, UNITS_MAX_TIMEOUT_S,
+				    "a number >= 0 and at most 3600" };
+static const struct range rate = { 0, 1, 0, UNITS_MAX_RATE_PER_S,
+				   "a number >= 0 and at most 1000000" };
 
 static int get_number(struct ctx *c, json_t *obj, const char *key, const struct range *r,
 		      double *out)
@@ -478,7 +490,8 @@ static int get_number(struct ctx *c, json_t *obj, const char *key, const struct 
 	if (!v)
 		return 0;
 	push_key(c, key);
-	if (!json_is_number(v) || (r->lo_closed ? x < r->lo : x <= r->lo) || (r->hi && x >= r->hi))
+	if (!json_is_number(v) || (r->lo_closed ? x < r->lo : x <= r->lo) || (r->hi && x >= r->hi) ||
+	    !(x <= r->max))
 		ret = fail_value(c, v, r->what);
 	else
 		*out = x;
@@ -489,7 +502,8 @@ static int get_number(struct ctx *c, json_t *obj, const char *key, const struct 
 /* A gate threshold: a number >= 0, or null for "not gated" (stored as -1). */
 static int get_gate(struct ctx *c, json_t *obj, const char *key, double *out)
 {
-	static const struct range gated = { 0, 1, 0, "a number >= 0, or null for not gated" };
+	static const struct range gated = { 0, 1, 0, UNITS_MAX_PER_MIN,
+					    "a number from 0 to 1e12, or null for not gated" };
 
 	if (!json_is_null(json_object_get(obj, key)))
 		return get_number(c, obj, key, &gated, out);
@@ -571,36 +585,65 @@ static int host_is_loopback(const char *host)
 	return inet_pton(AF_INET6, inner, &a6) == 1 && IN6_IS_ADDR_LOOPBACK(&a6);
 }
 
-/* The current path's URL must be http(s) and, unless drive.allow_remote, aim at loopback. */
+/*
+ * Parse url with v's values for its placeholders: *scheme and *host (curl_free them), or a
+ * curl error.  Returns CURLUE_OUT_OF_MEMORY when the template does not compile.
+ */
+static CURLUcode url_parts(const char *url, const struct template_vars *v, char **scheme,
+			   char **host)
+{
+	struct template *t = template_compile(url, NULL);
+	char *copy = t ? template_expand_dup(t, v) : NULL;
+	CURLU *u = curl_url();
+	CURLUcode rc = CURLUE_OUT_OF_MEMORY;
+
+	*scheme = *host = NULL;
+	if (copy && u)
+		rc = curl_url_set(u, CURLUPART_URL, copy, 0);
+	if (rc == CURLUE_OK)
+		rc = curl_url_get(u, CURLUPART_SCHEME, scheme, 0);
+	if (rc == CURLUE_OK)
+		rc = curl_url_get(u, CURLUPART_HOST, host, 0);
+	curl_url_cleanup(u);
+	free(copy);
+	template_free(&t);
+	return rc;
+}
+
+/*
+ * The current path's URL must be http(s) and, unless drive.allow_remote, aim at loopback.  Its
+ * host must not be made from a placeholder: "http://127.0.0.{seq}/" is loopback for the first
+ * 256 requests, then a host name to look up; "127.0.0.{port}" is never an address.  So the URL
+ * is parsed with two different sets of stand-ins, and the host must come out the same.
+ */
 static int check_url(struct ctx *c, const char *url)
 {
-	/* Harmless stand-ins so curl parses "http://127.0.0.1:{port}/r?id={uuid}". */
-	static const struct template_vars stand_ins = {
-		.port = "1", .seq = "0", .uuid = "00000000-0000-4000-8000-000000000000",
+	static const struct template_vars stand_ins[2] = {
+		{ .port = "1", .seq = "0", .uuid = "00000000-0000-4000-8000-000000000000" },
+		{ .port = "65535", .seq = "18446744073709551615",
+		  .uuid = "ffffffff-ffff-4fff-bfff-ffffffffffff" },
 	};
-	struct template *t = template_compile(url, NULL);
-	char *copy = t ? template_expand_dup(t, &stand_ins) : NULL;
-	char *scheme = NULL, *host = NULL, got[64];
-	CURLU *u = curl_url();
-	CURLUcode rc;
+	char *scheme = NULL, *host = NULL, *scheme2 = NULL, *host2 = NULL, got[64];
+	CURLUcode rc = url_parts(url, &stand_ins[0], &scheme, &host);
+	CURLUcode rc2 = url_parts(url, &stand_ins[1], &scheme2, &host2);
 	int ret = -1;
 
-	if (!copy || !u) {
+	render_text(url, got, sizeof(got));
+	if (rc == CURLUE_OUT_OF_MEMORY) {
 		fail_oom(c);
 		goto out;
 	}
-	render_text(url, got, sizeof(got));
-	rc = curl_url_set(u, CURLUPART_URL, copy, 0);
-	if (rc == CURLUE_OK)
-		rc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
-	if (rc == CURLUE_OK && strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
+	if (scheme && strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0) {
 		fail(c, "'%s' must be an http:// or https:// URL (got %s)", cpath(c), got);
 		goto out;
 	}
-	if (rc == CURLUE_OK)
-		rc = curl_url_get(u, CURLUPART_HOST, &host, 0);
 	if (rc != CURLUE_OK) {
 		fail(c, "'%s' is not a valid URL: %s (got %s)", cpath(c), curl_url_strerror(rc), got);
+		goto out;
+	}
+	if (rc2 != CURLUE_OK || strcmp(host, host2) != 0 || strcmp(scheme, scheme2) != 0) {
+		fail(c, "'%s': a placeholder in the host of %s would make host names to look up "
+		     "(write the address itself, e.g. 127.0.0.1)", cpath(c), got);
 		goto out;
 	}
 	if (!c->allow_remote && !host_is_loopback(host)) {
@@ -612,9 +655,8 @@ static int check_url(struct ctx *c, const char *url)
 out:
 	curl_free(scheme);
 	curl_free(host);
-	curl_url_cleanup(u);
-	free(copy);
-	template_free(&t);
+	curl_free(scheme2);
+	curl_free(host2);
 	return ret;
 }
 
@@ -657,6 +699,26 @@ static int is_good_name(const char *s)
 	if (n == 0 || n > 128 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
 		return 0;
 	return strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") == n;
+}
+
+/*
+ * A soak folder holds a folder per scenario beside its own report files: a scenario named
+ * like one of them (or like their temporary files, "summary.json.tmp.123", or hidden) would
+ * take its place and the report would never be written.  Compared without case, for
+ * file systems that ignore it.  The reserved name, or NULL.
+ */
+static const char *reserved_name(const char *s)
+{
+	static const char *const reserved[] = { "summary.json", "junit.xml", "index.html" };
+
+	if (s[0] == '.')
+		return ".";
+	for (size_t i = 0; i < sizeof(reserved) / sizeof(reserved[0]); i++) {
+		size_t n = strlen(reserved[i]);
+		if (strncasecmp(s, reserved[i], n) == 0 && (s[n] == '\0' || s[n] == '.'))
+			return reserved[i];
+	}
+	return NULL;
 }
 
 /* a, sep and b in one new string, or NULL when out of memory. */
@@ -776,7 +838,7 @@ static int load_ready(struct ctx *c, json_t *target, struct scenario *s)
 		pop(c);
 	}
 	if (ret == 0)
-		ret = get_number(c, ready, "timeout_s", &positive, &s->ready_timeout_s);
+		ret = get_number(c, ready, "timeout_s", &timeout, &s->ready_timeout_s);
 	pop(c);
 	return ret;
 }
@@ -795,7 +857,7 @@ static int load_target(struct ctx *c, json_t *root, struct scenario *s)
 	    (ret = load_cmd(c, target, s)) == 0 &&
 	    (ret = load_pairs(c, target, &env_pairs, &s->env)) == 0 &&
 	    (ret = load_ready(c, target, s)) == 0)
-		ret = get_number(c, target, "stop_grace_s", &non_negative, &s->stop_grace_s);
+		ret = get_number(c, target, "stop_grace_s", &grace, &s->stop_grace_s);
 	pop(c);
 	return ret;
 }
@@ -895,9 +957,9 @@ static int load_http(struct ctx *c, json_t *drive, struct scenario_drive *d)
 	push_key(c, "http");
 	if ((ret = check_keys(c, http, http_keys)) == 0 &&
 	    (ret = load_requests(c, http, d)) == 0 &&
-	    (ret = get_number(c, http, "rate_per_s", &non_negative, &d->rate_per_s)) == 0 &&
+	    (ret = get_number(c, http, "rate_per_s", &rate, &d->rate_per_s)) == 0 &&
 	    (ret = get_integer(c, http, "concurrency", 1, 1024, &d->concurrency)) == 0)
-		ret = get_number(c, http, "timeout_s", &positive, &d->timeout_s);
+		ret = get_number(c, http, "timeout_s", &timeout, &d->timeout_s);
 	pop(c);
 	return ret;
 }
@@ -924,8 +986,8 @@ static int load_durations(struct ctx *c, json_t *root, struct scenario *s)
 {
 	int ret;
 
-	if ((ret = get_number(c, root, "duration_s", &positive, &s->duration_s)) < 0 ||
-	    (ret = get_number(c, root, "warmup_s", &non_negative, &s->warmup_s)) < 0 ||
+	if ((ret = get_number(c, root, "duration_s", &duration, &s->duration_s)) < 0 ||
+	    (ret = get_number(c, root, "warmup_s", &warmup, &s->warmup_s)) < 0 ||
 	    s->warmup_s < s->duration_s)
 		return ret;
 	/* Point at warmup_s when it was written, else at the duration that is too short. */
@@ -968,7 +1030,7 @@ static int load_sample(struct ctx *c, json_t *root, struct scenario *s)
 
 static int load_gate(struct ctx *c, json_t *root, struct scenario *s)
 {
-	static const struct range alpha = { 0, 0, 0.5, "a number > 0 and < 0.5" };
+	static const struct range alpha = { 0, 0, 0.5, 0.5, "a number > 0 and < 0.5" };
 	struct scenario_gate *g = &s->gate;
 	json_t *gate;
 	int ret = get_object(c, root, "gate", &gate);
@@ -1023,6 +1085,12 @@ static int load_name(struct ctx *c, json_t *root, struct scenario *s)
 		ret = fail_value(c, json_object_get(root, "name"),
 				 "1 to 128 characters from [A-Za-z0-9._-], not \".\" or \"..\" "
 				 "(it names the results directory)");
+		pop(c);
+	} else if (ret == 0 && reserved_name(s->name)) {
+		push_key(c, "name");
+		ret = fail(c, "'name' must not be \"%s\"%s: a soak writes summary.json, junit.xml "
+			   "and index.html beside the run folders (rename the scenario)", s->name,
+			   s->name[0] == '.' ? " (a hidden name)" : "");
 		pop(c);
 	}
 	return ret;
@@ -1105,20 +1173,16 @@ out:
 	return ret;
 }
 
-int scenario_load(const char *path, struct scenario *out)
+int scenario_load_text(const char *path, const char *text, size_t len, struct scenario *out)
 {
-	struct ctx c = { .file = path };
+	struct ctx c = { .file = path, .text = text, .len = len };
 	struct scenario s = { 0 };
-	char *text = NULL;
 	json_t *root = NULL;
 	json_error_t jerr;
 	int ret = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (read_file(path, &text, &c.len) < 0)
-		goto out;
-	c.text = text;
-	root = json_loadb(text, c.len, JSON_REJECT_DUPLICATES, &jerr);
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!root) {
 		diag_error("%s:%d:%d: %s%s", path, jerr.line, jerr.column,
 			   json_error_code(&jerr) == json_error_duplicate_key ? "" : "syntax error: ",
@@ -1141,6 +1205,19 @@ int scenario_load(const char *path, struct scenario *out)
 out:
 	scenario_release(&s);
 	json_decref(root);
+	return ret;
+}
+
+int scenario_load(const char *path, struct scenario *out)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int ret;
+
+	memset(out, 0, sizeof(*out));
+	if (read_file(path, &text, &len) < 0)
+		return -1;
+	ret = scenario_load_text(path, text, len, out);
 	free(text);
 	return ret;
 }

@@ -81,6 +81,9 @@ struct scenario {
  */
 int scenario_load(const char *path, struct scenario *out);
 
+/* scenario_load of text[0, len) already read; path only names it in messages. */
+int scenario_load_text(const char *path, const char *text, size_t len, struct scenario *out);
+
 /*
  * Replace "{port}" with port in every string of the scenario.  Returns 0, or -1 (out of memory,
  * message printed).

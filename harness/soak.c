@@ -24,6 +24,7 @@
 #include "clock.h"
 #include "diag.h"
 #include "results.h"
+#include "text.h"
 
 #define TICK_MS 1000
 /* The tail of samples.csv read for a live slope: ~700 rows, a minute at 10 Hz. */
@@ -158,7 +159,9 @@ static void live_draw(struct soak *k)
 			continue;
 		live_line(&k->slots[i], now, line, sizeof(line));
 		/* A wrapped line would throw off the cursor arithmetic of live_clear. */
-		fprintf(k->o->out, "%.*s\n", width - 1, line);
+		size_t n = strlen(line);
+		n = text_utf8_cut(line, n < (size_t)width - 1 ? n : (size_t)width - 1);
+		fprintf(k->o->out, "%.*s\n", (int)n, line);
 		k->lines_drawn++;
 	}
 	fflush(k->o->out);

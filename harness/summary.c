@@ -10,6 +10,7 @@
 
 #include "plot.h"
 #include "results.h"
+#include "text.h"
 
 /* The verdict word of an exit code: "pass", "leak" or "error". */
 static const char *summary_verdict(enum ls_exit code)
@@ -69,9 +70,10 @@ static json_t *expect_json(enum scenario_expect e)
 	return json_null();
 }
 
+/* Names, paths and errors quote what users and targets wrote: never let one cost the summary. */
 static json_t *nullable_string(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	return text_json_string(s);
 }
 
 /* Why the run ended when it did: a word for scripts (leaksoak(1), RESULTS). */
@@ -98,9 +100,9 @@ static json_t *why_json(const struct summary_run *r)
 	char why[512];
 
 	if (r->error || !r->report)
-		return json_string(r->error ? r->error : "");
+		return text_json_string(r->error ? r->error : "");
 	gate_describe(r->report, why, sizeof(why));
-	return json_string(why);
+	return text_json_string(why);
 }
 
 /* When the verdict was reached: at the settling look, or at the end; null for an error. */
@@ -117,10 +119,10 @@ json_t *summary_json(const struct summary_run *r)
 	json_t *metrics = r->report ? gate_metrics_json(r->report) : json_object();
 	json_t *o;
 
-	o = json_pack("{s:s, s:s, s:o, s:o, s:s, s:i, s:o, s:o, s:s, s:s, s:f, s:f, s:f,"
+	o = json_pack("{s:s, s:o, s:o, s:o, s:s, s:i, s:o, s:o, s:s, s:o, s:f, s:f, s:f,"
 			 " s:i, s:I, s:o, s:o, s:o, s:o}",
 			 "leaksoak_version", LEAKSOAK_VERSION,
-			 "scenario", r->name,
+			 "scenario", nullable_string(r->name),
 			 "scenario_file", nullable_string(r->scenario_file),
 			 "description", nullable_string(r->description),
 			 "verdict", summary_verdict(r->exit_code),
@@ -128,7 +130,7 @@ json_t *summary_json(const struct summary_run *r)
 			 "error", nullable_string(r->error),
 			 "expect", expect_json(r->expect),
 			 "started_utc", r->started_utc,
-			 "out_dir", r->out_dir,
+			 "out_dir", nullable_string(r->out_dir),
 			 "duration_s", r->duration_s,
 			 "elapsed_s", r->session->elapsed_s,
 			 "warmup_s", r->warmup_s,
@@ -210,9 +212,13 @@ static void summary_print(FILE *f, const struct summary_run *r)
 	const struct gate_report *rep = r->report;
 	const struct driver_totals *t = &r->session->totals;
 
-	fprintf(f, "%s: %s\n", r->name, summary_verdict(r->exit_code));
-	if (r->error)
-		fprintf(f, "  error    %s\n", r->error);
+	text_escape_file(f, r->name, TEXT_LINE_START);
+	fprintf(f, ": %s\n", summary_verdict(r->exit_code));
+	if (r->error) {
+		fputs("  error    ", f);
+		text_escape_file(f, r->error, 0);
+		fputc('\n', f);
+	}
 	if (rep && r->session->end == SESSION_SETTLED)
 		fprintf(f, "  settled  after %.1f s of %.0f s: %s\n", r->session->decided_at_s,
 			r->duration_s, rep->leak ? "the leak is confirmed" :
@@ -237,7 +243,9 @@ static void summary_print(FILE *f, const struct summary_run *r)
 			fprintf(f, ", %.3f KiB/request", rep->rss_per_request.theil_sen.slope);
 		fputc('\n', f);
 	}
-	fprintf(f, "  results  %s/\n", r->out_dir);
+	fputs("  results  ", f);
+	text_escape_file(f, r->out_dir, 0);
+	fputs("/\n", f);
 }
 
 enum ls_exit summary_conclude(struct summary_run *r, const char *junit_path)

@@ -74,7 +74,7 @@ int units_parse_duration_s(const char *s, double *out)
 {
 	double v;
 
-	if (parse_with_units(s, duration_units, &v) < 0 || !(v > 0))
+	if (parse_with_units(s, duration_units, &v) < 0 || !(v > 0) || v > UNITS_MAX_DURATION_S)
 		return -1;
 	*out = v;
 	return 0;
@@ -82,14 +82,23 @@ int units_parse_duration_s(const char *s, double *out)
 
 int units_parse_kib(const char *s, double *out)
 {
-	return parse_with_units(s, size_units, out);
+	double v;
+
+	if (parse_with_units(s, size_units, &v) < 0 || v > UNITS_MAX_PER_MIN)
+		return -1;
+	*out = v;
+	return 0;
 }
 
 int units_parse_double(const char *s, double *out)
 {
 	static const struct unit none[] = { { "", 1 }, { NULL, 0 } };
+	double v;
 
-	return parse_with_units(s, none, out);
+	if (parse_with_units(s, none, &v) < 0 || v > UNITS_MAX_PER_MIN)
+		return -1;
+	*out = v;
+	return 0;
 }
 
 int units_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out)

@@ -1,12 +1,17 @@
 # run.gp — draw one leaksoak run: RSS over time with its fitted growth and its gate, then
-# threads and FDs.  `leaksoak plot` runs it as `gnuplot -e "var=..." ... plot/run.gp`, setting:
+# threads and FDs.  `leaksoak plot` runs it as
+# `gnuplot -e "var=NUMBER" ... -c plot/run.gp CSV OUT TERM TITLE RSS_UNIT`: the strings come as
+# ARG1..ARG5, never parsed as gnuplot commands, and paths start with '/' or './' (never '<' or
+# '|', which gnuplot would open as a pipe).
 #
-#   csv, out      samples.csv to read and the image to write
-#   term          'pngcairo' or 'svg'
-#   title_text    scenario, verdict and slope, already formatted
+#   csv, out      samples.csv to read and the image to write (ARG1, ARG2)
+#   term          'pngcairo' or 'svg' (ARG3)
+#   title_text    scenario, verdict and slope, already formatted (ARG4)
 #   warmup, tend  the warm-up end and the last sample, in seconds
 #   stride        plot every stride-th row (long soaks have ~1M rows; the eye needs ~20k)
-#   rss_div, rss_unit   1 and 'KiB', or 1024 and 'MiB'
+#   last_point    the 0-based index of the last data line to read: a torn last line (a run
+#                 killed while writing it) is left out
+#   rss_div, rss_unit   1 and 'KiB', or 1024 and 'MiB' (rss_unit is ARG5)
 #   rss_lo        the RSS axis minimum (its maximum follows the data, fit and gate)
 #   th_lo, th_hi, fd_lo, fd_hi
 #                 the thread and FD axis ranges (given, as a flat series has no range to
@@ -20,6 +25,12 @@
 #                 steeper than this dashed line is growth beyond the gate
 #
 # Columns of samples.csv (harness/results.h): 1 t_s, 2 rss_kib, 3 threads, 4 fds, 7 lazyfree_kib.
+
+csv = ARG1
+out = ARG2
+term = ARG3
+title_text = ARG4
+rss_unit = ARG5
 
 set encoding utf8
 set fit quiet
@@ -63,8 +74,8 @@ net_title = has_lazy ? 'RSS − LazyFree' : ''
 fit_title = !has_fit ? '' : fit_net ? 'Theil–Sen fit (RSS − LazyFree)' : 'Theil–Sen fit'
 gate_title = has_fit && has_gate ? sprintf('gate %g KiB/min', gate) : ''
 
-plot csv skip 1 every stride using 1:($2 / rss_div) with lines lw 1 lc rgb '#1f77b4' title 'RSS', \
-     csv skip 1 every stride using 1:(has_lazy ? ($2 - $7) / rss_div : NaN) \
+plot csv skip 1 every stride::0::last_point using 1:($2 / rss_div) with lines lw 1 lc rgb '#1f77b4' title 'RSS', \
+     csv skip 1 every stride::0::last_point using 1:(has_lazy ? ($2 - $7) / rss_div : NaN) \
 	with lines lw 1 lc rgb '#2ca02c' title net_title, \
      [warmup:tend] (has_fit ? fitline(x) : NaN) with lines lw 2.5 lc rgb '#50d62728' \
 	title fit_title, \
@@ -90,7 +101,7 @@ set y2range [fd_lo:fd_hi]
 # Counts are whole numbers: no 2.2 threads on a narrow axis.
 if (th_hi - th_lo <= 10) { set ytics 1 nomirror }
 if (fd_hi - fd_lo <= 10) { set y2tics 1 }
-plot csv skip 1 every stride using 1:3 with steps lw 1.5 lc rgb '#9467bd' title 'threads', \
-     csv skip 1 every stride using 1:4 axes x1y2 with steps lw 1.5 lc rgb '#8c564b' title 'FDs'
+plot csv skip 1 every stride::0::last_point using 1:3 with steps lw 1.5 lc rgb '#9467bd' title 'threads', \
+     csv skip 1 every stride::0::last_point using 1:4 axes x1y2 with steps lw 1.5 lc rgb '#8c564b' title 'FDs'
 
 unset multiplot

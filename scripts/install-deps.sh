@@ -4,6 +4,7 @@
 #   scripts/install-deps.sh              build, test and plot packages
 #   scripts/install-deps.sh --bench      also wrk (driver comparison in `make bench`)
 #   scripts/install-deps.sh --browser    also chromium (the HTML report test)
+#   scripts/install-deps.sh --fuzz       also clang and libFuzzer (`make fuzz`)
 set -eu
 
 pkgs="gcc make pkg-config libc6-dev libjansson-dev libcurl4-openssl-dev libproc2-dev
@@ -12,7 +13,9 @@ for arg in "$@"; do
 	case $arg in
 	--bench) pkgs="$pkgs wrk" ;;
 	--browser) pkgs="$pkgs chromium" ;;
-	*) echo "install-deps: unknown option '$arg' (use --bench or --browser)" >&2; exit 2 ;;
+	--fuzz) pkgs="$pkgs clang libclang-rt-dev" ;;
+	*) echo "install-deps: unknown option '$arg' (use --bench, --browser or --fuzz)" >&2
+	   exit 2 ;;
 	esac
 done
 

@@ -12,6 +12,7 @@
 #include "testutil.h"
 #include "results.h"
 #include "summary.h"
+#include "diag.h"
 
 /* The file at path is byte for byte the golden file name. */
 static void assert_golden(const char *path, const char *name)
@@ -178,6 +179,84 @@ static void summary_error_matches_golden(void **state)
 	free(path);
 }
 
+/* Temporary files are new files: a file or a symlink planted under the name is never used. */
+static void temp_files_are_exclusive(void **state)
+{
+	char *path = tu_path(*state, "summary.json");
+	char *victim = tu_path(*state, "victim");
+	char *planted = NULL, *tmp = NULL, *got;
+	char msg[256];
+
+	tu_spit(victim, "keep", 4);
+	assert_true(asprintf(&planted, "%s.tmp.%ld.0", path, (long)getpid()) > 0);
+	assert_int_equal(symlink(victim, planted), 0);
+	int fd = results_create_temp(path, &tmp);
+	assert_true(fd >= 0);
+	assert_string_not_equal(tmp, planted);
+	close(fd);
+	unlink(tmp);
+	free(tmp);
+	/* The atomic write goes around the planted link and leaves its target alone. */
+	assert_int_equal(results_write_atomic(path, "{}\n", 3), 0);
+	got = tu_slurp(victim);
+	assert_string_equal(got, "keep");
+	free(got);
+	got = tu_slurp(path);
+	assert_string_equal(got, "{}\n");
+	free(got);
+	/* samples.csv is never written through a link either. */
+	char *csv = tu_path(*state, "samples.csv");
+	assert_int_equal(symlink(victim, csv), 0);
+	diag_capture(msg, sizeof(msg));
+	struct results_csv *c = results_csv_open(csv);
+	diag_capture(NULL, 0);
+	assert_null(c);
+	assert_non_null(strstr(msg, "cannot create"));
+	got = tu_slurp(victim);
+	assert_string_equal(got, "keep");
+	free(got);
+	free(csv);
+	free(planted);
+	free(victim);
+	free(path);
+}
+
+/* Invalid UTF-8 and a long multibyte name cut anywhere never cost the summary or the JUnit. */
+static void summary_survives_invalid_utf8(void **state)
+{
+	struct scenario_gate g = { 512, 1, -1, 1, 0.01 };
+	struct session_result sess = { .elapsed_s = 1.5 };
+	char error[512], cmd[700] = "cannot start '/xx/";
+	struct summary_run r = {
+		.name = "crash", .scenario_file = "x\xff.json", .out_dir = "results/\xc3",
+		.duration_s = 30, .warmup_s = 5, .interval_ms = 100, .gate = &g,
+		.session = &sess, .error = error, .exit_code = LS_EXIT_TARGET,
+		.started_utc = "2026-11-21T23:45:01Z",
+	};
+	char *junit = tu_path(*state, "junit.xml");
+
+	for (int i = 0; i < 300; i++)
+		strcat(cmd, "\xc3\xa9");	/* é, 2 bytes: a 512-byte cut can split one */
+	snprintf(error, sizeof(error), "%s", cmd);
+	json_t *j = summary_json(&r);
+	assert_non_null(j);
+	const char *e = json_string_value(json_object_get(j, "error"));
+	assert_non_null(e);
+	assert_non_null(strstr(e, "\xef\xbf\xbd"));	/* the cut character, replaced */
+	assert_string_equal(json_string_value(json_object_get(j, "out_dir")),
+			    "results/\xef\xbf\xbd");
+	json_decref(j);
+	struct results_case tc = { .name = "crash\x1b[31m\n::error::x", .time_s = 1,
+				   .verdict = "error", .message = error };
+	assert_int_equal(results_write_junit(junit, "leaksoak", &tc, 1), 0);
+	char *xml = tu_slurp(junit);
+	assert_non_null(strstr(xml, "name=\"crash\\x1b[31m\n\\x3a:error::x\""));
+	assert_null(strchr(xml, '\x1b'));
+	assert_null(strstr(xml, "\xc3<"));
+	free(xml);
+	free(junit);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +268,8 @@ int main(void)
 		cmocka_unit_test(default_dir_is_name_and_utc_stamp),
 		cmocka_unit_test(summary_error_has_contract_keys),
 		tu_tmpdir_test(summary_error_matches_golden),
+		tu_tmpdir_test(temp_files_are_exclusive),
+		tu_tmpdir_test(summary_survives_invalid_utf8),
 	};
 
 	return cmocka_run_group_tests_name("results", tests, NULL, NULL);

@@ -428,7 +428,7 @@ static void test_wrong_type(void **state)
 			"    }\n"
 			"  }\n"
 			"}\n",
-			":7:7: 'target.ready.timeout_s' must be a number > 0 (got \"10\")");
+			":7:7: 'target.ready.timeout_s' must be a number > 0 and at most 3600 (got \"10\")");
 	assert_error_at("{'name': 'x', 'target': {'cmd': ['t', 2]}}",
 			":1:39: 'target.cmd[1]' must be a string (got 2)");
 	assert_error(named("'target': 1"), "'target' must be an object (got 1)");
@@ -437,7 +437,8 @@ static void test_wrong_type(void **state)
 	assert_error(with("'sample': []"), "'sample' must be an object (got [])");
 	assert_error(with("'expect': 'maybe'"), "'expect' must be \"leak\" or \"pass\" (got \"maybe\")");
 	assert_error(with("'gate': {'fds_per_min': '1'}"),
-		     "'gate.fds_per_min' must be a number >= 0, or null for not gated (got \"1\")");
+		     "'gate.fds_per_min' must be a number from 0 to 1e12, or null for not gated "
+		     "(got \"1\")");
 	assert_error(with("'description': {'a': 1}"), "'description' must be a string (got an object)");
 }
 
@@ -462,9 +463,9 @@ static void test_out_of_range(void **state)
 	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', 'concurrency': 1025}}"),
 		     "'drive.http.concurrency' must be an integer from 1 to 1024 (got 1025)");
 	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', 'rate_per_s': -1}}"),
-		     "'drive.http.rate_per_s' must be a number >= 0 (got -1)");
+		     "'drive.http.rate_per_s' must be a number >= 0 and at most 1000000 (got -1)");
 	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', 'timeout_s': 0}}"),
-		     "'drive.http.timeout_s' must be a number > 0 (got 0)");
+		     "'drive.http.timeout_s' must be a number > 0 and at most 3600 (got 0)");
 	assert_error(with("'drive': {'http': {'mix': [{'url': 'http://127.0.0.1/', 'weight': 0}]}}"),
 		     "'drive.http.mix[0].weight' must be an integer from 1 to 1000000 (got 0)");
 	assert_error(with("'gate': {'alpha': 0.5}"),
@@ -472,10 +473,12 @@ static void test_out_of_range(void **state)
 	assert_error(with("'gate': {'alpha': 0}"),
 		     "'gate.alpha' must be a number > 0 and < 0.5 (got 0)");
 	assert_error(with("'gate': {'rss_kib_per_min': -1}"),
-		     "'gate.rss_kib_per_min' must be a number >= 0, or null for not gated (got -1)");
-	assert_error(with("'duration_s': 0"), "'duration_s' must be a number > 0 (got 0)");
+		     "'gate.rss_kib_per_min' must be a number from 0 to 1e12, or null for not gated "
+		     "(got -1)");
+	assert_error(with("'duration_s': 0"),
+		     "'duration_s' must be a number > 0 and at most 2678400 (31 days) (got 0)");
 	assert_error(named("'target': {'cmd': ['t'], 'stop_grace_s': -0.5}"),
-		     "'target.stop_grace_s' must be a number >= 0 (got -0.5)");
+		     "'target.stop_grace_s' must be a number >= 0 and at most 3600 (got -0.5)");
 	assert_error(with("'sample': {'interval_ms': 100, 'lazyfree_interval_ms': 50}"),
 		     "'sample.lazyfree_interval_ms' must be 0 (never) or at least "
 		     "'sample.interval_ms' (got 50, interval_ms is 100)");
@@ -737,6 +740,80 @@ static void test_free_port(void **state)
 	close(fd);
 }
 
+/* Every number has an upper bound: "duration_s": 1e10 overflowed the nanosecond deadline. */
+static void test_upper_bounds(void **state)
+{
+	(void)state;
+	assert_error(with("'duration_s': 1e10"),
+		     "'duration_s' must be a number > 0 and at most 2678400 (31 days) (got 10000000000.0)");
+	assert_error(with("'duration_s': 2678401"),
+		     "'duration_s' must be a number > 0 and at most 2678400 (31 days) (got 2678401)");
+	assert_error(with("'duration_s': 3000000, 'warmup_s': 2678401"),
+		     "'duration_s' must be a number > 0 and at most 2678400 (31 days) (got 3000000)");
+	assert_error(named("'target': {'cmd': ['t'], 'stop_grace_s': 1e300}"),
+		     "'target.stop_grace_s' must be a number >= 0 and at most 3600 (got 1e300)");
+	assert_error(named("'target': {'cmd': ['t'], 'ready': {'http_get': 'http://127.0.0.1/', "
+			   "'timeout_s': 3601}}"),
+		     "'target.ready.timeout_s' must be a number > 0 and at most 3600 (got 3601)");
+	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', 'rate_per_s': 1e7}}"),
+		     "'drive.http.rate_per_s' must be a number >= 0 and at most 1000000 (got 10000000.0)");
+	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', 'timeout_s': 1e20}}"),
+		     "'drive.http.timeout_s' must be a number > 0 and at most 3600 (got 1e20)");
+	assert_error(with("'gate': {'fds_per_min': 1e13}"),
+		     "'gate.fds_per_min' must be a number from 0 to 1e12, or null for not gated "
+		     "(got 10000000000000.0)");
+	/* The bounds themselves are accepted. */
+	struct scenario s;
+	load_ok(named("'duration_s': 2678400, 'target': {'cmd': ['t'], 'stop_grace_s': 3600}"), &s);
+	scenario_release(&s);
+}
+
+/* A placeholder in a URL's host would make host names to look up: refused, remote or not. */
+static void test_placeholder_hosts(void **state)
+{
+	static const char *const urls[] = {
+		"http://127.0.0.{seq}/", "http://127.0.0.{port}/", "http://{uuid}.localhost/",
+		"http://127.{seq}.0.1:{port}/", "http://[::{seq}]/", "http://{seq}/",
+	};
+	char extra[512], want[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(urls) / sizeof(urls[0]); i++) {
+		snprintf(extra, sizeof(extra), "'drive': {'http': {'url': '%s'}}", urls[i]);
+		snprintf(want, sizeof(want), "'drive.http.url': a placeholder in the host of \"%s\" "
+			 "would make host names to look up (write the address itself, e.g. "
+			 "127.0.0.1)", urls[i]);
+		assert_error(with(extra), want);
+		snprintf(extra, sizeof(extra), "'drive': {'http': {'url': '%s'}, "
+			 "'allow_remote': true}", urls[i]);
+		assert_error(with(extra), want);
+	}
+	/* Placeholders in the port, path and query stay fine. */
+	assert_url_ok("http://127.0.0.1:{port}/{seq}?u={uuid}#{seq}", 0);
+}
+
+/* Names a soak writes beside the run folders (and their temporary files) are refused. */
+static void test_reserved_names(void **state)
+{
+	static const char *const names[] = { "junit.xml", "index.html", "summary.json",
+					     "JUnit.XML", "summary.json.tmp.12.0", ".hidden" };
+	char text[256], want[512];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(text, sizeof(text), "{'name': '%s', 'target': {'cmd': ['t']}}", names[i]);
+		snprintf(want, sizeof(want), "'name' must not be \"%s\"%s: a soak writes "
+			 "summary.json, junit.xml and index.html beside the run folders (rename the "
+			 "scenario)", names[i], names[i][0] == '.' ? " (a hidden name)" : "");
+		assert_error(text, want);
+	}
+	struct scenario s;
+	load_ok("{'name': 'junit.xml-fixed', 'target': {'cmd': ['t']}}", &s);
+	scenario_release(&s);
+	load_ok("{'name': 'index', 'target': {'cmd': ['t']}}", &s);
+	scenario_release(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -761,6 +838,9 @@ int main(void)
 		cmocka_unit_test(test_headers_checked),
 		cmocka_unit_test(test_missing_keys),
 		cmocka_unit_test(test_url_or_mix),
+		cmocka_unit_test(test_upper_bounds),
+		cmocka_unit_test(test_placeholder_hosts),
+		cmocka_unit_test(test_reserved_names),
 		cmocka_unit_test(test_loopback),
 		cmocka_unit_test(test_loopback_located),
 		cmocka_unit_test(test_url_scheme),

@@ -60,7 +60,7 @@ static void test_duration(void **state)
 {
 	static const struct reading ok[] = {
 		{ "90", 90 }, { "90s", 90 }, { "1.5m", 90 }, { "2h", 7200 }, { "250ms", 0.25 },
-		{ ".5", 0.5 }, { "1e2", 100 }, { NULL, 0 },
+		{ ".5", 0.5 }, { "1e2", 100 }, { "744h", 2678400 }, { NULL, 0 },
 	};
 
 	(void)state;
@@ -74,6 +74,7 @@ static void test_duration_rejects(void **state)
 		"5 m", "5M", "5sec",
 		"1e306h",		/* overflows to inf */
 		"1e-999",		/* underflows */
+		"1e10", "745h", "2678401",	/* beyond 31 days: deadlines in ns would overflow */
 		NULL,
 	};
 
@@ -94,7 +95,7 @@ static void test_kib(void **state)
 
 static void test_kib_rejects(void **state)
 {
-	static const char *const bad[] = { "2MB", "2kib", "-0", NULL };
+	static const char *const bad[] = { "2MB", "2kib", "-0", "1e13", "1e300GiB", NULL };
 
 	(void)state;
 	assert_refuses(units_parse_kib, bad);
@@ -103,7 +104,7 @@ static void test_kib_rejects(void **state)
 static void test_double(void **state)
 {
 	static const struct reading ok[] = { { "0.5", 0.5 }, { "1", 1 }, { "0", 0 }, { NULL, 0 } };
-	static const char *const bad[] = { "1s", NULL };	/* no units here */
+	static const char *const bad[] = { "1s", "1e13", NULL };	/* no units; bounded */
 
 	(void)state;
 	assert_reads(units_parse_double, ok);

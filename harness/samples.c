@@ -1,0 +1,136 @@
+/*
+ * samples — the samples.csv reader shared by plot and report, strict about what a row is.
+ */
+#include "samples.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+
+#define SAMPLES_COLUMNS 9
+
+/* One number cell ending at ',' or the end of the line; *p moves past it.  0 or -1. */
+static int cell(const char **p, double *v, int may_be_empty)
+{
+	const char *s = *p;
+	char *end;
+
+	if (*s == ',' || *s == '\0') {
+		if (!may_be_empty)
+			return -1;
+		*v = NAN;
+		*p = s;
+		return 0;
+	}
+	/* strtod would take hex, "inf", "nan" and leading blanks: a row has none of them. */
+	if (!(*s >= '0' && *s <= '9') && !(*s == '-' && s[1] >= '0' && s[1] <= '9'))
+		return -1;
+	errno = 0;
+	*v = strtod(s, &end);
+	if (errno || end == s || (*end != ',' && *end != '\0') || !(*v >= 0) ||
+	    *v > SAMPLES_VALUE_MAX)
+		return -1;
+	for (const char *c = s; c < end; c++)
+		if (!strchr("0123456789.eE+-", *c))
+			return -1;
+	*p = end;
+	return 0;
+}
+
+int samples_parse_row(const char *line, struct samples_row *row)
+{
+	double *col[SAMPLES_COLUMNS] = { &row->t_s, &row->rss_kib, &row->threads, &row->fds,
+					  &row->procs, &row->cpu_s, &row->lazyfree_kib,
+					  &row->requests, &row->errors };
+	const char *p = line;
+
+	for (int i = 0; i < SAMPLES_COLUMNS; i++) {
+		if (i > 0 && *p++ != ',')
+			return -1;
+		if (cell(&p, col[i], i == 6) < 0)
+			return -1;
+	}
+	return *p == '\0' ? 0 : -1;
+}
+
+/* The line without its line break; *had_newline says whether there was one. */
+static void chomp(char *line, ssize_t *n, int *had_newline)
+{
+	*had_newline = *n > 0 && line[*n - 1] == '\n';
+	if (*had_newline)
+		line[--*n] = '\0';
+	if (*n > 0 && line[*n - 1] == '\r')
+		line[--*n] = '\0';
+}
+
+int samples_read(FILE *f, const char *name, samples_row_fn fn, void *arg,
+		 struct samples_stats *stats)
+{
+	struct samples_stats st = { 0 };
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int nl, ret = -1;
+	size_t lineno = 1, bad_middle = 0, first_bad = 0;
+
+	n = getline(&line, &cap, f);
+	if (n < 0 || strncmp(line, SAMPLES_HEADER_START, strlen(SAMPLES_HEADER_START)) != 0) {
+		diag_error("'%s' has no samples.csv header (is this a leaksoak run folder?)", name);
+		goto out;
+	}
+	while ((n = getline(&line, &cap, f)) > 0) {
+		struct samples_row row;
+		lineno++;
+		chomp(line, &n, &nl);
+		if ((size_t)n != strlen(line) || samples_parse_row(line, &row) < 0 || !nl) {
+			/* A line cut short is only expected at the end: peek for more. */
+			int c = getc(f);
+			if (c == EOF && !ferror(f)) {
+				st.torn_last = 1;
+				diag_warning("%s:%zu: the last line is torn (the run was killed "
+					     "while writing it?); skipped", name, lineno);
+			} else {
+				ungetc(c, f);
+				bad_middle++;
+				first_bad = first_bad ? first_bad : lineno;
+			}
+			st.skipped++;
+			continue;
+		}
+		if ((ret = fn ? fn(&row, arg) : 0) < 0)
+			goto out;
+		st.rows++;
+	}
+	if (ferror(f)) {
+		diag_error("cannot read '%s': %s", name, strerror(errno));
+		goto out;
+	}
+	if (bad_middle)
+		diag_warning("%s:%zu: %zu line%s that %s not sample rows skipped", name, first_bad,
+			     bad_middle, bad_middle == 1 ? "" : "s", bad_middle == 1 ? "is" : "are");
+	ret = 0;
+out:
+	if (stats)
+		*stats = st;
+	free(line);
+	return ret;
+}
+
+int samples_read_path(const char *path, samples_row_fn fn, void *arg,
+		      struct samples_stats *stats)
+{
+	FILE *f = fopen(path, "r");
+	int ret;
+
+	if (stats)
+		*stats = (struct samples_stats){ 0 };
+	if (!f)
+		return diag_error("cannot read '%s': %s (is this a leaksoak run folder?)", path,
+				  strerror(errno));
+	ret = samples_read(f, path, fn, arg, stats);
+	fclose(f);
+	return ret;
+}

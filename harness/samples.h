@@ -1,0 +1,51 @@
+/*
+ * samples — read a run's samples.csv (the columns of results.h), as plot and report do.
+ *
+ * The file is appended row by row while a run goes, so a run killed with SIGKILL (or a full
+ * disk) can leave a last line cut short.  Such a torn last line is recognised (no final line
+ * break, or not a whole row), skipped with one warning, and the rows before it are read as
+ * usual.  Other lines that are not rows are skipped with one warning that counts them.
+ */
+#ifndef LEAKSOAK_SAMPLES_H
+#define LEAKSOAK_SAMPLES_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+/* The header's first column: a file that does not start with it is not a samples.csv. */
+#define SAMPLES_HEADER_START "t_s,"
+/* Values above this (and negative ones) make a row malformed: no count of ours gets near it,
+ * and casts of what is read stay defined. */
+#define SAMPLES_VALUE_MAX 1e15
+
+/* One row; lazyfree_kib is NaN when its cell is empty (before the first LazyFree reading). */
+struct samples_row {
+	double t_s, rss_kib, threads, fds, procs, cpu_s, lazyfree_kib, requests, errors;
+};
+
+/* What samples_read saw. */
+struct samples_stats {
+	size_t rows;		/* rows handed to the callback */
+	size_t skipped;		/* malformed lines skipped (the torn last line included) */
+	int torn_last;		/* 1 when the last line was cut short */
+};
+
+/* Called for each row in file order; a return < 0 stops the read (and is returned). */
+typedef int (*samples_row_fn)(const struct samples_row *row, void *arg);
+
+/*
+ * Read samples.csv from f; name is the file in messages.  Returns 0 (warnings printed for
+ * skipped lines), -1 after printing why (no header: not a samples.csv; a read error), or the
+ * callback's negative return.  stats may be NULL.
+ */
+int samples_read(FILE *f, const char *name, samples_row_fn fn, void *arg,
+		 struct samples_stats *stats);
+
+/* samples_read of the file at path. */
+int samples_read_path(const char *path, samples_row_fn fn, void *arg,
+		      struct samples_stats *stats);
+
+/* Parse one line (without its line break) into row: 0, or -1 when it is not a whole row. */
+int samples_parse_row(const char *line, struct samples_row *row);
+
+#endif
