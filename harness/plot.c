@@ -47,6 +47,7 @@ struct run_facts {
 	char basis[16];
 	char error[96];
 	double warmup_s;
+	double decided_at_s;	/* when an early verdict settled the run; NaN: it ran out */
 	double slope_per_min;	/* Theil–Sen of the gated RSS series */
 	double intercept_kib;
 	double gate_per_min;
@@ -208,8 +209,8 @@ static void failed_counts(const json_t *metrics, char *buf, size_t len)
 /* Fill *rf from a parsed summary.json (NULL: none, the run nameless but plottable). */
 static void facts_from_json(const json_t *j, struct run_facts *rf)
 {
-	*rf = (struct run_facts){ .warmup_s = 0, .slope_per_min = NAN, .intercept_kib = NAN,
-				  .gate_per_min = NAN };
+	*rf = (struct run_facts){ .warmup_s = 0, .decided_at_s = NAN, .slope_per_min = NAN,
+				  .intercept_kib = NAN, .gate_per_min = NAN };
 	if (!json_is_object(j))
 		return;
 	json_str(j, "scenario", rf->name, sizeof(rf->name));
@@ -219,6 +220,8 @@ static void facts_from_json(const json_t *j, struct run_facts *rf)
 	json_str(rss, "basis", rf->basis, sizeof(rf->basis));
 	double w = json_num(j, "warmup_s");
 	rf->warmup_s = isfinite(w) && w > 0 ? w : 0;
+	if (json_is_true(json_object_get(j, "stopped_early")))
+		rf->decided_at_s = json_num(j, "decided_at_s");
 	rf->slope_per_min = json_num(rss, "theil_sen.slope_per_min");
 	rf->intercept_kib = json_num(rss, "theil_sen.intercept");
 	rf->gate_per_min = json_num(rss, "gate_per_min");
@@ -357,6 +360,8 @@ char **plot_gnuplot_argv(const char *gnuplot, const char *script, const char *ru
 	argv_push(&a, strdup(gnuplot));
 	push_num(&a, "warmup", rf.warmup_s < cs.t_last ? rf.warmup_s : 0);
 	push_num(&a, "tend", cs.t_last > 0 ? cs.t_last : 1);
+	push_num(&a, "decided", isfinite(rf.decided_at_s) && rf.decided_at_s > 0 ?
+		 rf.decided_at_s : 0);
 	push_num(&a, "stride", (double)(cs.rows / PLOT_MAX_POINTS + 1));
 	push_num(&a, "last_point", (double)cs.last_line - 1);
 	push_num(&a, "rss_div", mib ? 1024 : 1);

@@ -93,7 +93,7 @@ static struct report_run *new_run(struct report *r)
 	for (int m = 0; m < REPORT_N_METRICS; m++)
 		run->metric[m] = (struct report_metric){ NAN, NAN, NAN, 0 };
 	run->exit_code = -1;
-	run->elapsed_s = NAN;
+	run->elapsed_s = run->decided_at_s = NAN;
 	return run;
 }
 
@@ -187,6 +187,7 @@ static int run_from_json(struct report_run *run, const json_t *j, const char *di
 	const char *verdict = json_string_value(json_object_get(j, "verdict"));
 	const char *message = json_string_value(json_object_get(j, "message"));
 	const char *error = json_string_value(json_object_get(j, "error"));
+	const char *why = json_string_value(json_object_get(j, "why"));
 	const json_t *basis = json_object_get(json_object_get(json_object_get(j, "metrics"),
 							      "rss"), "basis");
 	int failed = 0;
@@ -203,9 +204,13 @@ static int run_from_json(struct report_run *run, const json_t *j, const char *di
 	if (json_is_integer(json_object_get(j, "exit_code")))
 		run->exit_code = (int)json_integer_value(json_object_get(j, "exit_code"));
 	run->elapsed_s = num_or_nan(json_object_get(j, "elapsed_s"));
+	run->decided_at_s = num_or_nan(json_object_get(j, "decided_at_s"));
+	run->stopped_early = json_is_true(json_object_get(j, "stopped_early"));
 	read_metrics(run, json_object_get(j, "metrics"));
 	if (message)
 		run->message = dup_or_null(message, &failed);
+	else if (why && why[0] && strcmp(run->verdict, "error"))
+		run->message = dup_or_null(why, &failed);
 	else if (!strcmp(run->verdict, "error"))
 		run->message = dup_or_null(error ? error : "the run ended without a verdict",
 					   &failed);
@@ -654,7 +659,7 @@ static json_t *run_json(const struct report_run *run, const char *out_real)
 {
 	char *results = path_from(out_real, run->dir);
 	json_t *j = results ? json_pack(
-		"{s:o, s:s, s:i, s:o, s:b, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+		"{s:o, s:s, s:i, s:o, s:b, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
 		"scenario", str_or_null(run->name), "verdict", run->verdict,
 		"exit_code", run->exit_code,
 		"expect", str_or_null(run->expect), "mismatch", run->mismatch,
@@ -663,7 +668,8 @@ static json_t *run_json(const struct report_run *run, const char *out_real)
 		"scenario_file", str_or_null(run->scenario_file),
 		"description", str_or_null(run->description),
 		"elapsed_s", num_or_null(run->elapsed_s), "failed", failed_list(run),
-		"metrics", metrics_json(run)) : NULL;
+		"metrics", metrics_json(run), "decided_at_s", num_or_null(run->decided_at_s),
+		"stopped_early", run->stopped_early) : NULL;
 
 	free(results);
 	return j;
@@ -841,6 +847,7 @@ static const char html_style[] =
 	"tr.mismatch td{background:#fff6b8}\n"
 	".mm{color:#a40012;font-weight:700}\n"
 	".why{white-space:pre-line;font-size:13px}\n"
+	".settled{font-size:12px;color:#6a3d9a}\n"
 	".changes li{margin:2px 0}.rose{color:#a40012}\n"
 	"section.run{border-top:1px solid #ddd;margin-top:24px}\n"
 	"section.run img{max-width:100%;height:auto;border:1px solid #eee}\n"
@@ -983,6 +990,9 @@ static void html_row(FILE *f, const struct report_run *run, const char *out_real
 	fputs("</td><td class=\"num\">", f);
 	if (isfinite(run->elapsed_s))
 		fprintf(f, "%.1f s", run->elapsed_s);
+	if (run->stopped_early && isfinite(run->decided_at_s))
+		fprintf(f, "<br><span class=\"settled\">settled at %.1f s</span>",
+			run->decided_at_s);
 	fputs("</td><td>", f);
 	/* Link the folder only when it travels with the report (a relative path inside it). */
 	if (rel && rel[0] != '/') {

@@ -46,12 +46,15 @@ struct report_run {
 	char *expect;		/* "leak", "pass" or NULL */
 	int exit_code;
 	int mismatch;		/* expect given, verdict pass or leak, and different */
-	char *message;		/* failed metrics (one per line) or the error; NULL for a pass */
+	char *message;		/* the summary's why (failed metrics, or why it passed), or the
+				   error; NULL for a pass from before summaries said why */
 	char *dir;		/* the run's folder, as a path usable from the current directory */
 	char *scenario_file;	/* may be NULL */
 	char *description;	/* may be NULL */
 	char *rss_basis;	/* "rss" or "rss-lazyfree" */
 	double elapsed_s;
+	double decided_at_s;	/* when the verdict was settled; NaN when unknown */
+	int stopped_early;	/* an early verdict ended the run at decided_at_s */
 	struct report_metric metric[REPORT_N_METRICS];
 };
 

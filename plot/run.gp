@@ -8,6 +8,7 @@
 #   term          'pngcairo' or 'svg' (ARG3)
 #   title_text    scenario, verdict and slope, already formatted (ARG4)
 #   warmup, tend  the warm-up end and the last sample, in seconds
+#   decided       when an early verdict settled the run (0: it ran its whole duration)
 #   stride        plot every stride-th row (long soaks have ~1M rows; the eye needs ~20k)
 #   last_point    the 0-based index of the last data line to read: a torn last line (a run
 #                 killed while writing it) is left out
@@ -63,6 +64,11 @@ if (warmup > 0) {
 	set object 1 rect from 0, graph 0 to warmup, graph 1 behind fc rgb '#ececec' fs solid 1.0 noborder
 	set label 1 'warm-up' at warmup / 2, graph 0.97 center tc rgb '#777777'
 }
+# The moment of decision: an early verdict ended the run here.
+if (decided > 0) {
+	set arrow 3 from decided, graph 0 to decided, graph 1 nohead dt 3 lw 1.5 lc rgb '#9467bd'
+	set label 3 sprintf('verdict settled at %.1f s', decided) at decided, graph 0.90 right offset -0.5, 0 tc rgb '#9467bd'
+}
 
 # Slopes are per minute, time is in seconds.  The fitted line is half transparent: on a clean
 # leak it lies right on the samples, which should still show.
@@ -85,6 +91,7 @@ plot csv skip 1 every stride::0::last_point using 1:($2 / rss_div) with lines lw
 # Bottom panel: threads (left axis) and FDs (right axis).
 unset object 1
 unset label 1
+unset label 3
 set origin 0, 0.02
 set size 1, 0.32
 if (warmup > 0) {
