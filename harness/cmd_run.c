@@ -179,7 +179,7 @@ static int start_target(struct run *r)
 		}
 		goto out;
 	}
-	r->sampler = sampler_new(target_pid(r->target), NULL);
+	r->sampler = sampler_new_tree(target_pid(r->target), target_tree_root(r->target), NULL);
 	if (!r->sampler) {
 		target_error(r, "cannot sample %s", r->sc.name);
 		goto out;
