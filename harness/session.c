@@ -122,7 +122,7 @@ struct loop {
 	struct driver_totals prev;
 };
 
-/* Take one sample: 0, 1 when the sampled process is gone, -1 on failure. */
+/* Take one sample: 0, 1 when the sampled process is gone, 2 past a cap, -1 on failure. */
 static int take_sample(struct loop *l)
 {
 	const struct session_config *c = l->c;
@@ -151,7 +151,8 @@ static int take_sample(struct loop *l)
 		return -1;
 	if (c->on_sample)
 		c->on_sample(c->cls, &row);
-	return 0;
+	/* after the row is written: the sample that crossed the cap is in samples.csv */
+	return c->caps && cap_check(c->caps, &row.s, &l->out->cap) ? 2 : 0;
 }
 
 static int start_timer(unsigned interval_ms)
@@ -209,8 +210,8 @@ static int loop_turn(struct loop *l, struct pollfd *pfd, unsigned n, int64_t dea
 		return 0;
 	int r = take_sample(l);
 	if (r > 0)
-		out->end = SESSION_TARGET_EXITED;
-	return r;
+		out->end = r == 2 ? SESSION_CAPPED : SESSION_TARGET_EXITED;
+	return r > 0 ? 1 : r;
 }
 
 int session_run(const struct session_config *c, struct session_result *out)

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "cap.h"
 #include "driver.h"
 #include "gate.h"
 #include "results.h"
@@ -25,6 +26,7 @@ struct session_config {
 	struct driver *driver;		/* borrowed; NULL: nothing to drive */
 	struct target *target;		/* borrowed; NULL when watching a process we did not start */
 	int signal_fd;			/* from session_signals_open */
+	const struct cap_limits *caps;	/* NULL: none; a crossed cap ends the run (CAPPED) */
 	/* Called after each sample (e.g. a progress line); may be NULL. */
 	void (*on_sample)(void *cls, const struct results_row *row);
 	void *cls;
@@ -35,6 +37,7 @@ enum session_end {
 	SESSION_INTERRUPTED,	/* SIGINT, SIGTERM or SIGHUP arrived (signo says which) */
 	SESSION_TARGET_EXITED,	/* the target or watched process went away */
 	SESSION_FAILED,		/* I/O or driver failure, message printed */
+	SESSION_CAPPED,		/* the tree crossed a cap (result.cap says which, when) */
 };
 
 /* The samples as parallel arrays, n long; lazyfree_kib is NaN before its first reading. */
@@ -50,6 +53,7 @@ struct session_result {
 	struct session_series series;
 	struct driver_totals totals;	/* zero without a driver */
 	struct sample last;
+	struct cap_hit cap;		/* kind CAP_NONE unless end is CAPPED */
 };
 
 /*

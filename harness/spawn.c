@@ -357,8 +357,10 @@ void spawn_describe(const struct spawn *s, char *buf, size_t len)
 
 /* ---- stopping ------------------------------------------------------------------------ */
 
-static void send_signal(const struct spawn *s, int sig)
+void spawn_signal(const struct spawn *s, int sig)
 {
+	if (s->reaped)
+		return;
 	/* an unreaped child: its PID (and group ID) cannot have been reused */
 	if (s->own_group)
 		kill(-s->pid, sig);
@@ -371,11 +373,11 @@ int spawn_stop(struct spawn *s, int sig, unsigned grace_ms)
 		return s->stop_result;
 	s->stopped = 1;
 	if (!spawn_poll(s) && sig) {
-		send_signal(s, sig);
+		spawn_signal(s, sig);
 		spawn_wait(s, grace_ms);
 	}
 	if (!s->reaped) {
-		send_signal(s, SIGKILL);
+		spawn_signal(s, SIGKILL);
 		spawn_wait(s, KILL_WAIT_MS);
 	} else if (s->own_group) {
 		/* the leader went: what it left in its group goes too */

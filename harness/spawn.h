@@ -54,6 +54,9 @@ int spawn_exited(const struct spawn *s, int *wstatus);
 /* How it ended: "exited with status 3", "killed by signal 11 (SIGSEGV)", "is still running". */
 void spawn_describe(const struct spawn *s, char *buf, size_t len);
 
+/* Send sig to the child (to its group when own_group) if it has not been reaped. */
+void spawn_signal(const struct spawn *s, int sig);
+
 /*
  * Bounded stop: send sig (0: none) to the child (to its group when own_group), wait up to
  * grace_ms, then SIGKILL the same way and reap.  Idempotent.  0 once reaped, -1 if it did not

@@ -74,7 +74,40 @@ static json_t *nullable_string(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+static json_t *caps_json(const struct cap_limits *c)
+{
+	if (!c)
+		return json_null();
+	return json_pack("{s:I, s:I}", "max_rss_kib", (json_int_t)c->max_rss_kib,
+			 "max_procs", (json_int_t)c->max_procs);
+}
+
+/* The containment members: the caps in force, the one crossed, the reason; 0 or -1. */
+static int add_caps(json_t *j, const struct summary_run *r)
+{
+	const struct cap_hit *hit = r->session->end == SESSION_CAPPED ? &r->session->cap : NULL;
+
+	if (!j)
+		return -1;
+	return json_object_set_new(j, "caps", caps_json(r->caps)) |
+	       json_object_set_new(j, "cap", cap_json(hit)) |
+	       json_object_set_new(j, "reason", nullable_string(r->reason));
+}
+
+static json_t *summary_json_core(const struct summary_run *r);
+
 json_t *summary_json(const struct summary_run *r)
+{
+	json_t *j = summary_json_core(r);
+
+	if (add_caps(j, r) < 0) {
+		json_decref(j);
+		return NULL;
+	}
+	return j;
+}
+
+static json_t *summary_json_core(const struct summary_run *r)
 {
 	json_t *metrics = r->report ? gate_metrics_json(r->report) : json_object();
 
@@ -110,7 +143,8 @@ static int write_junit(const struct summary_run *r, const char *path)
 	struct results_case tc = {
 		.name = r->name, .classname = r->scenario_file ? "leaksoak.run" : "leaksoak.watch",
 		.time_s = r->session->elapsed_s, .verdict = summary_verdict(r->exit_code),
-		.message = r->error ? r->error : failure, .system_out = r->out_dir,
+		.message = r->error ? r->error : r->reason ? r->reason : failure,
+		.system_out = r->out_dir,
 	};
 	return results_write_junit(path, "leaksoak", &tc, 1);
 }
@@ -164,6 +198,8 @@ static void summary_print(FILE *f, const struct summary_run *r)
 	fprintf(f, "%s: %s\n", r->name, summary_verdict(r->exit_code));
 	if (r->error)
 		fprintf(f, "  error    %s\n", r->error);
+	if (r->reason)
+		fprintf(f, "  reason   %s\n", r->reason);
 	if (rep) {
 		print_metric(f, &rep->metric[GATE_RSS], "rss");
 		/* Only worth a line when LazyFree made a difference: then raw RSS misleads. */
