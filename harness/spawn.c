@@ -304,9 +304,10 @@ int spawn_wait(struct spawn *s, unsigned timeout_ms)
 	struct pollfd p = { .fd = s->pidfd, .events = POLLIN };
 
 	while (!spawn_poll(s)) {
-		int64_t left = (deadline - clock_now_ns()) / CLOCK_NS_PER_MS;
+		int64_t left_ns = deadline - clock_now_ns();
+		int64_t left = (left_ns + CLOCK_NS_PER_MS - 1) / CLOCK_NS_PER_MS;
 
-		if (left <= 0)
+		if (left_ns <= 0)
 			return 0;
 		/* without a pidfd (Linux < 5.3) the exit is polled every 10 ms */
 		if (s->pidfd < 0 && left > 10)
