@@ -39,6 +39,7 @@
 
 #include "clock.h"
 #include "diag.h"
+#include "proctree.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -450,57 +451,24 @@ static void adopt_descendants(struct sampler *s)
 	}
 }
 
-/* The PIDs in a children file (space-separated), each handed to add(); 0 or -errno. */
-static int read_children(int dir_fd, const char *path, struct sampler *s, pid_t parent,
-			 void (*add)(struct sampler *, pid_t, pid_t))
+/* proctree's callback: adopt a child of the process being walked. */
+struct walk {
+	struct sampler *s;
+	pid_t parent;
+};
+
+static void adopt_child(void *cls, pid_t child)
 {
-	char buf[8192], *p, *end;
-	int fd = openat(dir_fd, path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
+	struct walk *w = cls;
 
-	if (fd < 0)
-		return -errno;
-	/* a thread with more than ~1000 children is cut short: the next walk sees the rest */
-	n = pread(fd, buf, sizeof(buf) - 1, 0);
-	close(fd);
-	if (n < 0)
-		return -errno;
-	buf[n] = '\0';
-	for (p = buf;; p = end) {
-		long v = strtol(p, &end, 10);
-
-		if (end == p)
-			break;
-		if (v > 0)
-			add(s, (pid_t)v, parent);
-	}
-	return 0;
+	adopt_one(w->s, child, w->parent);
 }
 
-/* The children of every thread of pid; each handed to add(). */
-static void walk_children(struct sampler *s, pid_t pid,
-			  void (*add)(struct sampler *, pid_t, pid_t))
+static void walk_children(struct sampler *s, pid_t pid)
 {
-	char path[64];
-	struct dirent *e;
-	int fd;
-	DIR *d;
+	struct walk w = { s, pid };
 
-	snprintf(path, sizeof(path), "%d/task", (int)pid);
-	fd = openat(s->proc_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	d = fd >= 0 ? fdopendir(fd) : NULL;
-	if (!d) {
-		if (fd >= 0)
-			close(fd);
-		return;
-	}
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%.20s/children", e->d_name);
-		read_children(dirfd(d), path, s, pid, add);
-	}
-	closedir(d);
+	proctree_children(s->proc_fd, pid, adopt_child, &w);
 }
 
 /*
@@ -510,9 +478,9 @@ static void walk_children(struct sampler *s, pid_t pid,
  */
 static void adopt_tree(struct sampler *s)
 {
-	walk_children(s, s->tree_root, adopt_one);
+	walk_children(s, s->tree_root);
 	for (size_t i = 0; i < s->n; i++)
-		walk_children(s, s->m[i].pid, adopt_one);
+		walk_children(s, s->m[i].pid);
 }
 
 static void discover(struct sampler *s)

@@ -36,9 +36,9 @@
 
 #include "clock.h"
 #include "diag.h"
+#include "proctree.h"
 #include "spawn.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -117,61 +117,28 @@ static int pid_list_add(struct pid_list *l, pid_t pid)
 	return 0;
 }
 
-static void read_children_file(const char *path, struct pid_list *out)
+static void add_pid(void *cls, pid_t pid)
 {
-	char buf[8192];
-	char *p, *end;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	/* a thread with more than ~1000 children is cut short: the kill rounds get the rest */
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	for (p = buf;; p = end) {
-		long v = strtol(p, &end, 10);
-
-		if (end == p)
-			break;
-		if (v > 0)
-			pid_list_add(out, (pid_t)v);
-	}
+	pid_list_add(cls, pid);
 }
 
-/* The children of every thread of pid ("self" for this process), appended to out. */
-static void list_children(const char *pid, struct pid_list *out)
+/* The children of every thread of pid, appended to out. */
+static void list_children(pid_t pid, struct pid_list *out)
 {
-	char path[512];
-	struct dirent *e;
-	DIR *d;
+	int proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
-	snprintf(path, sizeof(path), "/proc/%s/task", pid);
-	d = opendir(path);
-	if (!d)
+	if (proc_fd < 0)
 		return;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/task/%s/children", pid, e->d_name);
-		read_children_file(path, out);
-	}
-	closedir(d);
+	proctree_children(proc_fd, pid, add_pid, out);
+	close(proc_fd);
 }
 
 /* Every descendant of this process, breadth first (out grows while it is walked). */
 static void list_descendants(struct pid_list *out)
 {
-	char name[24];
-
-	list_children("self", out);
-	for (size_t i = 0; i < out->n; i++) {
-		snprintf(name, sizeof(name), "%d", (int)out->v[i]);
-		list_children(name, out);
-	}
+	list_children(getpid(), out);
+	for (size_t i = 0; i < out->n; i++)
+		list_children(out->v[i], out);
 }
 
 /* ---- the keeper (runs in its own process) ------------------------------------------- */
@@ -559,7 +526,7 @@ static int sweep_strays(const struct target *t)
 		struct pid_list all = { 0 };
 		size_t strays = 0;
 
-		list_children("self", &all);
+		list_children(getpid(), &all);
 		for (size_t i = 0; i < all.n; i++) {
 			if (is_keeper(all.v[i]))
 				continue;
