@@ -26,6 +26,8 @@
 #include "spawn.h"
 
 #define TICK_MS 1000
+/* Bound on the last sweep: each round ends one generation of orphans. */
+#define SOAK_SWEEP_ROUNDS 64
 /* The tail of samples.csv read for a live slope: ~700 rows, a minute at 10 Hz. */
 #define TAIL_BYTES 32768
 
@@ -445,28 +447,32 @@ static int is_run(const struct soak *k, pid_t pid)
 }
 
 /*
- * Kill and reap every child that is not a run.  The soak is a child subreaper, so when a run
- * had to be SIGKILLed (past its time limit) and never stopped its target's tree, whatever of
- * that tree survives is reparented here, and ends here.
+ * Kill and reap every child that is not a run; how many there were.  The soak is a child
+ * subreaper, so when a run had to be SIGKILLed (past its time limit), its target's keeper
+ * (which then ends the tree) and whatever of the tree survives are reparented here, and end
+ * here.  Killing one may hand us its children: the last sweep goes round until none is left.
  */
-static void sweep_orphans(const struct soak *k)
+static unsigned sweep_orphans(const struct soak *k)
 {
 	char path[64];
 	pid_t self = getpid();
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)self, (int)self);
 	FILE *f = fopen(path, "r");
+	unsigned n = 0;
 	int pid;
 
 	if (!f)
-		return;
+		return 0;
 	while (fscanf(f, "%d", &pid) == 1) {
 		if (is_run(k, pid))
 			continue;
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
+		n++;
 	}
 	fclose(f);
+	return n;
 }
 
 int soak_run(const struct soak_options *o, struct soak_job *jobs, size_t n, struct report *rep)
@@ -502,7 +508,8 @@ int soak_run(const struct soak_options *o, struct soak_job *jobs, size_t n, stru
 		}
 	}
 	record_unstarted(&k, signo);
-	sweep_orphans(&k);
+	for (int round = 0; round < SOAK_SWEEP_ROUNDS && sweep_orphans(&k); round++)
+		;
 	if (o->tty)
 		live_clear(&k);
 	fflush(o->out);
