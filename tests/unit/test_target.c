@@ -399,6 +399,32 @@ static void test_orphans_reaped_as_they_die(void **state)
 	target_free(&tr.t);
 }
 
+/*
+ * A keeper killed from outside: the target dies with it (parent-death signal), and what it
+ * leaves, reparented to the harness (the second-line subreaper), is still ended at stop,
+ * which reports the keeper gone.
+ */
+static void test_stop_after_keeper_killed(void **state)
+{
+	const char *flags[] = { "-N", "-I", "-c", "2", "-g", "-s", NULL };
+	struct tree tr;
+	pid_t keeper;
+
+	(void)state;
+	tree_start(&tr, flags);
+	keeper = target_tree_root(tr.t);
+	assert_int_equal(kill(keeper, SIGKILL), 0);
+	await_gone(target_pid(tr.t));
+	diag_capture(msg, sizeof(msg));
+	assert_int_equal(target_stop(tr.t, 200), -1);
+	diag_capture(NULL, 0);
+	assert_non_null(strstr(msg, "keeper"));
+	for (int i = 0; i < tr.n; i++)
+		assert_true(gone(tr.pids[i]));
+	assert_true(gone(keeper));
+	target_free(&tr.t);
+}
+
 /* target_free of a running target stops it. */
 static void test_free_stops(void **state)
 {
@@ -497,6 +523,7 @@ int main(void)
 		cmocka_unit_test(test_inherits_no_fds),
 		cmocka_unit_test(test_sigterm_ignored_gets_sigkill),
 		cmocka_unit_test(test_stop_after_leader_exited),
+		cmocka_unit_test(test_stop_after_keeper_killed),
 		cmocka_unit_test(test_free_stops),
 		cmocka_unit_test(test_stop_spares_other_target),
 		cmocka_unit_test(test_orphans_reaped_as_they_die),
