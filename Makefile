@@ -67,6 +67,10 @@ UNIT_BIN = $(UNIT_SRC:tests/unit/%.c=$(OBJDIR)/tests/%)
 TEST_HELPER_SRC = $(sort $(wildcard tests/helpers/*.c))
 TEST_HELPER_BIN = $(TEST_HELPER_SRC:tests/helpers/%.c=build/helpers/%)
 
+# Synthetic runs with their truth and the corpus reader, shared by unit tests and benchmarks.
+TESTGEN_SRC = $(sort $(wildcard tests/gen/*.c))
+TESTGEN_OBJ = $(TESTGEN_SRC:%.c=$(OBJDIR)/%.o)
+
 BENCH_SRC = $(sort $(wildcard bench/*.c))
 BENCH_BIN = $(BENCH_SRC:bench/%.c=build/bench/%)
 
@@ -117,18 +121,23 @@ build/helpers/%: tests/helpers/%.c $(TARGET_LIB_OBJ) $(FLAGS_STAMP)
 	$(Q)$(CC) $(ALL_CFLAGS) -Itargets/lib $(TARGET_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
 		$(TARGET_LIB_OBJ) $(TARGET_LIBS)
 
-$(OBJDIR)/tests/%: tests/unit/%.c $(HARNESS_LIB_OBJ) $(TARGET_LIB_OBJ) $(FLAGS_STAMP)
+$(OBJDIR)/tests/gen/%.o: tests/gen/%.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(quiet) CC $<
-	$(Q)$(CC) $(ALL_CFLAGS) -Iharness $(HARNESS_CFLAGS) $(call pc_cflags,cmocka) \
-		$(TARGET_CFLAGS) -Itargets/lib $(ALL_LDFLAGS) -o $@ $< $(HARNESS_LIB_OBJ) \
-		$(TARGET_LIB_OBJ) $(HARNESS_LIBS) $(TARGET_LIBS) $(call pc_libs,cmocka)
+	$(Q)$(CC) $(ALL_CFLAGS) -Iharness $(HARNESS_CFLAGS) -c -o $@ $<
 
-build/bench/%: bench/%.c $(HARNESS_LIB_OBJ) $(FLAGS_STAMP)
+$(OBJDIR)/tests/%: tests/unit/%.c $(HARNESS_LIB_OBJ) $(TARGET_LIB_OBJ) $(TESTGEN_OBJ) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(quiet) CC $<
-	$(Q)$(CC) $(ALL_CFLAGS) -Iharness $(HARNESS_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
-		$(HARNESS_LIB_OBJ) $(HARNESS_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) -Iharness -Itests/gen $(HARNESS_CFLAGS) $(call pc_cflags,cmocka) \
+		$(TARGET_CFLAGS) -Itargets/lib $(ALL_LDFLAGS) -o $@ $< $(HARNESS_LIB_OBJ) \
+		$(TARGET_LIB_OBJ) $(TESTGEN_OBJ) $(HARNESS_LIBS) $(TARGET_LIBS) $(call pc_libs,cmocka)
+
+build/bench/%: bench/%.c $(HARNESS_LIB_OBJ) $(TESTGEN_OBJ) $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(quiet) CC $<
+	$(Q)$(CC) $(ALL_CFLAGS) -Iharness -Itests/gen $(HARNESS_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
+		$(HARNESS_LIB_OBJ) $(TESTGEN_OBJ) $(HARNESS_LIBS)
 
 unit-tests: $(UNIT_BIN)
 

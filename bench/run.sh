@@ -1,6 +1,7 @@
 #!/bin/sh
 # run.sh — print leaksoak's performance figures: sampler CPU per sample, fit time, driver
-# throughput beside wrk, and the false-positive rate of the gate.  Figures, not assertions:
+# throughput beside wrk, the detector's confusion matrix (bench/verdicts), time to verdict of
+# the bundled scenarios, and the harness's own memory over a long run.  Figures, not assertions:
 # shared machines vary by 15–30 %, so nothing here passes or fails on a timer.
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -10,5 +11,10 @@ for b in build/bench/*; do
 	case $b in *.d) continue ;; esac
 	echo "== ${b##*/}"
 	"$b" || status=1
+done
+for s in bench/*.sh; do
+	[ "$s" = bench/run.sh ] && continue
+	echo "== $(basename "$s" .sh)"
+	sh "$s" || status=1
 done
 exit $status

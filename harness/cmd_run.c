@@ -1,7 +1,10 @@
 /*
  * leaksoak run SCENARIO.json [--duration S] [--out DIR] [--junit FILE] [--allow-remote]
+ *                           [--no-early-stop]
  *
  * Start the target, wait until it is ready, drive it while sampling, stop it, fit and gate.
+ * Unless told not to, the run ends as soon as its verdict is settled (gate.h, early verdicts);
+ * the duration is then the most it may take.
  * Every path after the results folder exists writes summary.json, so a CI job always has a
  * verdict to read, and every path stops the target.
  */
@@ -41,6 +44,7 @@ static const char run_usage[] =
 	"  --max-procs N    stop the target's tree past N processes (default: target.max_procs,\n"
 	"                   else 1024)\n"
 	"  --mem-share N    the default memory cap is shared by N runs (soak -j N passes it)\n"
+	"  --no-early-stop  run the whole duration even once the verdict is settled\n"
 	"  -h, --help       this text\n"
 	"\n"
 	"exit: 0 pass, 1 leak, 2 usage or invalid scenario, 3 target error\n";
@@ -52,6 +56,7 @@ struct run_opts {
 	double duration_s;	/* 0: the scenario's */
 	int allow_remote;
 	uint64_t max_rss_kib, max_procs, mem_share;	/* 0: not given */
+	int no_early_stop;
 };
 
 /* Everything one run holds; released in one place whatever path the run took. */
@@ -83,6 +88,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "max-rss-kib", required_argument, NULL, 'm' },
 		{ "max-procs", required_argument, NULL, 'p' },
 		{ "mem-share", required_argument, NULL, 's' },
+		{ "no-early-stop", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -114,6 +120,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 				return diag_error("invalid --mem-share '%s' (an integer from 1 to 4096; "
 						  "try 'leaksoak run --help')", optarg);
 			break;
+		case 'E': o->no_early_stop = 1; break;
 		case 'h':
 			fputs(run_usage, stdout);
 			return 1;
@@ -152,6 +159,8 @@ static int prepare_scenario(struct run *r)
 		return -1;
 	if (r->opt.duration_s > 0)
 		sc->duration_s = r->opt.duration_s;
+	if (r->opt.no_early_stop)
+		sc->early_stop = 0;
 	if (sc->warmup_s >= sc->duration_s)
 		return diag_error("%s: --duration %.1fs leaves nothing after warmup_s %.1fs "
 				  "(use a longer --duration)", sc->path, sc->duration_s,
@@ -240,9 +249,19 @@ out:
 	return ret;
 }
 
+/* What early verdicts are judged against (the same as the final verdict). */
+static struct session_judge judge_of(const struct run *r)
+{
+	return (struct session_judge){
+		.gate = &r->sc.gate, .warmup_s = r->sc.warmup_s,
+		.with_lazyfree = r->sc.lazyfree_interval_ms > 0, .with_requests = r->driver != NULL,
+	};
+}
+
 static int drive_and_sample(struct run *r)
 {
 	char *csv = path_in(r->out_dir, "samples.csv");
+	struct session_judge judge = judge_of(r);
 	struct session_config c = {
 		.csv_path = csv,
 		.duration_s = r->sc.duration_s,
@@ -253,6 +272,7 @@ static int drive_and_sample(struct run *r)
 		.target = r->target,
 		.signal_fd = r->signal_fd,
 		.caps = &r->caps,
+		.judge = r->sc.early_stop ? &judge : NULL,
 	};
 	char how[160];
 
@@ -263,6 +283,7 @@ static int drive_and_sample(struct run *r)
 		driver_stop(r->driver);
 	switch (r->session.end) {
 	case SESSION_COMPLETED:
+	case SESSION_SETTLED:
 		return 0;
 	case SESSION_INTERRUPTED:
 		snprintf(r->error, sizeof(r->error), "interrupted by SIG%s after %.1f s",
@@ -297,7 +318,6 @@ static int drive_and_sample(struct run *r)
 static void judge(struct run *r)
 {
 	const struct driver_totals *t = &r->session.totals;
-	struct gate_input in;
 
 	/* Flat memory under no load proves nothing: a run that drove nothing is no pass. */
 	if (r->driver && t->completed == 0) {
@@ -311,11 +331,11 @@ static void judge(struct run *r)
 		diag_warning("%s: %llu of %llu requests failed (see target.log)", r->sc.name,
 			     (unsigned long long)t->errors, (unsigned long long)t->started);
 
-	session_gate_input(&r->session, r->sc.warmup_s, r->sc.lazyfree_interval_ms > 0,
-			   r->driver != NULL, &in);
-	if (gate_evaluate(&r->sc.gate, &in, &r->report) < 0) {
+	struct session_judge j = judge_of(r);
+	if (session_verdict(&r->session, &j, r->sc.early_stop, r->sc.duration_s, &r->report) < 0) {
 		snprintf(r->error, sizeof(r->error), "too few samples after warm-up to fit "
-			 "(%zu samples; lengthen duration_s or shorten sample.interval_ms)", in.n);
+			 "(%zu samples; lengthen duration_s or shorten sample.interval_ms)",
+			 r->session.series.n);
 		r->code = LS_EXIT_TARGET;
 		return;
 	}

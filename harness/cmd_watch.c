@@ -33,6 +33,7 @@ static const char watch_usage[] =
 	"  --max-fds-per-min N          FD gate (default 1)\n"
 	"  --out DIR                    results folder (default results/watch-PID/<UTC timestamp>)\n"
 	"  --junit FILE                 also write a JUnit XML report\n"
+	"  --no-early-stop              watch the whole duration even once the verdict is settled\n"
 	"  -h, --help                   this text\n"
 	"\n"
 	"The process is never signalled. exit: 0 pass, 1 leak, 2 usage, 3 the process went away\n";
@@ -45,6 +46,7 @@ struct watch_opts {
 	struct scenario_gate gate;
 	const char *out;
 	const char *junit;
+	int no_early_stop;
 };
 
 static int bad_value(const char *opt, const char *val, const char *what)
@@ -83,6 +85,9 @@ static int watch_opt(int c, const char *arg, struct watch_opts *o)
 	case 'j':
 		o->junit = arg;
 		return 0;
+	case 'E':
+		o->no_early_stop = 1;
+		return 0;
 	default:
 		return diag_error("try 'leaksoak watch --help'");
 	}
@@ -101,6 +106,7 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
 		{ "max-fds-per-min", required_argument, NULL, 'f' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "junit", required_argument, NULL, 'j' },
+		{ "no-early-stop", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -140,15 +146,25 @@ struct watch {
 	enum ls_exit code;
 };
 
+/* What early and final verdicts are judged against. */
+static struct session_judge judge_of(const struct watch *w)
+{
+	return (struct session_judge){
+		.gate = &w->opt.gate, .warmup_s = w->opt.warmup_s, .with_lazyfree = 1,
+	};
+}
+
 /* Sample until the duration ends or something stops it; sets w->error when it did not end. */
 static void watch_sample(struct watch *w)
 {
 	char *csv = NULL;
+	struct session_judge judge = judge_of(w);
 	struct session_config c = {
 		.duration_s = w->opt.duration_s, .interval_ms = (unsigned)w->opt.interval_ms,
 		/* smaps_rollup holds the process's mmap lock: read it ten times less often. */
 		.lazyfree_interval_ms = (unsigned)w->opt.interval_ms * 10,
 		.sampler = w->sampler, .signal_fd = w->signal_fd,
+		.judge = w->opt.no_early_stop ? NULL : &judge,
 	};
 	const struct session_result *s = &w->session;
 
@@ -173,12 +189,12 @@ static void watch_sample(struct watch *w)
 
 static void watch_judge(struct watch *w)
 {
-	struct gate_input in;
+	struct session_judge j = judge_of(w);
 
-	session_gate_input(&w->session, w->opt.warmup_s, 1, 0, &in);
-	if (gate_evaluate(&w->opt.gate, &in, &w->report) < 0) {
+	if (session_verdict(&w->session, &j, !w->opt.no_early_stop, w->opt.duration_s,
+			    &w->report) < 0) {
 		snprintf(w->error, sizeof(w->error), "too few samples to fit (%zu; watch longer "
-			 "or lower --interval-ms)", in.n);
+			 "or lower --interval-ms)", w->session.series.n);
 		return;
 	}
 	w->has_report = 1;

@@ -176,12 +176,6 @@ static double t_quantile_975(double df)
 
 /* ---------------------------------------------------------------- block medians */
 
-struct blocks {
-	double x[FIT_MAX_BLOCKS];
-	double y[FIT_MAX_BLOCKS];
-	size_t m;		/* blocks formed (occupied) */
-	size_t n;		/* usable points */
-};
 
 /*
  * Walks the usable points: finite x and y, x above the last usable x.  The last rule only
@@ -269,7 +263,7 @@ static int scratch_push(struct scratch *s, double x, double y)
 }
 
 /* Median x (x is sorted within a block) and median y of the scratch block into b. */
-static void close_block(struct blocks *b, struct scratch *s)
+static void close_block(struct fit_blocks *b, struct scratch *s)
 {
 	size_t len = s->len;
 
@@ -281,7 +275,7 @@ static void close_block(struct blocks *b, struct scratch *s)
 
 /* Fill b with the medians of the occupied blocks under L.  0, or -1 when out of memory. */
 static int fill_blocks(const struct layout *L, const double *x, const double *y, size_t n,
-		       struct scratch *s, struct blocks *b)
+		       struct scratch *s, struct fit_blocks *b)
 {
 	struct cursor c;
 	double xi, yi;
@@ -304,7 +298,7 @@ static int fill_blocks(const struct layout *L, const double *x, const double *y,
 }
 
 /* Reduce the series to block medians.  0, or -1 when out of memory (message printed). */
-static int make_blocks(const double *x, const double *y, size_t n, struct blocks *b)
+static int make_blocks(const double *x, const double *y, size_t n, struct fit_blocks *b)
 {
 	struct layout L = { 0 };
 	struct scratch s = { 0 };
@@ -359,7 +353,7 @@ static double lag1_autocorrelation(const double *e, size_t m)
 	return r1 < 0 ? 0 : r1 > R1_MAX ? R1_MAX : r1;
 }
 
-static void fit_ols(const struct blocks *b, struct fit_line *ln, double *n_eff)
+static void fit_ols(const struct fit_blocks *b, struct fit_line *ln, double *n_eff)
 {
 	size_t m = b->m;
 	double mx = 0, my = 0, sxx = 0, sxy = 0, sse = 0, e[FIT_MAX_BLOCKS];
@@ -458,7 +452,7 @@ static void average_ranks(const double *v, size_t m, double *rank)
  * y - slope x at the lags where they are significant at 5 %, floored by the AR(1) factor
  * (1 + r1) / (1 - r1) of the same ranks and by 1 (see the top of the file).
  */
-static double hamed_rao_factor(const struct blocks *b, double slope)
+static double hamed_rao_factor(const struct fit_blocks *b, double slope)
 {
 	size_t m = b->m;
 	double d[FIT_MAX_BLOCKS], rank[FIT_MAX_BLOCKS], mean = (double)(m + 1) / 2, den = 0;
@@ -489,7 +483,7 @@ static double hamed_rao_factor(const struct blocks *b, double slope)
 /* ---------------------------------------------------------------- Theil–Sen */
 
 /* Pairwise slopes of the blocks into a new array of m(m-1)/2; NULL when out of memory. */
-static double *pairwise_slopes(const struct blocks *b, size_t *n_pairs)
+static double *pairwise_slopes(const struct fit_blocks *b, size_t *n_pairs)
 {
 	size_t m = b->m, k = 0;
 	double *s = malloc(m * (m - 1) / 2 * sizeof(*s));
@@ -503,7 +497,7 @@ static double *pairwise_slopes(const struct blocks *b, size_t *n_pairs)
 	return s;
 }
 
-static double theil_sen_intercept(const struct blocks *b, double slope)
+static double theil_sen_intercept(const struct fit_blocks *b, double slope)
 {
 	double r[FIT_MAX_BLOCKS];
 
@@ -516,7 +510,7 @@ static double theil_sen_intercept(const struct blocks *b, double slope)
  * Trend test, Theil–Sen line and its Sen interval on the blocks.  0, or -1 when out of
  * memory (message printed).
  */
-static int fit_trend(const struct blocks *b, struct fit_result *out)
+static int fit_trend(const struct fit_blocks *b, int independent, struct fit_result *out)
 {
 	size_t n_pairs;
 	double *slopes = pairwise_slopes(b, &n_pairs);
@@ -528,7 +522,7 @@ static int fit_trend(const struct blocks *b, struct fit_result *out)
 	ts->intercept = theil_sen_intercept(b, ts->slope);
 
 	double s = kendall_s(b->y, b->m);
-	double var = kendall_var(b->y, b->m) * hamed_rao_factor(b, ts->slope);
+	double var = kendall_var(b->y, b->m) * (independent ? 1 : hamed_rao_factor(b, ts->slope));
 	out->kendall_tau = s / (double)n_pairs;
 	out->trend_p = var > 0 ? 0.5 * erfc((s - 1) / sqrt(2 * var)) : 1;
 
@@ -548,21 +542,38 @@ static void fit_zero(struct fit_result *out)
 	out->trend_p = 1;
 }
 
-int fit_series(const double *x, const double *y, size_t n, struct fit_result *out)
+int fit_points(const struct fit_blocks *b, int independent, struct fit_result *out)
 {
-	struct blocks b;
-
 	fit_zero(out);
-	if (make_blocks(x, y, n, &b) < 0 || b.m < FIT_MIN_POINTS)
+	if (b->m < FIT_MIN_POINTS)
 		return -1;
-	fit_ols(&b, &out->ols, &out->n_eff);
-	if (fit_trend(&b, out) < 0) {
+	fit_ols(b, &out->ols, &out->n_eff);
+	if (fit_trend(b, independent, out) < 0) {
 		fit_zero(out);
 		return -1;
 	}
-	out->n = b.n;
-	out->blocks = b.m;
-	out->y_first = b.y[0];
-	out->y_last = b.y[b.m - 1];
+	out->n = b->n;
+	out->blocks = b->m;
+	out->y_first = b->y[0];
+	out->y_last = b->y[b->m - 1];
 	return 0;
+}
+
+int fit_series_blocks(const double *x, const double *y, size_t n, struct fit_result *out,
+		      struct fit_blocks *b)
+{
+	fit_zero(out);
+	b->m = b->n = 0;
+	if (make_blocks(x, y, n, b) < 0 || fit_points(b, 0, out) < 0) {
+		b->m = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int fit_series(const double *x, const double *y, size_t n, struct fit_result *out)
+{
+	struct fit_blocks b;
+
+	return fit_series_blocks(x, y, n, out, &b);
 }

@@ -19,6 +19,14 @@
 
 #define FIT_MAX_BLOCKS 240
 
+/* The block medians a fit ran on: x ascending, m <= FIT_MAX_BLOCKS, from n usable points. */
+struct fit_blocks {
+	double x[FIT_MAX_BLOCKS];
+	double y[FIT_MAX_BLOCKS];
+	size_t m;
+	size_t n;
+};
+
 struct fit_line {
 	double slope;		/* y units per x unit */
 	double lo, hi;		/* 95 % confidence interval of the slope */
@@ -41,6 +49,19 @@ struct fit_result {
  * Returns 0, or -1 when fewer than 4 usable points remain (*out then zeroed, slopes 0, p 1).
  */
 int fit_series(const double *x, const double *y, size_t n, struct fit_result *out);
+
+/*
+ * The same fit on points already reduced (b->m of them, x ascending, at most FIT_MAX_BLOCKS),
+ * e.g. the troughs of a series.  independent: the points come from disjoint stretches long
+ * enough to be taken as independent, so the trend test and Sen's interval skip the
+ * autocorrelation correction (which reads a trend's deterministic residue as correlation).
+ * 0, or -1 when fewer than 4.
+ */
+int fit_points(const struct fit_blocks *b, int independent, struct fit_result *out);
+
+/* fit_series that also hands back the block medians it fitted (for the shape, shape.h). */
+int fit_series_blocks(const double *x, const double *y, size_t n, struct fit_result *out,
+		      struct fit_blocks *blocks);
 
 /* Median of v[0..n) (reorders v); NaN when n == 0. */
 double fit_median(double *v, size_t n);

@@ -1,5 +1,5 @@
 /*
- * gate — from the run's samples to fitted slopes and a verdict (see gate.h).
+ * gate — from the run's samples to fitted slopes, shapes and a verdict (see gate.h).
  *
  * Decisions a reader may want to check:
  *   - Only samples with t_s >= warmup_s are fitted.  Slopes stay per second in the fits and
@@ -8,28 +8,25 @@
  *     rss - lazyfree per sample, NaN (skipped) where LazyFree has no reading.  Raw RSS is then
  *     fitted too, for the report.  When too few LazyFree readings fall after the warm-up, raw
  *     RSS is gated instead, with a warning, and the basis says "rss".
- *   - Counts (threads, FDs) move in whole steps, and one step inside a short window looks
- *     like growth to a slope estimator: a +1 step halfway through 25 s gives a Theil–Sen
- *     slope near 1/25 s (2.5 per minute, above a gate of 1), yet a pool that starts one more
- *     worker once is not a leak.  On a clean count the trend test's autocorrelation
- *     correction already refuses a lone step (p ~ 0.17), but on a noisy count (FDs of
- *     short-lived connections, sd 2-3) a single +5 step passed the trend test and the
- *     interval in 20-40 % of runs.  So a count is only "significant" when, besides the trend
- *     test and the interval, each half of the window rises on its own (last block median
- *     above the first, and a positive Theil–Sen slope): a single step, of any size, lies in
- *     one half at most (that brought the noisy step down to ~1-3 %).  The price: a count leak
- *     must step at least once in each half of the window to be called, so in a 25 s window
- *     only leaks of more than ~5 per minute are reliably seen — about what integer counts
- *     can resolve in that time anyway.
- *   - A near-monotone climb is real growth even when the trend test hesitates: Kendall's tau
- *     >= 0.9 over at least 20 blocks (95 % of block pairs rising).  The Hamed–Rao correction
- *     estimates autocorrelation from the ranks of the detrended series, which ignore
- *     magnitudes: on a clean leak the "residual" is a few KiB of page rounding and allocator
- *     steps, deterministic and strongly autocorrelated, and the correction inflated Var(S)
- *     ~25-fold — a 14,000 KiB/min leak with tau = 1.000 got p = 0.002-0.02 on 50 blocks,
- *     flipping with alpha 0.01.  Stationary noise cannot sort 20 or more block medians across
- *     the window by chance (fp_rate: no change on AR(1), sawtooth and step noise), so the rule
- *     costs no false positives; the slope must still pass the gate and the interval.
+ *   - Three ways to show growth is real, any one enough: a climb that never falls back
+ *     (shape.h), the trend test with the Theil–Sen interval above zero, or the troughs under
+ *     a sawtooth rising (faster than the gate themselves).  The trend test's Hamed–Rao
+ *     correction reads the deterministic residue of a clean climb (page rounding, the tied
+ *     plateaus of a staircase) as autocorrelated noise and inflated Var(S) ~25-fold on real
+ *     leaks; the climb and the troughs do not depend on it.  A near-monotone climb (Kendall's
+ *     tau >= 0.9 over at least 20 blocks) also counts, as before.  Each rule was added against
+ *     the confusion matrix of bench/verdicts, never against the bundled targets alone.
+ *   - Growth that stopped is not a leak: the shape's last stretch must still be able to grow
+ *     at the gate (its upper bound); at an early look it must be shown to grow (its lower
+ *     bound above zero) and not be slowing down (a warm-up that outlasted warmup_s), since a
+ *     leak call ends the run.
+ *   - Counts (threads, FDs) move in whole steps, and one step inside a short window looks like
+ *     growth: a count must also rise within each half of the window, its last block above its
+ *     first, leaning upwards (a positive Theil–Sen slope, or a clean staircase, whose median
+ *     pairwise slope is zero) with a one-sided p below 0.25 in that half — noise in the flat
+ *     half of a noisy FD count passed the looser rule in ~5 % of runs.  A count leak must then
+ *     step in each half of the window: in a 30 s window only leaks of several per minute are
+ *     reliably seen, about what integer counts can resolve in that time anyway.
  *   - Per request: RSS (on the gated basis) against cumulative completed requests, keeping
  *     only samples where the count went up, so that x is strictly increasing.
  */
@@ -42,6 +39,8 @@
 
 #include "diag.h"
 
+/* Each half of a count's window must lean upwards at least this clearly (top). */
+#define GATE_HALF_P 0.25
 /* A climb this monotone over this many blocks is growth whatever the trend test says (top). */
 #define GATE_MONOTONE_TAU 0.9
 #define GATE_MONOTONE_MIN_BLOCKS 20
@@ -90,16 +89,16 @@ static double *net_of_lazyfree(const double *rss, const double *lazyfree, size_t
 
 /* Fit the RSS metric (net when net != NULL and it has enough points); returns the series used. */
 static const double *fit_rss(struct gate_report *r, const struct window *w, const double *raw,
-			     const double *net)
+			     const double *net, struct fit_blocks *b)
 {
 	struct gate_metric *m = &r->metric[GATE_RSS];
 
-	if (net && fit_series(w->t, net, w->n, &m->fit) == 0) {
+	if (net && fit_series_blocks(w->t, net, w->n, &m->fit, b) == 0) {
 		m->fitted = r->rss_net_of_lazyfree = 1;
 		r->has_rss_raw = fit_series(w->t, raw, w->n, &r->rss_raw) == 0;
 		return net;
 	}
-	m->fitted = fit_series(w->t, raw, w->n, &m->fit) == 0;
+	m->fitted = fit_series_blocks(w->t, raw, w->n, &m->fit, b) == 0;
 	if (net && m->fitted)
 		diag_warning("too few lazyfree readings after warm-up to gate rss net of lazyfree "
 			     "(gating raw rss; run longer or read lazyfree more often)");
@@ -128,12 +127,27 @@ static int fit_per_request(const double *requests, const double *rss, size_t n,
 	return ret;
 }
 
-/* A count rises within one span: its own fit grows from the first block to the last. */
+/* Block medians never fall, and end above where they began: a clean count's staircase. */
+static int steps_up(const struct fit_blocks *b)
+{
+	for (size_t i = 1; i < b->m; i++)
+		if (b->y[i] < b->y[i - 1])
+			return 0;
+	return b->m && b->y[b->m - 1] > b->y[0];
+}
+
+/*
+ * A count rises within one span: its last block is above its first, and either its Theil–Sen
+ * slope is positive or it is a clean staircase (a count that steps twice in a half has a
+ * median pairwise slope of zero, most pairs lying on one plateau).
+ */
 static int rises_within(const double *t, const double *y, size_t n)
 {
 	struct fit_result f;
+	struct fit_blocks b;
 
-	return fit_series(t, y, n, &f) == 0 && f.y_last > f.y_first && f.theil_sen.slope > 0;
+	return fit_series_blocks(t, y, n, &f, &b) == 0 && f.y_last > f.y_first &&
+	       (f.theil_sen.slope > 0 || steps_up(&b)) && f.trend_p < GATE_HALF_P;
 }
 
 /* The step rule for counts (top of the file): both halves of the window rise on their own. */
@@ -149,16 +163,106 @@ static int rises_in_both_halves(const double *t, const double *y, size_t n)
 	return rises_within(t, y, k) && rises_within(t + k, y + k, n - k);
 }
 
-static void judge(struct gate_metric *m, double alpha, int sustained)
+/* z with P(Z > z) = p for a standard normal Z, 0 < p < 0.5, by bisection on erfc. */
+static double z_upper(double p)
+{
+	double lo = 0, hi = 40;
+
+	for (int i = 0; i < 80; i++) {
+		double mid = (lo + hi) / 2;
+		if (0.5 * erfc(mid / M_SQRT2) > p)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return (lo + hi) / 2;
+}
+
+/*
+ * The trend test's level at this look.  A finished run is judged at alpha.  A look at the
+ * fraction tau of the most the run may fit uses the O'Brien–Fleming boundary z_{alpha/2} /
+ * sqrt(tau): for a statistic that moves like Brownian motion in information time, the chance
+ * of ever crossing that boundary, however often one looks, is alpha (reflection principle),
+ * and early looks need overwhelming evidence while the last one needs about what a single
+ * look would.
+ */
+static double look_alpha(double alpha, double fitted_s, double max_fit_s)
+{
+	if (max_fit_s <= 0)
+		return alpha;
+	double tau = fitted_s / max_fit_s;
+	tau = tau > 1 ? 1 : tau < 1e-3 ? 1e-3 : tau;
+	return 0.5 * erfc(z_upper(alpha / 2) / sqrt(tau) / M_SQRT2);
+}
+
+/* Under the gate, and the troughs flat while the series falls back a lot: a sawtooth. */
+static int looks_like_sawtooth(const struct gate_metric *m)
+{
+	const struct shape *sh = &m->shape;
+	double rise = fabs(m->fit.theil_sen.slope) * sh->span;
+
+	return sh->max_fall > 4 * fmax(sh->step, rise) &&
+	       fabs(sh->floor_last - sh->floor_first) < 2 * fmax(sh->step, rise);
+}
+
+/* The troughs rise, faster than the gate, and the trend test says so at alpha. */
+static int troughs_rise(const struct gate_metric *m, double alpha)
+{
+	const struct fit_result *t = &m->shape.troughs;
+
+	return m->shape.troughs_fitted && m->limit_per_min >= 0 && t->trend_p < alpha &&
+	       t->theil_sen.lo > 0 && t->theil_sen.slope * 60 > m->limit_per_min;
+}
+
+static enum gate_reason reason_of(const struct gate_metric *m, int climb, int trend, int floor)
+{
+	if (!m->fitted)
+		return GATE_NOT_FITTED;
+	if (m->failed)
+		return climb && m->over_gate ? GATE_CLIMB : trend && m->over_gate ? GATE_TREND :
+		       GATE_FLOOR;
+	if ((m->over_gate || floor) && m->stopped && (climb || trend || floor))
+		return GATE_STOPPED;
+	if ((m->over_gate && (climb || trend)) || floor)
+		return GATE_ONCE;
+	if (m->over_gate)
+		return GATE_NOISE;
+	return looks_like_sawtooth(m) ? GATE_SAWTOOTH : GATE_UNDER;
+}
+
+/*
+ * Judge one fitted metric.  alpha is this look's level; counts_ok is the step rule for counts
+ * (1 for memory).
+ */
+static void judge(struct gate_metric *m, const struct fit_blocks *b, double alpha, int counts_ok,
+		  int early)
 {
 	const struct fit_result *f = &m->fit;
 	int gated = m->limit_per_min >= 0;
-	int trend = f->trend_p < alpha ||
-		    (f->blocks >= GATE_MONOTONE_MIN_BLOCKS && f->kendall_tau >= GATE_MONOTONE_TAU);
 
-	m->over_gate = m->fitted && gated && f->theil_sen.slope * 60 > m->limit_per_min;
-	m->significant = m->fitted && trend && f->theil_sen.lo > 0 && sustained;
-	m->failed = gated && m->over_gate && m->significant;
+	shape_analyse(b, gated ? m->limit_per_min / 60 : 0, &m->shape);
+	int climb = m->fitted && m->shape.climbs;
+	int trend = m->fitted && ((f->trend_p < alpha && f->theil_sen.lo > 0) ||
+				  (f->blocks >= GATE_MONOTONE_MIN_BLOCKS &&
+				   f->kendall_tau >= GATE_MONOTONE_TAU));
+	int floor = m->fitted && troughs_rise(m, alpha);
+
+	/* A staircase's pairs mostly lie on one plateau, which drags Theil–Sen far below the
+	 * rate of its steps; a climb has no outliers to be robust against, so OLS judges it. */
+	m->over_gate = m->fitted && gated && (f->theil_sen.slope * 60 > m->limit_per_min ||
+					      (climb && f->ols.slope * 60 > m->limit_per_min));
+	m->significant = (climb || trend || floor) && counts_ok;
+	m->stopped = m->fitted && (m->shape.stopped ||
+				   (early && (!m->shape.tail_grows || m->shape.slowing)));
+	m->failed = gated && counts_ok && ((m->over_gate && (climb || trend)) || floor) &&
+		    !m->stopped;
+	m->upper_per_min = NAN;
+	if (m->fitted && m->shape.span > 0)
+		m->upper_per_min = 60 * fmax(fmax(f->theil_sen.hi, f->ols.hi),
+					     (m->shape.ceil_last - m->shape.floor_first) /
+					     m->shape.span);
+	m->below = gated && m->upper_per_min < m->limit_per_min;
+	m->reason = reason_of(m, climb, trend, floor);
 }
 
 static void init_report(const struct scenario_gate *g, struct gate_report *out)
@@ -179,6 +283,8 @@ static void init_report(const struct scenario_gate *g, struct gate_report *out)
 	out->rss_raw.trend_p = out->rss_per_request.trend_p = 1;
 }
 
+static void describe_metric(struct gate_report *r, int i);
+
 int gate_evaluate(const struct scenario_gate *g, const struct gate_input *in,
 		  struct gate_report *out)
 {
@@ -188,10 +294,13 @@ int gate_evaluate(const struct scenario_gate *g, const struct gate_input *in,
 		[GATE_THREADS] = in_window(&w, in->threads),
 		[GATE_FDS] = in_window(&w, in->fds),
 	};
+	struct fit_blocks b;
 	double *net = NULL;
 	int ret = -1;
 
 	init_report(g, out);
+	out->fitted_s = w.n ? w.t[w.n - 1] - w.t[0] : 0;
+	out->alpha_now = look_alpha(g->alpha, out->fitted_s, in->max_fit_s);
 	if (rss && g->rss_discount_lazyfree && in->lazyfree_kib) {
 		net = net_of_lazyfree(rss, in_window(&w, in->lazyfree_kib), w.n);
 		if (!net) {
@@ -200,8 +309,8 @@ int gate_evaluate(const struct scenario_gate *g, const struct gate_input *in,
 		}
 	}
 	if (rss) {
-		const double *basis = fit_rss(out, &w, rss, net);
-		judge(&out->metric[GATE_RSS], g->alpha, 1);
+		const double *basis = fit_rss(out, &w, rss, net, &b);
+		judge(&out->metric[GATE_RSS], &b, out->alpha_now, 1, in->early);
 		if (in->requests && out->metric[GATE_RSS].fitted)
 			out->has_per_request = fit_per_request(in_window(&w, in->requests), basis,
 							       w.n, &out->rss_per_request) == 0;
@@ -210,17 +319,40 @@ int gate_evaluate(const struct scenario_gate *g, const struct gate_input *in,
 		struct gate_metric *m = &out->metric[i];
 		if (!counts[i])
 			continue;
-		m->fitted = fit_series(w.t, counts[i], w.n, &m->fit) == 0;
-		judge(m, g->alpha, m->fitted && rises_in_both_halves(w.t, counts[i], w.n));
+		m->fitted = fit_series_blocks(w.t, counts[i], w.n, &m->fit, &b) == 0;
+		judge(m, &b, out->alpha_now, m->fitted && rises_in_both_halves(w.t, counts[i], w.n),
+		      in->early);
 	}
 	for (int i = 0; i < GATE_N_METRICS; i++) {
 		out->leak |= out->metric[i].failed;
 		if (out->metric[i].fitted)
 			ret = 0;
 	}
+	for (int i = 0; i < GATE_N_METRICS; i++)
+		describe_metric(out, i);
 out:
 	free(net);
 	return ret;
+}
+
+enum gate_settled gate_monitor_look(struct gate_monitor *m, const struct gate_report *r,
+				    double max_fit_s)
+{
+	double leak_min_s = fmin(fmax(GATE_EARLY_LEAK_MIN_S, max_fit_s / 5), GATE_EARLY_MAX_WAIT_S);
+	double pass_min_s = fmax(GATE_EARLY_PASS_MIN_S, max_fit_s / 2);
+
+	m->leak_looks = r->leak ? m->leak_looks + 1 : 0;
+	if (r->leak)
+		return m->leak_looks >= 2 && r->fitted_s >= leak_min_s ? GATE_SETTLED_LEAK :
+		       GATE_OPEN;
+	if (r->fitted_s < pass_min_s)
+		return GATE_OPEN;
+	for (int i = 0; i < GATE_N_METRICS; i++) {
+		const struct gate_metric *g = &r->metric[i];
+		if (g->limit_per_min >= 0 && !g->below)
+			return GATE_OPEN;
+	}
+	return GATE_SETTLED_PASS;
 }
 
 /* ---------------------------------------------------------------- summary.json */
@@ -258,6 +390,20 @@ static json_t *line_json(const struct fit_line *l)
 	return o;
 }
 
+/* The shape's evidence, for users who want to check the why against the numbers. */
+static json_t *shape_json(const struct shape *sh)
+{
+	const struct fit_result *t = &sh->troughs;
+
+	return json_pack("{s:i, s:o, s:o, s:o, s:b, s:b, s:b, s:o, s:o}",
+			 "rises", (int)sh->rises, "max_fall", num(sh->max_fall),
+			 "floor_first", num(sh->floor_first), "floor_last", num(sh->floor_last),
+			 "climbs", sh->climbs, "staircase", sh->staircase, "stopped", sh->stopped,
+			 "troughs_slope_per_min",
+			 sh->troughs_fitted ? num(t->theil_sen.slope * 60) : json_null(),
+			 "troughs_p", sh->troughs_fitted ? num(t->trend_p) : json_null());
+}
+
 /* The fields every metric object has; basis is NULL for counts. */
 static json_t *metric_json(const struct gate_metric *m, const char *basis)
 {
@@ -281,6 +427,9 @@ static json_t *metric_json(const struct gate_metric *m, const char *basis)
 	err |= json_object_set_new(o, "over_gate", json_boolean(m->over_gate));
 	err |= json_object_set_new(o, "significant", json_boolean(m->significant));
 	err |= json_object_set_new(o, "failed", json_boolean(m->failed));
+	err |= json_object_set_new(o, "stopped", json_boolean(m->stopped));
+	err |= json_object_set_new(o, "why", json_string(m->why));
+	err |= json_object_set_new(o, "shape", shape_json(&m->shape));
 	err |= json_object_set_new(o, "samples", json_integer((json_int_t)f->n));
 	err |= json_object_set_new(o, "blocks", json_integer((json_int_t)f->blocks));
 	err |= json_object_set_new(o, "first", num(f->y_first));
@@ -369,6 +518,135 @@ static void format_p(char *buf, size_t len, double p)
 		snprintf(buf, len, "p=%.3f", p);
 }
 
+/* A memory level in the unit a person reads: "812 KiB", "31.2 MiB", "2.05 GiB". */
+static void format_kib(char *buf, size_t len, double kib)
+{
+	if (fabs(kib) >= 1024 * 1024)
+		snprintf(buf, len, "%.3g GiB", kib / (1024 * 1024));
+	else if (fabs(kib) >= 1024)
+		snprintf(buf, len, "%.3g MiB", kib / 1024);
+	else
+		snprintf(buf, len, "%.0f KiB", kib);
+}
+
+/* A level of metric i: KiB for memory, a plain count otherwise. */
+static void format_level(char *buf, size_t len, int i, double v)
+{
+	if (i == GATE_RSS)
+		format_kib(buf, len, v);
+	else
+		snprintf(buf, len, "%.0f", v);
+}
+
+/* "+4523 KiB/min (gate 128 KiB/min" — the caller closes the parenthesis. */
+static void format_rate_gate(char *buf, size_t len, const struct gate_metric *m, int i,
+			     double slope_per_s)
+{
+	char rate[32], gate[32];
+	const char *unit = i == GATE_RSS ? " KiB/min" : "/min", *sign = slope_per_s >= 0 ? "+" : "";
+
+	format_rate(rate, sizeof(rate), slope_per_s * 60);
+	if (m->limit_per_min < 0) {
+		snprintf(buf, len, "%s%s%s (not gated", sign, rate, unit);
+		return;
+	}
+	format_rate(gate, sizeof(gate), m->limit_per_min);
+	snprintf(buf, len, "%s%s%s (gate %s%s", sign, rate, unit, gate, unit);
+}
+
+/* ", 4.2 KiB per request" for a memory metric with a driver, else "". */
+static void format_per_request(char *buf, size_t len, const struct gate_report *r, int i)
+{
+	char k[32];
+
+	buf[0] = '\0';
+	if (i != GATE_RSS || !r->has_per_request)
+		return;
+	format_rate(k, sizeof(k), r->rss_per_request.theil_sen.slope);
+	snprintf(buf, len, ", %s KiB per request", k);
+}
+
+/* metric.why: one sentence a person can check against the plot. */
+static void describe_metric(struct gate_report *r, int i)
+{
+	struct gate_metric *m = &r->metric[i];
+	const struct shape *sh = &m->shape;
+	char rg[96], p[16], lvl[32], fall[32], per_req[64];
+	const char *name = m->name;
+
+	/* A climb is judged on its OLS slope when Theil–Sen is held down by plateaus (judge). */
+	format_rate_gate(rg, sizeof(rg), m, i, m->reason == GATE_CLIMB ?
+			 fmax(m->fit.ols.slope, m->fit.theil_sen.slope) : m->fit.theil_sen.slope);
+	format_p(p, sizeof(p), m->fit.trend_p);
+	format_level(fall, sizeof(fall), i, sh->max_fall);
+	format_per_request(per_req, sizeof(per_req), r, i);
+	switch (m->reason) {
+	case GATE_NOT_FITTED:
+		snprintf(m->why, sizeof(m->why), "%s: too few samples after warm-up", name);
+		break;
+	case GATE_CLIMB:
+		if (sh->staircase)
+			snprintf(m->why, sizeof(m->why), "%s rose in %u steps and never fell back: "
+				 "%s)%s", name, sh->rises, rg, per_req);
+		else
+			snprintf(m->why, sizeof(m->why), "%s climbed steadily and never fell back: "
+				 "%s)%s", name, rg, per_req);
+		break;
+	case GATE_TREND:
+		snprintf(m->why, sizeof(m->why), "%s grows %s, %s)%s", name, rg, p, per_req);
+		break;
+	case GATE_FLOOR:
+		format_rate(lvl, sizeof(lvl), sh->troughs.theil_sen.slope * 60);
+		format_p(p, sizeof(p), sh->troughs.trend_p);
+		snprintf(m->why, sizeof(m->why), "%s troughs rise %s%s/min under a sawtooth: %s, "
+			 "%s)%s", name, lvl, i == GATE_RSS ? " KiB" : "", rg, p, per_req);
+		break;
+	case GATE_STOPPED:
+		format_level(lvl, sizeof(lvl), i, m->fit.y_last);
+		snprintf(m->why, sizeof(m->why), "%s growth stopped %.0f s before the end, flat at "
+			 "%s: bounded, not a leak", name, sh->tail, lvl);
+		break;
+	case GATE_ONCE:
+		snprintf(m->why, sizeof(m->why), "%s rose in one half of the window only: a pool "
+			 "that grew once, not a leak", name);
+		break;
+	case GATE_NOISE:
+		snprintf(m->why, sizeof(m->why), "%s %s) is not told apart from noise: %s, fell "
+			 "back by %s", name, rg, p, fall);
+		break;
+	case GATE_SAWTOOTH:
+		format_level(lvl, sizeof(lvl), i, sh->floor_last);
+		snprintf(m->why, sizeof(m->why), "%s troughs flat at %s, falling back by %s: a "
+			 "sawtooth, not growth", name, lvl, fall);
+		break;
+	case GATE_UNDER:
+		if (m->limit_per_min >= 0 && m->below) {
+			char hi[32];
+			format_rate(hi, sizeof(hi), m->upper_per_min);
+			snprintf(m->why, sizeof(m->why), "%s %s): at most %s%s", name, rg, hi,
+				 i == GATE_RSS ? " KiB/min" : "/min");
+		} else {
+			snprintf(m->why, sizeof(m->why), "%s %s): under the gate", name, rg);
+		}
+		break;
+	}
+}
+
+/* Append line to buf (used bytes so far), after sep when not first; 0, or -1 when full. */
+static int append_line(char *buf, size_t len, size_t *used, const char *sep, const char *line)
+{
+	int w = snprintf(buf + *used, len - *used, "%s%s", *used ? sep : "", line);
+
+	if (w < 0 || (size_t)w >= len - *used) {
+		/* Keep whole lines; only a first line too long for buf is cut short. */
+		if (*used)
+			buf[*used] = '\0';
+		return -1;
+	}
+	*used += (size_t)w;
+	return 0;
+}
+
 void gate_describe_failure(const struct gate_report *r, char *buf, size_t len)
 {
 	size_t used = 0;
@@ -376,28 +654,21 @@ void gate_describe_failure(const struct gate_report *r, char *buf, size_t len)
 	if (len == 0)
 		return;
 	buf[0] = '\0';
-	for (int i = 0; i < GATE_N_METRICS; i++) {
-		const struct gate_metric *m = &r->metric[i];
-		char rate[32], gate[32], p[16], per_req[64] = "";
-		if (!m->failed)
-			continue;
-		format_rate(rate, sizeof(rate), m->fit.theil_sen.slope * 60);
-		format_rate(gate, sizeof(gate), m->limit_per_min);
-		format_p(p, sizeof(p), m->fit.trend_p);
-		if (i == GATE_RSS && r->has_per_request) {
-			char k[32];
-			format_rate(k, sizeof(k), r->rss_per_request.theil_sen.slope);
-			snprintf(per_req, sizeof(per_req), ", %s KiB per request", k);
-		}
-		int w = snprintf(buf + used, len - used, "%s%s %s %s %s/min (gate %s %s/min, %s)%s",
-				 used ? "\n" : "", m->name, metric_names[i].verb, rate, m->unit,
-				 gate, m->unit, p, per_req);
-		if (w < 0 || (size_t)w >= len - used) {
-			/* Keep whole lines; only a first line too long for buf is cut short. */
-			if (used)
-				buf[used] = '\0';
+	for (int i = 0; i < GATE_N_METRICS; i++)
+		if (r->metric[i].failed && append_line(buf, len, &used, "\n", r->metric[i].why) < 0)
 			return;
-		}
-		used += (size_t)w;
-	}
+}
+
+void gate_describe(const struct gate_report *r, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	if (len == 0)
+		return;
+	buf[0] = '\0';
+	for (int i = 0; i < GATE_N_METRICS; i++)
+		if (r->metric[i].failed && append_line(buf, len, &used, "; ", r->metric[i].why) < 0)
+			return;
+	if (!r->leak)
+		append_line(buf, len, &used, "", r->metric[GATE_RSS].why);
 }

@@ -623,7 +623,7 @@ out:
 
 static const char *const top_keys[] = {
 	"name", "description", "target", "drive", "duration_s", "warmup_s", "sample", "gate",
-	"expect", NULL,
+	"expect", "early_stop", NULL,
 };
 static const char *const target_keys[] = {
 	"cmd", "env", "ready", "stop_grace_s", "max_rss_kib", "max_procs", NULL,
@@ -1047,6 +1047,7 @@ static void set_defaults(struct scenario *s)
 	s->gate.fds_per_min = 1;
 	s->gate.rss_discount_lazyfree = 1;
 	s->gate.alpha = 0.01;
+	s->early_stop = 1;
 }
 
 static int load_root(struct ctx *c, json_t *root, struct scenario *s)
@@ -1063,7 +1064,8 @@ static int load_root(struct ctx *c, json_t *root, struct scenario *s)
 	    load_durations(c, root, s) < 0 ||
 	    load_sample(c, root, s) < 0 ||
 	    load_gate(c, root, s) < 0 ||
-	    load_expect(c, root, s) < 0)
+	    load_expect(c, root, s) < 0 ||
+	    get_bool(c, root, "early_stop", &s->early_stop) < 0)
 		return -1;
 	return 0;
 }

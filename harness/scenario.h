@@ -73,6 +73,7 @@ struct scenario {
 	unsigned lazyfree_interval_ms;	/* sample.lazyfree_interval_ms; default 1000, 0 = never */
 	struct scenario_gate gate;
 	enum scenario_expect expect;
+	int early_stop;		/* default 1: end the run once the verdict is settled */
 };
 
 /*

@@ -87,20 +87,44 @@ int session_wait_ready(struct target *t, const char *url, long timeout_ms, int a
 			  url, timeout_ms / 1e3);
 }
 
+/* Keep every other kept sample: the thinning that bounds the series (top of session.h). */
+static void series_thin(struct session_series *s)
+{
+	double *cols[] = { s->t_s, s->rss_kib, s->lazyfree_kib, s->threads, s->fds, s->requests };
+
+	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+		for (size_t i = 0; 2 * i < s->n; i++)
+			cols[c][i] = cols[c][2 * i];
+	s->n = (s->n + 1) / 2;
+	s->stride *= 2;
+}
+
+static int series_grow(struct session_series *s)
+{
+	size_t cap = s->cap ? s->cap * 2 : 1024;
+	double **cols[] = { &s->t_s, &s->rss_kib, &s->lazyfree_kib, &s->threads, &s->fds,
+			    &s->requests };
+
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		double *p = realloc(*cols[i], cap * sizeof(double));
+		if (!p)
+			return diag_error("out of memory after %zu samples", s->n);
+		*cols[i] = p;
+	}
+	s->cap = cap;
+	return 0;
+}
+
 static int series_push(struct session_series *s, const struct results_row *r, double requests)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 1024;
-		double **cols[] = { &s->t_s, &s->rss_kib, &s->lazyfree_kib, &s->threads,
-				    &s->fds, &s->requests };
-		for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
-			double *p = realloc(*cols[i], cap * sizeof(double));
-			if (!p)
-				return diag_error("out of memory after %zu samples", s->n);
-			*cols[i] = p;
-		}
-		s->cap = cap;
-	}
+	if (!s->stride)
+		s->stride = 1;
+	if (s->seen++ % s->stride)
+		return 0;
+	if (s->n == SESSION_MAX_KEPT)
+		series_thin(s);
+	if (s->n == s->cap && series_grow(s) < 0)
+		return -1;
 	s->t_s[s->n] = r->s.t_s;
 	s->rss_kib[s->n] = (double)r->s.rss_kib;
 	s->lazyfree_kib[s->n] = r->lazyfree_kib;
@@ -120,7 +144,35 @@ struct loop {
 	int64_t next_lazyfree_ns;
 	double lazyfree_kib;
 	struct driver_totals prev;
+	double max_s;			/* the run's duration */
+	double next_look_s;		/* when to judge next (early verdicts) */
+	struct gate_monitor monitor;
 };
+
+/*
+ * Judge the samples so far, once a second after the warm-up: 1 when the verdict is settled
+ * (out->settled and out->decision say what), else 0.
+ */
+static int look(struct loop *l)
+{
+	const struct session_judge *j = l->c->judge;
+	struct session_result *out = l->out;
+	struct gate_input in;
+
+	if (!j || out->elapsed_s < l->next_look_s)
+		return 0;
+	l->next_look_s = out->elapsed_s + 1;
+	session_gate_input(out, j->warmup_s, j->with_lazyfree, j->with_requests, &in);
+	in.max_fit_s = l->max_s - j->warmup_s;
+	in.early = 1;
+	if (gate_evaluate(j->gate, &in, &out->decision) < 0)
+		return 0;
+	out->settled = gate_monitor_look(&l->monitor, &out->decision, in.max_fit_s);
+	if (out->settled == GATE_OPEN)
+		return 0;
+	out->decided_at_s = out->elapsed_s;
+	return 1;
+}
 
 /* Take one sample: 0, 1 when the sampled process is gone, 2 past a cap, -1 on failure. */
 static int take_sample(struct loop *l)
@@ -209,14 +261,20 @@ static int loop_turn(struct loop *l, struct pollfd *pfd, unsigned n, int64_t dea
 	if (!pfd[0].revents || read(pfd[0].fd, &expirations, sizeof(expirations)) < 0)
 		return 0;
 	int r = take_sample(l);
-	if (r > 0)
+	if (r > 0) {
 		out->end = r == 2 ? SESSION_CAPPED : SESSION_TARGET_EXITED;
-	return r > 0 ? 1 : r;
+		return 1;
+	}
+	if (r == 0 && look(l)) {
+		out->end = SESSION_SETTLED;
+		return 1;
+	}
+	return r;
 }
 
 int session_run(const struct session_config *c, struct session_result *out)
 {
-	struct loop l = { .c = c, .out = out, .lazyfree_kib = NAN };
+	struct loop l = { .c = c, .out = out, .lazyfree_kib = NAN, .max_s = c->duration_s };
 	int timer = -1;
 	int ret = -1;
 
@@ -235,6 +293,8 @@ int session_run(const struct session_config *c, struct session_result *out)
 	};
 	l.t0_ns = clock_now_ns();
 	l.next_lazyfree_ns = l.t0_ns;
+	if (c->judge)
+		l.next_look_s = c->judge->warmup_s + 1;
 	int64_t deadline_ns = l.t0_ns + (int64_t)(c->duration_s * CLOCK_NS_PER_S);
 	/* Without a pidfd (watching a process we did not start) the sampler notices the exit. */
 	unsigned n = pfd[2].fd >= 0 ? 3 : 2;
@@ -267,6 +327,21 @@ void session_gate_input(const struct session_result *r, double warmup_s, int wit
 		.requests = with_requests ? s->requests : NULL,
 		.n = s->n, .warmup_s = warmup_s,
 	};
+}
+
+int session_verdict(const struct session_result *r, const struct session_judge *j, int looked,
+		    double duration_s, struct gate_report *out)
+{
+	struct gate_input in;
+
+	if (r->end == SESSION_SETTLED) {
+		*out = r->decision;
+		return 0;
+	}
+	session_gate_input(r, j->warmup_s, j->with_lazyfree, j->with_requests, &in);
+	if (looked)
+		in.max_fit_s = duration_s - j->warmup_s;
+	return gate_evaluate(j->gate, &in, out);
 }
 
 void session_result_release(struct session_result *r)

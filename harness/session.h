@@ -2,7 +2,14 @@
  * session — the sampling loop of one run: one poll over the sample timer, the signals, the
  * target's exit and (through driver_poll) the HTTP driver's sockets.  No threads.
  *
- * Every sample is appended to samples.csv as it is taken and kept in memory for the fit.
+ * Every sample is appended to samples.csv as it is taken and kept in memory for the fit, in
+ * bounded memory: past SESSION_MAX_KEPT samples the kept series is thinned to every other
+ * sample (and so on, doubling the stride), so a week-long soak holds as much as a day-long
+ * one while samples.csv keeps every row.  The fit reduces to at most FIT_MAX_BLOCKS block
+ * medians anyway.
+ *
+ * When asked (session_config.judge), the loop judges the samples once a second after the
+ * warm-up and ends the run as soon as the verdict is settled (gate_monitor_look).
  */
 #ifndef LEAKSOAK_SESSION_H
 #define LEAKSOAK_SESSION_H
@@ -17,6 +24,15 @@
 #include "sampler.h"
 #include "target.h"
 
+#define SESSION_MAX_KEPT 8192
+
+/* What to judge early verdicts against; every pointer borrowed. */
+struct session_judge {
+	const struct scenario_gate *gate;
+	double warmup_s;
+	int with_lazyfree, with_requests;	/* as for session_gate_input */
+};
+
 struct session_config {
 	const char *csv_path;		/* samples.csv to create */
 	double duration_s;
@@ -27,6 +43,8 @@ struct session_config {
 	struct target *target;		/* borrowed; NULL when watching a process we did not start */
 	int signal_fd;			/* from session_signals_open */
 	const struct cap_limits *caps;	/* NULL: none; a crossed cap ends the run (CAPPED) */
+	/* Early verdicts: NULL runs the whole duration. */
+	const struct session_judge *judge;
 	/* Called after each sample (e.g. a progress line); may be NULL. */
 	void (*on_sample)(void *cls, const struct results_row *row);
 	void *cls;
@@ -34,6 +52,7 @@ struct session_config {
 
 enum session_end {
 	SESSION_COMPLETED,	/* ran the whole duration */
+	SESSION_SETTLED,	/* the verdict was settled early (session_result.decision) */
 	SESSION_INTERRUPTED,	/* SIGINT, SIGTERM or SIGHUP arrived (signo says which) */
 	SESSION_TARGET_EXITED,	/* the target or watched process went away */
 	SESSION_FAILED,		/* I/O or driver failure, message printed */
@@ -44,6 +63,8 @@ enum session_end {
 struct session_series {
 	double *t_s, *rss_kib, *lazyfree_kib, *threads, *fds, *requests;
 	size_t n, cap;
+	unsigned long long seen;	/* samples offered to the series */
+	unsigned stride;		/* one kept for every stride offered (thinning) */
 };
 
 struct session_result {
@@ -54,6 +75,9 @@ struct session_result {
 	struct driver_totals totals;	/* zero without a driver */
 	struct sample last;
 	struct cap_hit cap;		/* kind CAP_NONE unless end is CAPPED */
+	enum gate_settled settled;	/* with SESSION_SETTLED: leak or pass */
+	double decided_at_s;		/* when it was settled */
+	struct gate_report decision;	/* the look that settled it */
 };
 
 /*
@@ -81,6 +105,14 @@ int session_run(const struct session_config *c, struct session_result *out);
  */
 void session_gate_input(const struct session_result *r, double warmup_s, int with_lazyfree,
 			int with_requests, struct gate_input *in);
+
+/*
+ * The verdict of a finished session into *out: the look that settled it, or a judgement of all
+ * the samples (at the last look's boundary when the run looked early, j being its judge; at
+ * the plain alpha when looked is 0).  0, or -1 when too few samples were fitted.
+ */
+int session_verdict(const struct session_result *r, const struct session_judge *j, int looked,
+		    double duration_s, struct gate_report *out);
 
 void session_result_release(struct session_result *r);
 

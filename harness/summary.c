@@ -87,31 +87,59 @@ static int add_caps(json_t *j, const struct summary_run *r)
 {
 	const struct cap_hit *hit = r->session->end == SESSION_CAPPED ? &r->session->cap : NULL;
 
-	if (!j)
-		return -1;
 	return json_object_set_new(j, "caps", caps_json(r->caps)) |
 	       json_object_set_new(j, "cap", cap_json(hit)) |
 	       json_object_set_new(j, "reason", nullable_string(r->reason));
 }
 
-static json_t *summary_json_core(const struct summary_run *r);
+/* Why the run ended when it did: a word for scripts (leaksoak(1), RESULTS). */
+static const char *stop_reason(const struct summary_run *r)
+{
+	switch (r->session->end) {
+	case SESSION_SETTLED:
+		return r->session->settled == GATE_SETTLED_LEAK ? "leak-settled" : "pass-settled";
+	case SESSION_COMPLETED:
+		return "duration";
+	case SESSION_INTERRUPTED:
+		return "interrupted";
+	case SESSION_TARGET_EXITED:
+		return "target-exited";
+	case SESSION_CAPPED:
+		return "cap";
+	case SESSION_FAILED:
+		break;
+	}
+	return "failed";
+}
+
+/* The verdict in words: the error, the cap crossed, or the gate's one line. */
+static json_t *why_json(const struct summary_run *r)
+{
+	char why[512];
+
+	if (r->error || !r->report)
+		return json_string(r->error ? r->error : r->reason ? r->reason : "");
+	gate_describe(r->report, why, sizeof(why));
+	return json_string(why);
+}
+
+/* When the verdict was reached: at the settling look, or at the end; null for an error. */
+static json_t *decided_at_json(const struct summary_run *r)
+{
+	if (r->session->end == SESSION_CAPPED)
+		return json_real(r->session->cap.t_s);
+	if (!r->report)
+		return json_null();
+	return json_real(r->session->end == SESSION_SETTLED ? r->session->decided_at_s :
+			 r->session->elapsed_s);
+}
 
 json_t *summary_json(const struct summary_run *r)
 {
-	json_t *j = summary_json_core(r);
-
-	if (add_caps(j, r) < 0) {
-		json_decref(j);
-		return NULL;
-	}
-	return j;
-}
-
-static json_t *summary_json_core(const struct summary_run *r)
-{
 	json_t *metrics = r->report ? gate_metrics_json(r->report) : json_object();
+	json_t *o;
 
-	return json_pack("{s:s, s:s, s:o, s:o, s:s, s:i, s:o, s:o, s:s, s:s, s:f, s:f, s:f,"
+	o = json_pack("{s:s, s:s, s:o, s:o, s:s, s:i, s:o, s:o, s:s, s:s, s:f, s:f, s:f,"
 			 " s:i, s:I, s:o, s:o, s:o, s:o}",
 			 "leaksoak_version", LEAKSOAK_VERSION,
 			 "scenario", r->name,
@@ -132,6 +160,16 @@ static json_t *summary_json_core(const struct summary_run *r)
 			 "metrics", metrics ? metrics : json_object(),
 			 "gate", gate_json(r->gate),
 			 "driver", driver_json(r));
+	if (o && (json_object_set_new(o, "why", why_json(r)) < 0 ||
+		  json_object_set_new(o, "stopped_early",
+				      json_boolean(r->session->end == SESSION_SETTLED)) < 0 ||
+		  json_object_set_new(o, "stop_reason", json_string(stop_reason(r))) < 0 ||
+		  json_object_set_new(o, "decided_at_s", decided_at_json(r)) < 0 ||
+		  add_caps(o, r) < 0)) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static int write_junit(const struct summary_run *r, const char *path)
@@ -187,6 +225,7 @@ static void print_metric(FILE *f, const struct gate_metric *m, const char *label
 		m->fit.theil_sen.slope * 60, unit, m->fit.theil_sen.lo * 60,
 		m->fit.theil_sen.hi * 60, gate, m->fit.trend_p,
 		m->failed ? "LEAK" : "ok");
+	fprintf(f, "  %-8s %s\n", "", m->why);
 }
 
 /* A short human summary: the verdict, a line per metric, the driver, the results folder. */
@@ -200,6 +239,10 @@ static void summary_print(FILE *f, const struct summary_run *r)
 		fprintf(f, "  error    %s\n", r->error);
 	if (r->reason)
 		fprintf(f, "  reason   %s\n", r->reason);
+	if (rep && r->session->end == SESSION_SETTLED)
+		fprintf(f, "  settled  after %.1f s of %.0f s: %s\n", r->session->decided_at_s,
+			r->duration_s, rep->leak ? "the leak is confirmed" :
+			"every gated metric is under its gate");
 	if (rep) {
 		print_metric(f, &rep->metric[GATE_RSS], "rss");
 		/* Only worth a line when LazyFree made a difference: then raw RSS misleads. */

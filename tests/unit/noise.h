@@ -1,5 +1,5 @@
 /*
- * noise.h — seeded noise for the statistical tests (test_fit, test_gate) and bench/fp_rate.
+ * noise.h — seeded noise for the statistical tests (test_fit, test_gate), tests/gen and bench.
  *
  * splitmix64 behind a seed, so a test that asserts a count over 100 seeds sees the same 100
  * series on every machine and every run; libc's rand() promises neither.  One generator per
