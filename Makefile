@@ -5,6 +5,7 @@
 #   make check        install missing packages, build, unit tests (plain and ASan+UBSan), end-to-end
 #   make bench        sampler, fit and driver figures
 #   make fuzz         libFuzzer harnesses, FUZZ_SECONDS (60) each, under ASan+UBSan (clang)
+#   make stress       100 trials of SIGKILL at a random moment of run and soak; prints survivors
 #   make install      PREFIX=/usr/local DESTDIR=
 #   make deps         install missing Debian packages (scripts/install-deps.sh)
 #   make SANITIZE=address,undefined   sanitizer build (objects kept apart under build/)
@@ -79,7 +80,7 @@ ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
 
 VERSION = $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 
-.PHONY: all deps demo check check-run unit-tests bench install uninstall clean FORCE
+.PHONY: all deps demo check check-run unit-tests bench stress install uninstall clean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -161,6 +162,12 @@ bench:
 	$(Q)./scripts/install-deps.sh --bench
 	$(Q)$(MAKE) --no-print-directory all $(BENCH_BIN)
 	$(Q)./bench/run.sh
+
+# The containment promise under fire: whatever moment leaksoak is SIGKILLed, nothing of the
+# target's tree survives (a 5-trial version runs in make check).
+STRESS_TRIALS ?= 100
+stress: all
+	$(Q)STRESS_TRIALS=$(STRESS_TRIALS) sh tests/e2e/t1650-stress-kill.sh
 
 install: leaksoak $(TARGET_BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/scenarios $(DESTDIR)$(DATADIR)/plot \

@@ -1,7 +1,9 @@
 /*
  * sampler_bench — what one sample of a process tree costs, in CPU time of this process.
  *
- * sampler_read on build/helpers/tree with 0 and 8 children, beside its floor (a pread of a
+ * sampler_read on build/helpers/tree with 0 and 8 children, sampled as `run` does (the
+ * keeper's descendants, walked through their children files whenever a PID was allocated
+ * anywhere on the machine since the last sample), beside its floor (a pread of a
  * kept-open /proc/PID/statm) and beside libproc2 reading the same items (RSS, threads, CPU)
  * with procps_pids_select; the tree discovery (a libproc2 reap of every process, which the
  * sampler runs at most once a second); the sampler at 100 Hz beside the pread floor and a
@@ -83,7 +85,7 @@ static int tree_start(struct tree *tr, const char *children, const char *memory_
 /* µs of CPU per sampler_read, after a first read that finds the tree. */
 static double bench_sampler(const struct tree *tr, int iterations, unsigned *procs)
 {
-	struct sampler *s = sampler_new((pid_t)tr->pids[0], NULL);
+	struct sampler *s = sampler_new_tree((pid_t)tr->pids[0], target_tree_root(tr->t), NULL);
 	struct sample out;
 	double t0, t1;
 
@@ -185,7 +187,7 @@ static double bench_cadence(const struct tree *tr, int rate_hz, double duration_
 	double t0, t1;
 
 	if (work == TICK_SAMPLER) {
-		s = sampler_new((pid_t)tr->pids[0], NULL);
+		s = sampler_new_tree((pid_t)tr->pids[0], target_tree_root(tr->t), NULL);
 		if (!s || sampler_read(s, &out) < 0)
 			return -1;
 	} else if (work == TICK_PREAD_FLOOR) {
@@ -219,7 +221,7 @@ static double bench_cadence(const struct tree *tr, int rate_hz, double duration_
 
 static double bench_lazyfree(const struct tree *tr, int iterations, uint64_t *kib)
 {
-	struct sampler *s = sampler_new((pid_t)tr->pids[0], NULL);
+	struct sampler *s = sampler_new_tree((pid_t)tr->pids[0], target_tree_root(tr->t), NULL);
 	struct sample out;
 	double t0, t1;
 	int ok = 1;

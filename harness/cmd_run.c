@@ -12,11 +12,13 @@
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cap.h"
 #include "cmd.h"
 #include "diag.h"
 #include "driver.h"
@@ -38,6 +40,11 @@ static const char run_usage[] =
 	"  --out DIR        results folder (default results/<name>/<UTC timestamp>)\n"
 	"  --junit FILE     also write a JUnit XML report to FILE\n"
 	"  --allow-remote   let drive.allow_remote send traffic beyond loopback\n"
+	"  --max-rss-kib N  stop the target's tree past N KiB resident (default: target.max_rss_kib,\n"
+	"                   else half of MemAvailable at the start, divided by --mem-share)\n"
+	"  --max-procs N    stop the target's tree past N processes (default: target.max_procs,\n"
+	"                   else 1024)\n"
+	"  --mem-share N    the default memory cap is shared by N runs (soak -j N passes it)\n"
 	"  --no-early-stop  run the whole duration even once the verdict is settled\n"
 	"  -h, --help       this text\n"
 	"\n"
@@ -49,6 +56,7 @@ struct run_opts {
 	const char *junit;
 	double duration_s;	/* 0: the scenario's */
 	int allow_remote;
+	uint64_t max_rss_kib, max_procs, mem_share;	/* 0: not given */
 	int no_early_stop;
 };
 
@@ -62,6 +70,8 @@ struct run {
 	struct sampler *sampler;
 	struct driver *driver;
 	struct session_result session;
+	struct cap_limits caps;
+	char reason[256];	/* why a run with no error got its verdict without a fit */
 	struct gate_report report;
 	int has_report;
 	char error[512];
@@ -76,6 +86,9 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "out", required_argument, NULL, 'o' },
 		{ "junit", required_argument, NULL, 'j' },
 		{ "allow-remote", no_argument, NULL, 'r' },
+		{ "max-rss-kib", required_argument, NULL, 'm' },
+		{ "max-procs", required_argument, NULL, 'p' },
+		{ "mem-share", required_argument, NULL, 's' },
 		{ "no-early-stop", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -92,6 +105,22 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		case 'o': o->out = optarg; break;
 		case 'j': o->junit = optarg; break;
 		case 'r': o->allow_remote = 1; break;
+		case 'm':
+			if (cap_parse(optarg, CAP_MIN_RSS_KIB, CAP_MAX_RSS_KIB, &o->max_rss_kib) < 0)
+				return diag_error("invalid --max-rss-kib '%s' (an integer from %u to "
+						  "%u; try 'leaksoak run --help')", optarg,
+						  CAP_MIN_RSS_KIB, CAP_MAX_RSS_KIB);
+			break;
+		case 'p':
+			if (cap_parse(optarg, 1, CAP_MAX_PROCS, &o->max_procs) < 0)
+				return diag_error("invalid --max-procs '%s' (an integer from 1 to %u; "
+						  "try 'leaksoak run --help')", optarg, CAP_MAX_PROCS);
+			break;
+		case 's':
+			if (cap_parse(optarg, 1, 4096, &o->mem_share) < 0)
+				return diag_error("invalid --mem-share '%s' (an integer from 1 to 4096; "
+						  "try 'leaksoak run --help')", optarg);
+			break;
 		case 'E': o->no_early_stop = 1; break;
 		case 'h':
 			fputs(run_usage, stdout);
@@ -105,6 +134,21 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 				  "missing SCENARIO.json" : "only one scenario per run");
 	o->scenario = argv[optind];
 	return 0;
+}
+
+/* The caps in force: the flag, else the scenario's key, else the default. */
+static void set_caps(struct run *r)
+{
+	const struct scenario *sc = &r->sc;
+	const struct run_opts *o = &r->opt;
+
+	r->caps.max_rss_kib = o->max_rss_kib ? o->max_rss_kib : sc->max_rss_kib;
+	if (!r->caps.max_rss_kib)
+		r->caps.max_rss_kib = cap_default_rss_kib("/proc/meminfo",
+							  o->mem_share ? (unsigned)o->mem_share : 1);
+	r->caps.max_procs = (uint32_t)(o->max_procs ? o->max_procs : sc->max_procs);
+	if (!r->caps.max_procs)
+		r->caps.max_procs = CAP_DEFAULT_PROCS;
 }
 
 /* Load the scenario and apply the command line to it: 0 or -1 (a usage error). */
@@ -125,6 +169,7 @@ static int prepare_scenario(struct run *r)
 	if (sc->has_drive && sc->drive.allow_remote && !r->opt.allow_remote)
 		return diag_error("%s: 'drive.allow_remote' sends traffic beyond loopback "
 				  "(pass --allow-remote to allow it)", sc->path);
+	set_caps(r);
 	unsigned port = scenario_free_port();
 	if (!port || scenario_bind_port(sc, port) < 0)
 		return -1;
@@ -190,7 +235,7 @@ static int start_target(struct run *r)
 		}
 		goto out;
 	}
-	r->sampler = sampler_new(target_pid(r->target), NULL);
+	r->sampler = sampler_new_tree(target_pid(r->target), target_tree_root(r->target), NULL);
 	if (!r->sampler) {
 		target_error(r, "cannot sample %s", r->sc.name);
 		goto out;
@@ -228,6 +273,7 @@ static int drive_and_sample(struct run *r)
 		.driver = r->driver,
 		.target = r->target,
 		.signal_fd = r->signal_fd,
+		.caps = &r->caps,
 		.judge = r->sc.early_stop ? &judge : NULL,
 	};
 	char how[160];
@@ -260,6 +306,11 @@ static int drive_and_sample(struct run *r)
 		target_describe(r->target, how, sizeof(how));
 		snprintf(r->error, sizeof(r->error), "target %s after %.1f s (see target.log)",
 			 how, r->session.elapsed_s);
+		return -1;
+	case SESSION_CAPPED:
+		/* a verdict without a fit: the tree grew past what the machine can give it */
+		cap_describe(&r->session.cap, r->reason, sizeof(r->reason));
+		r->code = LS_EXIT_LEAK;
 		return -1;
 	case SESSION_FAILED:
 		break;
@@ -307,6 +358,7 @@ static void finish(struct run *r)
 		.session = &r->session, .report = r->has_report ? &r->report : NULL,
 		.has_driver = r->sc.has_drive, .error = r->error[0] ? r->error : NULL,
 		.exit_code = r->code, .started_utc = r->started_utc,
+		.reason = r->reason[0] ? r->reason : NULL, .caps = &r->caps,
 	};
 
 	r->code = summary_conclude(&sr, r->opt.junit);

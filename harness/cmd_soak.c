@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cap.h"
 #include "cmd.h"
 #include "diag.h"
 #include "plot.h"
@@ -48,6 +49,10 @@ static const char soak_usage[] =
 	"                   (counting from 0) is in shard i % N + 1, so a CI matrix of N\n"
 	"                   machines runs each scenario once; merge with 'leaksoak report'\n"
 	"  --baseline DIR   compare with this earlier report instead of the newest beside <out>\n"
+	"  --max-rss-kib N  memory cap of each run's target tree (default: its scenario's, else\n"
+	"                   half of MemAvailable divided by the number of jobs)\n"
+	"  --max-procs N    process cap of each run's target tree (default: its scenario's, else\n"
+	"                   1024)\n"
 	"  -h, --help       this text\n"
 	"\n"
 	"A scenario's \"expect\" is what it is known to show, and showing it is success: a bundled\n"
@@ -64,6 +69,7 @@ struct soak_opts {
 	const char *out;
 	const char *duration;
 	const char *baseline;
+	const char *max_rss_kib, *max_procs;	/* passed on to each run as given */
 	unsigned long jobs;
 	unsigned long shard_k, shard_n;		/* 0/0: no sharding */
 	char **paths;
@@ -105,9 +111,12 @@ static int parse_opts(int argc, char **argv, struct soak_opts *o)
 		{ "out", required_argument, NULL, 'o' },
 		{ "shard", required_argument, NULL, 's' },
 		{ "baseline", required_argument, NULL, 'b' },
+		{ "max-rss-kib", required_argument, NULL, 'm' },
+		{ "max-procs", required_argument, NULL, 'p' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	uint64_t cap;
 	double d;
 	int c;
 
@@ -127,6 +136,19 @@ static int parse_opts(int argc, char **argv, struct soak_opts *o)
 			break;
 		case 'o': o->out = optarg; break;
 		case 'b': o->baseline = optarg; break;
+		case 'm':
+			if (cap_parse(optarg, CAP_MIN_RSS_KIB, CAP_MAX_RSS_KIB, &cap) < 0)
+				return diag_error("invalid --max-rss-kib '%s' (an integer from %u to "
+						  "%u; try 'leaksoak soak --help')", optarg,
+						  CAP_MIN_RSS_KIB, CAP_MAX_RSS_KIB);
+			o->max_rss_kib = optarg;
+			break;
+		case 'p':
+			if (cap_parse(optarg, 1, CAP_MAX_PROCS, &cap) < 0)
+				return diag_error("invalid --max-procs '%s' (an integer from 1 to %u; "
+						  "try 'leaksoak soak --help')", optarg, CAP_MAX_PROCS);
+			o->max_procs = optarg;
+			break;
 		case 's':
 			if (parse_shard(optarg, o) < 0)
 				return diag_error("invalid --shard '%s' (K/N with 1 <= K <= N, e.g. "
@@ -372,6 +394,7 @@ int cmd_soak(int argc, char **argv)
 		goto out;
 	struct soak_options so = {
 		.out_dir = out, .duration = o.duration, .jobs = (unsigned)o.jobs,
+		.max_rss_kib = o.max_rss_kib, .max_procs = o.max_procs,
 		.tty = isatty(STDOUT_FILENO) && getenv("TERM") && strcmp(getenv("TERM"), "dumb"),
 		.signal_fd = signal_fd, .out = stdout,
 	};

@@ -3,6 +3,7 @@
  * summary.json for the fitted line, gate and verdict) and run gnuplot on it, bounded in time.
  */
 #include "plot.h"
+#include "spawn.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,13 +11,10 @@
 #include <libgen.h>
 #include <limits.h>
 #include <math.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/pidfd.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -401,62 +399,29 @@ fail:
 /* ----------------------------------------------------------------------------------------- */
 /* Running gnuplot                                                                           */
 
-/* In the child: output to log, stdin from /dev/null, default signals, die with the parent. */
-static void exec_child(char *const argv[], const char *log_path)
-{
-	sigset_t none;
-	int log = open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-	if (log < 0 || null < 0 || dup2(null, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
-		_exit(127);
-	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-	execv(argv[0], argv);
-	dprintf(2, "leaksoak: cannot run '%s': %s (apt-get install gnuplot-nox)\n", argv[0],
-		strerror(errno));
-	_exit(127);
-}
-
-/* Wait for pid up to timeout_ms, then kill it; its wait status, or -1. */
-static int wait_bounded(pid_t pid, int timeout_ms)
-{
-	int pfd = pidfd_open(pid, 0);
-	int status = -1;
-
-	if (pfd >= 0) {
-		struct pollfd p = { .fd = pfd, .events = POLLIN };
-		int r;
-		while ((r = poll(&p, 1, timeout_ms)) < 0 && errno == EINTR)
-			;
-		if (r == 0)
-			kill(pid, SIGKILL);
-		close(pfd);
-	}
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return status;
-}
-
+/* gnuplot under spawn.h: output to log, dies with us, killed after PLOT_TIMEOUT_MS. */
 static int run_gnuplot(char *const argv[], const char *log_path)
 {
-	pid_t pid = fork();
+	struct spawn_opts o = { .argv = argv, .log_path = log_path, .death_signal = SIGKILL };
+	struct spawn *s = spawn_start(&o);
+	int status = 0, ret;
 
-	if (pid < 0)
-		return diag_error("cannot start gnuplot: %s", strerror(errno));
-	if (pid == 0)
-		exec_child(argv, log_path);
-	int status = wait_bounded(pid, PLOT_TIMEOUT_MS);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	if (WIFSIGNALED(status))
-		return diag_error("gnuplot was killed by signal %d (timeout %d s; see %s)",
-				  WTERMSIG(status), PLOT_TIMEOUT_MS / 1000, log_path);
-	return diag_error("gnuplot failed with status %d (see %s)", WEXITSTATUS(status), log_path);
+	if (!s)
+		return -1;	/* spawn_start said why */
+	if (!spawn_wait(s, PLOT_TIMEOUT_MS))
+		spawn_stop(s, SIGKILL, 0);
+	if (!spawn_exited(s, &status))
+		ret = diag_error("gnuplot would not die (see %s)", log_path);
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+		ret = 0;
+	else if (WIFSIGNALED(status))
+		ret = diag_error("gnuplot was killed by signal %d (timeout %d s; see %s)",
+				 WTERMSIG(status), PLOT_TIMEOUT_MS / 1000, log_path);
+	else
+		ret = diag_error("gnuplot failed with status %d (see %s)", WEXITSTATUS(status),
+				 log_path);
+	spawn_free(&s);
+	return ret;
 }
 
 /* Remove the log when gnuplot had nothing to say. */

@@ -22,13 +22,24 @@
  *   PID harmless: once the process is gone they fail with ESRCH (or ENOENT for lookups
  *   under its directory) instead of reading a stranger.
  *
+ * - A tree with a root of its own (sampler_new_tree, for a target started under its keeper,
+ *   see target.c).  The tree is then exactly the descendants of the keeper, a child
+ *   subreaper: no process of it can leave, however it detaches.  Discovery walks
+ *   PROC/PID/task/TID/children down from the keeper instead of listing every process, so it
+ *   costs a read per thread of the tree, not a look at the whole machine, and it runs at
+ *   every sample where a process was created anywhere (the last-PID field moved) or a member
+ *   vanished: a process is sampled from the first tick after it appears, not up to a second
+ *   later, and a short-lived worker is not missed.
+ *
  * The fixture seam: proc_dir names a directory laid out like /proc (PID/stat, PID/statm,
- * PID/fd/, PID/smaps_rollup); everything but the discovery listing is the same code.
+ * PID/fd/, PID/smaps_rollup, PID/task/TID/children); everything but the discovery listing is
+ * the same code.
  */
 #include "sampler.h"
 
 #include "clock.h"
 #include "diag.h"
+#include "proctree.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -58,6 +69,7 @@ struct proc_entry {
 
 struct sampler {
 	pid_t root;
+	pid_t tree_root;	/* > 0: the tree is this process's descendants (children walk) */
 	int live;		/* /proc itself: libproc2 discovery, FD count from st_size */
 	int proc_fd;
 	int loadavg_fd;		/* -1 in fixtures without one: then discovery is not gated */
@@ -396,7 +408,8 @@ static int discovery_due(struct sampler *s)
 	if (s->stale)
 		return 1;
 	now = clock_now_ns();
-	if (now - s->discovered_ns < DISCOVERY_INTERVAL_NS)
+	/* a children walk is cheap: no waiting a second for it (see the top of this file) */
+	if (!s->tree_root && now - s->discovered_ns < DISCOVERY_INTERVAL_NS)
 		return 0;
 	pid = last_pid(s);
 	if (pid >= 0 && pid == s->last_pid) {
@@ -405,6 +418,17 @@ static int discovery_due(struct sampler *s)
 		return 0;
 	}
 	return 1;
+}
+
+static void adopt_one(struct sampler *s, pid_t pid, pid_t parent)
+{
+	int err;
+
+	if (is_member(s, pid))
+		return;
+	err = member_add(s, pid, parent);
+	if (err == -EMFILE || err == -ENFILE || err == -EACCES)
+		warn_once(s, WARN_WATCH, parent, "watch a child", -err);
 }
 
 /*
@@ -422,16 +446,41 @@ static void adopt_descendants(struct sampler *s)
 			continue;
 		for (j = (size_t)(hit - s->e); j > 0 && s->e[j - 1].ppid == key.ppid; j--)
 			;
-		for (; j < s->ne && s->e[j].ppid == key.ppid; j++) {
-			int err;
-
-			if (is_member(s, s->e[j].pid))
-				continue;
-			err = member_add(s, s->e[j].pid, key.ppid);
-			if (err == -EMFILE || err == -ENFILE || err == -EACCES)
-				warn_once(s, WARN_WATCH, key.ppid, "watch a child", -err);
-		}
+		for (; j < s->ne && s->e[j].ppid == key.ppid; j++)
+			adopt_one(s, s->e[j].pid, key.ppid);
 	}
+}
+
+/* proctree's callback: adopt a child of the process being walked. */
+struct walk {
+	struct sampler *s;
+	pid_t parent;
+};
+
+static void adopt_child(void *cls, pid_t child)
+{
+	struct walk *w = cls;
+
+	adopt_one(w->s, child, w->parent);
+}
+
+static void walk_children(struct sampler *s, pid_t pid)
+{
+	struct walk w = { s, pid };
+
+	proctree_children(s->proc_fd, pid, adopt_child, &w);
+}
+
+/*
+ * The tree mode's discovery: every descendant of tree_root.  The walk goes through the
+ * members (m[] grows while it is walked) after the tree root's own children; a process whose
+ * parent died during the walk is under the tree root by now, and the next walk finds it.
+ */
+static void adopt_tree(struct sampler *s)
+{
+	walk_children(s, s->tree_root);
+	for (size_t i = 0; i < s->n; i++)
+		walk_children(s, s->m[i].pid);
 }
 
 static void discover(struct sampler *s)
@@ -440,6 +489,12 @@ static void discover(struct sampler *s)
 
 	/* read before listing: a process created during the listing moves it again */
 	s->last_pid = last_pid(s);
+	if (s->tree_root) {
+		s->discovered_ns = clock_now_ns();
+		s->stale = 0;
+		adopt_tree(s);
+		return;
+	}
 	ret = s->live ? list_libproc2(s) : list_fixture(s);
 	s->discovered_ns = clock_now_ns();
 	s->stale = 0;
@@ -455,6 +510,11 @@ static void discover(struct sampler *s)
 
 struct sampler *sampler_new(pid_t root, const char *proc_dir)
 {
+	return sampler_new_tree(root, 0, proc_dir);
+}
+
+struct sampler *sampler_new_tree(pid_t root, pid_t tree_root, const char *proc_dir)
+{
 	struct sampler *s, *ret = NULL;
 	int err;
 
@@ -466,6 +526,7 @@ struct sampler *sampler_new(pid_t root, const char *proc_dir)
 		return NULL;
 	}
 	s->root = root;
+	s->tree_root = tree_root > 0 ? tree_root : 0;
 	s->live = strcmp(proc_dir, "/proc") == 0;
 	s->page_kib = (double)sysconf(_SC_PAGESIZE) / 1024.0;
 	s->tick_s = 1.0 / (double)sysconf(_SC_CLK_TCK);
@@ -477,7 +538,7 @@ struct sampler *sampler_new(pid_t root, const char *proc_dir)
 		goto out;
 	}
 	s->loadavg_fd = openat(s->proc_fd, "loadavg", O_RDONLY | O_CLOEXEC);
-	err = s->live ? procps_pids_new(&s->pids, (enum pids_item *)discovery_items, 2) : 0;
+	err = s->live && !s->tree_root ? procps_pids_new(&s->pids, (enum pids_item *)discovery_items, 2) : 0;
 	if (err < 0) {
 		diag_error("cannot start libproc2: %s", strerror(-err));
 		goto out;

@@ -29,6 +29,14 @@ struct sample {
 struct sampler *sampler_new(pid_t root, const char *proc_dir);
 
 /*
+ * Watch root and every descendant of tree_root (root is one of them): the tree of a target
+ * started under its keeper (target_tree_root), which no process of the tree can leave.  The
+ * keeper itself is not sampled.  New processes are found at the first sample after they
+ * appear.  Otherwise as sampler_new.
+ */
+struct sampler *sampler_new_tree(pid_t root, pid_t tree_root, const char *proc_dir);
+
+/*
  * Take one sample into *out (all fields but t_s).  Processes that appeared since the last
  * call are found and ones that vanished are dropped.  Returns 0, or -1 when the root itself is
  * gone (or a zombie): *out is then not a data point.

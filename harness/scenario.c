@@ -11,6 +11,7 @@
  */
 #include "scenario.h"
 
+#include "cap.h"
 #include "diag.h"
 #include "template.h"
 #include "text.h"
@@ -666,7 +667,9 @@ static const char *const top_keys[] = {
 	"name", "description", "target", "drive", "duration_s", "warmup_s", "sample", "gate",
 	"expect", "early_stop", NULL,
 };
-static const char *const target_keys[] = { "cmd", "env", "ready", "stop_grace_s", NULL };
+static const char *const target_keys[] = {
+	"cmd", "env", "ready", "stop_grace_s", "max_rss_kib", "max_procs", NULL,
+};
 static const char *const ready_keys[] = { "http_get", "timeout_s", NULL };
 static const char *const drive_keys[] = { "http", "allow_remote", NULL };
 static const char *const http_keys[] = {
@@ -856,7 +859,10 @@ static int load_target(struct ctx *c, json_t *root, struct scenario *s)
 	if ((ret = check_keys(c, target, target_keys)) == 0 &&
 	    (ret = load_cmd(c, target, s)) == 0 &&
 	    (ret = load_pairs(c, target, &env_pairs, &s->env)) == 0 &&
-	    (ret = load_ready(c, target, s)) == 0)
+	    (ret = load_ready(c, target, s)) == 0 &&
+	    (ret = get_integer(c, target, "max_rss_kib", CAP_MIN_RSS_KIB, CAP_MAX_RSS_KIB,
+			       &s->max_rss_kib)) == 0 &&
+	    (ret = get_integer(c, target, "max_procs", 1, CAP_MAX_PROCS, &s->max_procs)) == 0)
 		ret = get_number(c, target, "stop_grace_s", &grace, &s->stop_grace_s);
 	pop(c);
 	return ret;

@@ -63,6 +63,8 @@ struct scenario {
 	char *ready_url;	/* target.ready.http_get, or NULL: ready once started */
 	double ready_timeout_s;	/* default 10 */
 	double stop_grace_s;	/* target.stop_grace_s: SIGTERM to SIGKILL; default 3 */
+	unsigned max_rss_kib;	/* target.max_rss_kib: memory cap of the tree; 0: default */
+	unsigned max_procs;	/* target.max_procs: process cap of the tree; 0: default */
 	int has_drive;		/* 0: the target drives itself */
 	struct scenario_drive drive;
 	double duration_s;	/* default 30 */

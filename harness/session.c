@@ -174,7 +174,7 @@ static int look(struct loop *l)
 	return 1;
 }
 
-/* Take one sample: 0, 1 when the sampled process is gone, -1 on failure. */
+/* Take one sample: 0, 1 when the sampled process is gone, 2 past a cap, -1 on failure. */
 static int take_sample(struct loop *l)
 {
 	const struct session_config *c = l->c;
@@ -203,7 +203,8 @@ static int take_sample(struct loop *l)
 		return -1;
 	if (c->on_sample)
 		c->on_sample(c->cls, &row);
-	return 0;
+	/* after the row is written: the sample that crossed the cap is in samples.csv */
+	return c->caps && cap_check(c->caps, &row.s, &l->out->cap) ? 2 : 0;
 }
 
 static int start_timer(unsigned interval_ms)
@@ -260,8 +261,10 @@ static int loop_turn(struct loop *l, struct pollfd *pfd, unsigned n, int64_t dea
 	if (!pfd[0].revents || read(pfd[0].fd, &expirations, sizeof(expirations)) < 0)
 		return 0;
 	int r = take_sample(l);
-	if (r > 0)
-		out->end = SESSION_TARGET_EXITED;
+	if (r > 0) {
+		out->end = r == 2 ? SESSION_CAPPED : SESSION_TARGET_EXITED;
+		return 1;
+	}
 	if (r == 0 && look(l)) {
 		out->end = SESSION_SETTLED;
 		return 1;

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "cap.h"
 #include "driver.h"
 #include "gate.h"
 #include "results.h"
@@ -41,6 +42,7 @@ struct session_config {
 	struct driver *driver;		/* borrowed; NULL: nothing to drive */
 	struct target *target;		/* borrowed; NULL when watching a process we did not start */
 	int signal_fd;			/* from session_signals_open */
+	const struct cap_limits *caps;	/* NULL: none; a crossed cap ends the run (CAPPED) */
 	/* Early verdicts: NULL runs the whole duration. */
 	const struct session_judge *judge;
 	/* Called after each sample (e.g. a progress line); may be NULL. */
@@ -54,6 +56,7 @@ enum session_end {
 	SESSION_INTERRUPTED,	/* SIGINT, SIGTERM or SIGHUP arrived (signo says which) */
 	SESSION_TARGET_EXITED,	/* the target or watched process went away */
 	SESSION_FAILED,		/* I/O or driver failure, message printed */
+	SESSION_CAPPED,		/* the tree crossed a cap (result.cap says which, when) */
 };
 
 /* The samples as parallel arrays, n long; lazyfree_kib is NaN before its first reading. */
@@ -71,6 +74,7 @@ struct session_result {
 	struct session_series series;
 	struct driver_totals totals;	/* zero without a driver */
 	struct sample last;
+	struct cap_hit cap;		/* kind CAP_NONE unless end is CAPPED */
 	enum gate_settled settled;	/* with SESSION_SETTLED: leak or pass */
 	double decided_at_s;		/* when it was settled */
 	struct gate_report decision;	/* the look that settled it */

@@ -13,7 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/pidfd.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -25,8 +24,11 @@
 #include "diag.h"
 #include "results.h"
 #include "text.h"
+#include "spawn.h"
 
 #define TICK_MS 1000
+/* Bound on the last sweep: each round ends one generation of orphans. */
+#define SOAK_SWEEP_ROUNDS 64
 /* The tail of samples.csv read for a live slope: ~700 rows, a minute at 10 Hz. */
 #define TAIL_BYTES 32768
 
@@ -35,8 +37,8 @@ struct slot {
 	struct soak_job *job;
 	char *dir;
 	char *log;
+	struct spawn *run;
 	pid_t pid;		/* 0: slot free */
-	int pidfd;
 	int64_t start_ns;
 	int64_t term_at_ns;	/* SIGTERM when passed (the run's time limit) */
 	int64_t kill_at_ns;	/* SIGKILL when passed; 0 until a SIGTERM was sent */
@@ -182,39 +184,42 @@ static void say(struct soak *k, const char *line)
 /* ----------------------------------------------------------------------------------------- */
 /* Starting and stopping runs                                                                */
 
-/* In the child: become `leaksoak run --out DIR [--duration D] -- FILE`, output to log. */
-static void exec_run(const struct soak_options *o, const struct slot *s, pid_t parent)
+/*
+ * Start `leaksoak run --out DIR [--duration D] [caps] -- FILE` with output to the log: the
+ * binary itself re-executed, no shell.  Own group: the terminal's Ctrl-C reaches the soak
+ * alone, which forwards it once.  SIGTERM, not SIGKILL, when the soak dies: a run that loses
+ * its soak still stops its target (and its target's keeper ends the tree if even the run is
+ * SIGKILLed).
+ */
+static struct spawn *exec_run(const struct soak_options *o, const struct slot *s)
 {
-	const char *argv[] = { "leaksoak", "run", "--out", s->dir, "--", s->job->file, NULL, NULL,
-			       NULL };
-	sigset_t none;
-	int log = open(s->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	int null = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	char share[24];
+	const char *argv[16] = { "leaksoak", "run", "--out", s->dir };
+	size_t n = 4;
 
 	if (o->duration) {
-		argv[4] = "--duration";
-		argv[5] = o->duration;
-		argv[6] = "--";
-		argv[7] = s->job->file;
+		argv[n++] = "--duration";
+		argv[n++] = o->duration;
 	}
-
-	/* Own group: the terminal's Ctrl-C reaches the soak alone, which forwards it once. */
-	setpgid(0, 0);
-	/* SIGTERM, not SIGKILL: a run that loses its soak still stops its target. */
-	prctl(PR_SET_PDEATHSIG, SIGTERM);
-	if (getppid() != parent)
-		_exit(LS_EXIT_SIGNAL_BASE + SIGTERM);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-	if (log < 0 || null < 0 || dup2(null, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
-		_exit(127);
-	/* Fds the soak inherited stay with the soak: each run and its target start clean. */
-	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-	/* execv's prototype predates const; it does not modify its arguments. */
-	execv("/proc/self/exe", (char *const *)argv);
-	dprintf(2, "leaksoak: cannot re-execute /proc/self/exe: %s\n", strerror(errno));
-	_exit(127);
+	if (o->max_rss_kib) {
+		argv[n++] = "--max-rss-kib";
+		argv[n++] = o->max_rss_kib;
+	}
+	if (o->max_procs) {
+		argv[n++] = "--max-procs";
+		argv[n++] = o->max_procs;
+	}
+	/* each run's default memory cap is its share of what the machine has */
+	snprintf(share, sizeof(share), "%u", o->jobs);
+	argv[n++] = "--mem-share";
+	argv[n++] = share;
+	argv[n++] = "--";
+	argv[n++] = s->job->file;
+	argv[n] = NULL;
+	/* spawn's argv predates const; nothing modifies the strings. */
+	struct spawn_opts so = { .argv = (char *const *)argv, .exe = "/proc/self/exe",
+				 .log_path = s->log, .death_signal = SIGTERM, .own_group = 1 };
+	return spawn_start(&so);
 }
 
 /* Files a previous soak into the same folder may have left: never report them as this run's. */
@@ -234,16 +239,12 @@ static void slot_clear(struct slot *s)
 {
 	free(s->dir);
 	free(s->log);
-	if (s->pidfd >= 0)
-		close(s->pidfd);
+	spawn_free(&s->run);
 	memset(s, 0, sizeof(*s));
-	s->pidfd = -1;
 }
 
 static int start_run(struct soak *k, struct slot *s, struct soak_job *job)
 {
-	pid_t parent = getpid();
-
 	s->job = job;
 	if (asprintf(&s->dir, "%s/%s", k->o->out_dir, job->name) < 0) {
 		s->dir = NULL;
@@ -257,23 +258,13 @@ static int start_run(struct soak *k, struct slot *s, struct soak_job *job)
 		return -1;
 	remove_stale(s->dir);
 	fflush(k->o->out);
-	s->pid = fork();
-	if (s->pid < 0) {
-		s->pid = 0;
-		return diag_error("cannot start a run of '%s': %s", job->name, strerror(errno));
-	}
-	if (s->pid == 0)
-		exec_run(k->o, s, parent);
-	setpgid(s->pid, s->pid);	/* also here: no window where a signal finds it in ours */
-	s->pidfd = pidfd_open(s->pid, 0);
-	if (s->pidfd < 0) {
-		int err = errno;
-		kill(s->pid, SIGKILL);
-		waitpid(s->pid, NULL, 0);
-		s->pid = 0;
+	s->run = exec_run(k->o, s);
+	if (!s->run)
+		return diag_error("cannot start a run of '%s' (see above)", job->name);
+	if (spawn_fd(s->run) < 0)
 		return diag_error("cannot watch a run: pidfd_open: %s (needs Linux 5.3 or later)",
-				  strerror(err));
-	}
+				  strerror(errno));
+	s->pid = spawn_pid(s->run);
 	s->start_ns = clock_now_ns();
 	s->term_at_ns = s->start_ns + (int64_t)(job->limit_s * CLOCK_NS_PER_S);
 	return 0;
@@ -314,13 +305,11 @@ static void finish_run(struct soak *k, struct slot *s, int st)
 /* Reap s if its run has exited; 1 when it had. */
 static int reap(struct soak *k, struct slot *s)
 {
-	int st;
-	pid_t r;
+	int st = 0;
 
-	while ((r = waitpid(s->pid, &st, WNOHANG)) < 0 && errno == EINTR)
-		;
-	if (r != s->pid)
+	if (!spawn_poll(s->run))
 		return 0;
+	spawn_exited(s->run, &st);
 	finish_run(k, s, st);
 	return 1;
 }
@@ -348,7 +337,7 @@ static void enforce_limits(struct soak *k, int64_t now)
 			continue;
 		if (s->kill_at_ns && now >= s->kill_at_ns) {
 			/* The whole group: the run and anything it started in it. */
-			kill(-s->pid, SIGKILL);
+			spawn_signal(s->run, SIGKILL);
 			s->kill_at_ns = INT64_MAX;
 		} else if (!s->kill_at_ns && now >= s->term_at_ns) {
 			snprintf(line, sizeof(line), "leaksoak: warning: %s: still running after "
@@ -416,7 +405,7 @@ static int wait_events(struct soak *k)
 		if (!k->slots[i].pid)
 			continue;
 		owner[n] = &k->slots[i];
-		p[n++] = (struct pollfd){ .fd = k->slots[i].pidfd, .events = POLLIN };
+		p[n++] = (struct pollfd){ .fd = spawn_fd(k->slots[i].run), .events = POLLIN };
 	}
 	if (poll(p, n, TICK_MS) < 0)
 		return 0;	/* EINTR: nothing happened that the next round will miss */
@@ -461,28 +450,32 @@ static int is_run(const struct soak *k, pid_t pid)
 }
 
 /*
- * Kill and reap every child that is not a run.  The soak is a child subreaper, so when a run
- * had to be SIGKILLed (past its time limit) and never stopped its target's tree, whatever of
- * that tree survives is reparented here, and ends here.
+ * Kill and reap every child that is not a run; how many there were.  The soak is a child
+ * subreaper, so when a run had to be SIGKILLed (past its time limit), its target's keeper
+ * (which then ends the tree) and whatever of the tree survives are reparented here, and end
+ * here.  Killing one may hand us its children: the last sweep goes round until none is left.
  */
-static void sweep_orphans(const struct soak *k)
+static unsigned sweep_orphans(const struct soak *k)
 {
 	char path[64];
 	pid_t self = getpid();
 
 	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)self, (int)self);
 	FILE *f = fopen(path, "r");
+	unsigned n = 0;
 	int pid;
 
 	if (!f)
-		return;
+		return 0;
 	while (fscanf(f, "%d", &pid) == 1) {
 		if (is_run(k, pid))
 			continue;
 		kill(pid, SIGKILL);
 		waitpid(pid, NULL, 0);
+		n++;
 	}
 	fclose(f);
+	return n;
 }
 
 int soak_run(const struct soak_options *o, struct soak_job *jobs, size_t n, struct report *rep)
@@ -493,8 +486,6 @@ int soak_run(const struct soak_options *o, struct soak_job *jobs, size_t n, stru
 	k.slots = calloc(o->jobs, sizeof(*k.slots));
 	if (!k.slots)
 		return diag_error("out of memory");
-	for (unsigned i = 0; i < o->jobs; i++)
-		k.slots[i].pidfd = -1;
 	for (size_t i = 0; i < n; i++)
 		jobs[i].exit_code = -1;
 	if (prctl(PR_SET_CHILD_SUBREAPER, 1) < 0)
@@ -520,7 +511,8 @@ int soak_run(const struct soak_options *o, struct soak_job *jobs, size_t n, stru
 		}
 	}
 	record_unstarted(&k, signo);
-	sweep_orphans(&k);
+	for (int round = 0; round < SOAK_SWEEP_ROUNDS && sweep_orphans(&k); round++)
+		;
 	if (o->tty)
 		live_clear(&k);
 	fflush(o->out);

@@ -2,12 +2,14 @@
  * soak — run scenarios as child `leaksoak run` processes, a bounded number at once, and
  * collect their results into a report.
  *
- * Each run is the binary itself re-executed (no shell), in its own process group so that a
+ * Each run is the binary itself re-executed (no shell, through spawn.h), in its own process
+ * group so that a
  * Ctrl-C at the terminal reaches the soak once and the soak forwards it; each child gets a
  * parent-death signal (SIGTERM, so it still stops its target) in case the soak is killed.
  * One poll waits on a signalfd and a pidfd per child.  Every run is bounded in time (its
  * duration plus readiness, stop and plot allowances); one that overruns gets SIGTERM, then
- * SIGKILL.  The soak never returns with a child alive.
+ * SIGKILL.  The soak never returns with a child alive.  Each run gets --mem-share JOBS, so
+ * that its default memory cap is its share of the machine's (leaksoak(1), CAPS).
  */
 #ifndef LEAKSOAK_SOAK_H
 #define LEAKSOAK_SOAK_H
@@ -34,6 +36,8 @@ struct soak_job {
 struct soak_options {
 	const char *out_dir;
 	const char *duration;	/* --duration as given, passed on to each run; NULL: none */
+	const char *max_rss_kib;	/* --max-rss-kib as given, passed on; NULL: none */
+	const char *max_procs;		/* --max-procs as given, passed on; NULL: none */
 	unsigned jobs;		/* at most this many runs at once, >= 1 */
 	int tty;		/* redraw one live line per running scenario */
 	int signal_fd;		/* from session_signals_open */

@@ -76,6 +76,24 @@ static json_t *nullable_string(const char *s)
 	return text_json_string(s);
 }
 
+static json_t *caps_json(const struct cap_limits *c)
+{
+	if (!c)
+		return json_null();
+	return json_pack("{s:I, s:I}", "max_rss_kib", (json_int_t)c->max_rss_kib,
+			 "max_procs", (json_int_t)c->max_procs);
+}
+
+/* The containment members: the caps in force, the one crossed, the reason; 0 or -1. */
+static int add_caps(json_t *j, const struct summary_run *r)
+{
+	const struct cap_hit *hit = r->session->end == SESSION_CAPPED ? &r->session->cap : NULL;
+
+	return json_object_set_new(j, "caps", caps_json(r->caps)) |
+	       json_object_set_new(j, "cap", cap_json(hit)) |
+	       json_object_set_new(j, "reason", nullable_string(r->reason));
+}
+
 /* Why the run ended when it did: a word for scripts (leaksoak(1), RESULTS). */
 static const char *stop_reason(const struct summary_run *r)
 {
@@ -88,19 +106,21 @@ static const char *stop_reason(const struct summary_run *r)
 		return "interrupted";
 	case SESSION_TARGET_EXITED:
 		return "target-exited";
+	case SESSION_CAPPED:
+		return "cap";
 	case SESSION_FAILED:
 		break;
 	}
 	return "failed";
 }
 
-/* The verdict in words: the error, or the gate's one line. */
+/* The verdict in words: the error, the cap crossed, or the gate's one line. */
 static json_t *why_json(const struct summary_run *r)
 {
 	char why[512];
 
 	if (r->error || !r->report)
-		return text_json_string(r->error ? r->error : "");
+		return text_json_string(r->error ? r->error : r->reason ? r->reason : "");
 	gate_describe(r->report, why, sizeof(why));
 	return text_json_string(why);
 }
@@ -108,6 +128,8 @@ static json_t *why_json(const struct summary_run *r)
 /* When the verdict was reached: at the settling look, or at the end; null for an error. */
 static json_t *decided_at_json(const struct summary_run *r)
 {
+	if (r->session->end == SESSION_CAPPED)
+		return json_real(r->session->cap.t_s);
 	if (!r->report)
 		return json_null();
 	return json_real(r->session->end == SESSION_SETTLED ? r->session->decided_at_s :
@@ -144,7 +166,8 @@ json_t *summary_json(const struct summary_run *r)
 		  json_object_set_new(o, "stopped_early",
 				      json_boolean(r->session->end == SESSION_SETTLED)) < 0 ||
 		  json_object_set_new(o, "stop_reason", json_string(stop_reason(r))) < 0 ||
-		  json_object_set_new(o, "decided_at_s", decided_at_json(r)) < 0)) {
+		  json_object_set_new(o, "decided_at_s", decided_at_json(r)) < 0 ||
+		  add_caps(o, r) < 0)) {
 		json_decref(o);
 		return NULL;
 	}
@@ -160,7 +183,8 @@ static int write_junit(const struct summary_run *r, const char *path)
 	struct results_case tc = {
 		.name = r->name, .classname = r->scenario_file ? "leaksoak.run" : "leaksoak.watch",
 		.time_s = r->session->elapsed_s, .verdict = summary_verdict(r->exit_code),
-		.message = r->error ? r->error : failure, .system_out = r->out_dir,
+		.message = r->error ? r->error : r->reason ? r->reason : failure,
+		.system_out = r->out_dir,
 	};
 	return results_write_junit(path, "leaksoak", &tc, 1);
 }
@@ -217,6 +241,11 @@ static void summary_print(FILE *f, const struct summary_run *r)
 	if (r->error) {
 		fputs("  error    ", f);
 		text_escape_file(f, r->error, 0);
+		fputc('\n', f);
+	}
+	if (r->reason) {
+		fputs("  reason   ", f);
+		text_escape_file(f, r->reason, 0);
 		fputc('\n', f);
 	}
 	if (rep && r->session->end == SESSION_SETTLED)

@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
+#include "cap.h"
 #include "diag.h"
 #include "gate.h"
 #include "scenario.h"
@@ -26,6 +27,8 @@ struct summary_run {
 	const struct gate_report *report;	/* NULL when the run ended in error */
 	int has_driver;
 	const char *error;		/* reason when the verdict is "error", else NULL */
+	const char *reason;		/* why a leak was called without a fit (a cap); NULL */
+	const struct cap_limits *caps;	/* the caps in force; NULL (watch): none */
 	enum ls_exit exit_code;
 	const char *started_utc;	/* ISO 8601 (results_utc_now) */
 };

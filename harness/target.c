@@ -1,23 +1,44 @@
 /*
- * target — start, watch and stop the program under test.
+ * target — start, watch and stop the program under test, and its whole process tree.
  *
- * Start: fork, and in the child make a process group of its own, ask for SIGKILL when the
- * harness dies, reset what the harness changed (signal mask and dispositions, stdio) and exec
- * the argv — no shell.  An exec failure travels back through a close-on-exec pipe, so the
- * parent knows "started" or "could not start (errno)" before target_start returns.
+ * Why a keeper process, and not a cgroup.  What must hold: every process the target starts,
+ * however it detaches, is sampled and ended, orphans are reaped as they die, and nothing
+ * outlives a harness killed with SIGKILL.  A cgroup v2 per run would list the tree exactly
+ * (cgroup.procs) and end it in one write (cgroup.kill), but it needs a writable cgroup2
+ * hierarchy: the machines leaksoak runs on have it mounted beside the v1 controllers at
+ * /sys/fs/cgroup/unified with no controller enabled (hybrid layout), a desktop user under
+ * systemd can write only a delegated subtree, and a container often none at all; nothing
+ * would end a cgroup whose harness was SIGKILLed either, unless a process were left to do it.
+ * A keeper needs none of that and works unprivileged on any Linux >= 3.4:
  *
- * Stop: the target may have children, and some of them may have left its process group
- * (setsid) or been orphaned.  The harness is a child subreaper, so every orphan of the tree is
- * reparented to it rather than to init.  target_stop takes a snapshot of the tree as pidfds
- * (safe against PID reuse), sends SIGTERM to the group and to the escapees, waits up to the
- * grace period on those pidfds, SIGKILLs whatever is left, then reaps every child it inherited.
+ *   harness ── keeper (child subreaper, own process group) ── target ── ...
+ *
+ * - The keeper is a child subreaper: a process whose parent dies is reparented to the
+ *   nearest subreaper ancestor, so a setsid'd, double-forked or daemon()ised descendant stays
+ *   a descendant of the keeper.  The tree is exactly the keeper's descendants, found by
+ *   walking /proc/PID/task/TID/children down from it (cost grows with the tree, not with the
+ *   machine), which the sampler does.
+ * - The keeper waits on SIGCHLD (a signalfd) and reaps every orphan as it dies: zombies do
+ *   not pile up however many short-lived children the target detaches.
+ * - The harness talks to the keeper over a socketpair.  When the harness dies, whatever
+ *   killed it, the kernel closes its end, the keeper reads end-of-file and SIGKILLs the tree
+ *   until it has no child left.  A parent-death signal alone would not do: a SIGKILLed keeper
+ *   cannot end anything, and its orphans would escape to init.
+ * - Stop: the keeper SIGTERMs each process of the tree once, waits up to the grace period for
+ *   it to have no child left, then SIGKILLs the tree round after round (a process forked
+ *   between the walk and the kill is caught by the next round) and reaps.
+ *
+ * The target itself (the group leader) gets SIGKILL as its parent-death signal, so it also
+ * dies if the keeper is killed from outside; the harness stays a subreaper as a second line,
+ * so such a keeper's orphans come to the harness and target_stop sweeps them.
  */
 #include "target.h"
 
 #include "clock.h"
 #include "diag.h"
+#include "proctree.h"
+#include "spawn.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -27,187 +48,271 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #define FREE_GRACE_MS 1000u
-/* How long a SIGKILLed process may take to go before we call it stuck (D state, NFS). */
+/* How long a SIGKILLed tree may take to go before we call it stuck (D state, NFS). */
 #define KILL_WAIT_MS 5000u
-/* Bound on the orphan sweep: each round reaps one generation of reparented processes. */
+/* Between two SIGKILL rounds of a tree that is still there. */
+#define KILL_ROUND_MS 20
+/* How long the harness waits for the keeper beyond the grace and the kill wait. */
+#define KEEPER_SLACK_MS 2000u
+/* Bound on the sweep of orphans a killed keeper left to the harness. */
 #define SWEEP_ROUNDS 64
 
-#if defined(__GLIBC__) && defined(__GLIBC_PREREQ)
-#if __GLIBC_PREREQ(2, 32)
-#define HAVE_SIGABBREV_NP 1
-#endif
-#endif
+/* Messages on the socketpair between the harness and the keeper. */
+enum keeper_kind {
+	KM_STARTED = 1,		/* keeper → harness: value is the target's PID */
+	KM_FAILED,		/* keeper → harness: text says why the target could not start */
+	KM_EXITED,		/* keeper → harness: value is the target's wait status */
+	KM_DONE,		/* keeper → harness: the tree is gone (value 0) or not (-1) */
+	KM_STOP,		/* harness → keeper: stop the tree, value is the grace in ms */
+};
 
-extern char **environ;
+struct keeper_msg {
+	int32_t kind;
+	int32_t value;
+	char text[480];
+};
 
 struct target {
-	pid_t pid;		/* also the process group id */
-	int pidfd;		/* -1 on kernels without pidfd_open (< 5.3) */
+	struct spawn *keeper;
+	int sock;		/* -1 once the keeper is gone */
+	pid_t pid;		/* the target: also its process group id */
+	int pidfd;		/* the target's, for polling its exit; -1 on kernels < 5.3 */
 	int reaped;
-	int lost;		/* reaped by someone else: status unknown */
+	int lost;		/* the keeper went without telling how the target ended */
 	int wstatus;
 	int stopped;
 	int stop_result;
 	struct target *next;	/* in live_targets */
 };
 
-/*
- * Every target not yet freed.  The orphan sweep of one target reaps the harness's stray
- * children, and must leave alone the leader of another target running beside it.
- */
+/* Every target not yet freed: the sweep of one must leave the keeper of another alone. */
 static struct target *live_targets;
-
-/* A process of the tree being stopped: a pidfd so that signals cannot hit a reused PID. */
-struct proc_ref {
-	pid_t pid;
-	int pidfd;
-	int escaped;		/* not in the target's process group: the group kill misses it */
-};
-
-struct ref_list {
-	struct proc_ref *v;
-	size_t n, cap;
-};
 
 struct pid_list {
 	pid_t *v;
 	size_t n, cap;
 };
 
-static int sys_pidfd_open(pid_t pid)
+/* ---- the process tree ---------------------------------------------------------------- */
+
+static int pid_list_add(struct pid_list *l, pid_t pid)
 {
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 16;
+		pid_t *v = realloc(l->v, cap * sizeof(*v));
 
-static int sys_pidfd_send_signal(int pidfd, int sig)
-{
-	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0);
-}
-
-/* ---- starting ------------------------------------------------------------------------ */
-
-static int env_overridden(const char *entry, char *const extra[])
-{
-	size_t key_len = strcspn(entry, "=");
-
-	for (size_t i = 0; extra && extra[i]; i++)
-		if (strncmp(extra[i], entry, key_len) == 0 && extra[i][key_len] == '=')
-			return 1;
+		if (!v)
+			return -1;
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = pid;
 	return 0;
 }
 
-/* environ plus extra, extra winning; built before fork so the child need not allocate. */
-static char **build_env(char *const extra[])
+static void add_pid(void *cls, pid_t pid)
 {
-	size_t n_env = 0, n_extra = 0, n = 0;
-	char **env;
-
-	while (environ[n_env])
-		n_env++;
-	while (extra && extra[n_extra])
-		n_extra++;
-	env = calloc(n_env + n_extra + 1, sizeof(*env));
-	if (!env)
-		return NULL;
-	for (size_t i = 0; i < n_env; i++)
-		if (!env_overridden(environ[i], extra))
-			env[n++] = environ[i];
-	for (size_t i = 0; i < n_extra; i++)
-		env[n++] = extra[i];
-	return env;
+	pid_list_add(cls, pid);
 }
 
-struct child_setup {
+/* The children of every thread of pid, appended to out. */
+static void list_children(pid_t pid, struct pid_list *out)
+{
+	int proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (proc_fd < 0)
+		return;
+	proctree_children(proc_fd, pid, add_pid, out);
+	close(proc_fd);
+}
+
+/* Every descendant of this process, breadth first (out grows while it is walked). */
+static void list_descendants(struct pid_list *out)
+{
+	list_children(getpid(), out);
+	for (size_t i = 0; i < out->n; i++)
+		list_children(out->v[i], out);
+}
+
+/* ---- the keeper (runs in its own process) ------------------------------------------- */
+
+struct keeper {
 	char *const *argv;
-	char **envp;
-	pid_t parent;
-	int null_fd;
-	int log_fd;		/* -1: inherit stdout and stderr */
-	int err_fd;		/* close-on-exec: gets errno if exec (or the setup) fails */
+	char *const *env_extra;
+	const char *log_path;
+	int sock;
+	int sigfd;
+	pid_t leader;
 };
 
-static void child_reset_signals(void)
+static void keeper_send(const struct keeper *k, int kind, int value, const char *text)
 {
-	struct sigaction dfl = { .sa_handler = SIG_DFL };
-	sigset_t none;
+	struct keeper_msg m = { .kind = kind, .value = value };
 
-	/* exec keeps ignored signals ignored and the mask as is: the harness blocks SIGTERM */
-	for (int sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &dfl, NULL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (text)
+		snprintf(m.text, sizeof(m.text), "%s", text);
+	/* the harness may be gone: no SIGPIPE, and nothing to do about it */
+	send(k->sock, &m, sizeof(m), MSG_NOSIGNAL);
 }
 
-static __attribute__((noreturn)) void child_exec(const struct child_setup *c)
+/* Reap every child that has exited; 1 when the keeper has no child left. */
+static int keeper_reap(struct keeper *k)
 {
-	int err;
+	int st;
+	pid_t r;
 
-	setpgid(0, 0);
-	/*
-	 * The death signal fires when the thread that forked us exits (the harness is
-	 * single-threaded).  If the parent died before prctl, nobody would send it: check.
-	 */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		goto fail;
-	if (getppid() != c->parent)
-		_exit(127);
-	child_reset_signals();
-	if (dup2(c->null_fd, STDIN_FILENO) < 0)
-		goto fail;
-	if (c->log_fd >= 0 &&
-	    (dup2(c->log_fd, STDOUT_FILENO) < 0 || dup2(c->log_fd, STDERR_FILENO) < 0))
-		goto fail;
-	/*
-	 * Whatever the harness inherited (a CI runner's pipes, a terminal) must not reach the
-	 * target: it would raise its FD count and could keep a pipeline waiting for EOF.
-	 */
-	close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-	if (strchr(c->argv[0], '/'))
-		execve(c->argv[0], c->argv, c->envp);
-	else
-		execvpe(c->argv[0], c->argv, c->envp);
-fail:
-	err = errno;
-	if (write(c->err_fd, &err, sizeof(err)) < 0)
-		_exit(126);
-	_exit(127);
+	for (;;) {
+		r = waitpid(-1, &st, WNOHANG);
+		if (r > 0 && r == k->leader)
+			keeper_send(k, KM_EXITED, st, NULL);
+		if (r > 0 || (r < 0 && errno == EINTR))
+			continue;
+		return r < 0 && errno == ECHILD;
+	}
 }
 
-/*
- * Move a close-on-exec descriptor above 0-2: if the harness runs with stdin or stdout closed,
- * open() hands those numbers out, and the child's dup2 onto 0-2 would then be a no-op that
- * leaves the close-on-exec flag on (or would clobber the error pipe).
- */
-static int above_stdio(int fd)
+/* Signal every process of the tree once; a walk, so setsid'd ones are not missed. */
+static void keeper_signal_tree(int sig)
 {
-	int high;
+	struct pid_list all = { 0 };
 
-	if (fd < 0 || fd > STDERR_FILENO)
-		return fd;
-	high = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
-	close(fd);
-	return high;
+	list_descendants(&all);
+	for (size_t i = 0; i < all.n; i++)
+		kill(all.v[i], sig);
+	free(all.v);
 }
 
-/* 0 when the pipe closed on exec, else the child's errno. */
-static int read_exec_result(int fd)
+/* Wait up to ms for SIGCHLD (or another signal), then drain them; 1 if a stop signal came. */
+static int keeper_wait_signal(const struct keeper *k, int ms)
 {
-	int err = 0;
-	ssize_t n;
+	struct pollfd p = { .fd = k->sigfd, .events = POLLIN };
+	struct signalfd_siginfo si;
+	int stop = 0;
 
-	do
-		n = read(fd, &err, sizeof(err));
-	while (n < 0 && errno == EINTR);
-	if (n == 0)
+	if (poll(&p, 1, ms) <= 0)
 		return 0;
-	return n == (ssize_t)sizeof(err) ? err : EIO;
+	while (read(k->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si))
+		stop |= si.ssi_signo != SIGCHLD;
+	return stop;
 }
+
+/* SIGKILL the tree round after round until the keeper has no child: 0, or -1 if stuck. */
+static int keeper_kill_tree(struct keeper *k)
+{
+	int64_t deadline = clock_now_ns() + (int64_t)KILL_WAIT_MS * CLOCK_NS_PER_MS;
+
+	for (;;) {
+		keeper_signal_tree(SIGKILL);
+		if (keeper_reap(k))
+			return 0;
+		if (clock_now_ns() >= deadline)
+			return -1;
+		keeper_wait_signal(k, KILL_ROUND_MS);
+	}
+}
+
+static int keeper_stop_tree(struct keeper *k, unsigned grace_ms)
+{
+	int64_t deadline = clock_now_ns() + (int64_t)grace_ms * CLOCK_NS_PER_MS;
+
+	keeper_signal_tree(SIGTERM);
+	while (!keeper_reap(k)) {
+		int64_t left = (deadline - clock_now_ns()) / CLOCK_NS_PER_MS;
+
+		if (left <= 0)
+			break;
+		keeper_wait_signal(k, (int)left);
+	}
+	return keeper_kill_tree(k);
+}
+
+/* Start the target as the keeper's child; tells the harness either way.  0 or -1. */
+static int keeper_start_target(struct keeper *k)
+{
+	struct spawn_opts o = {
+		.argv = k->argv, .env_extra = k->env_extra, .log_path = k->log_path,
+		.death_signal = SIGKILL, .own_group = 1,
+	};
+	char why[480];
+	struct spawn *s;
+
+	/* the reason goes to the harness, which prints it: one line, from the right process */
+	diag_capture(why, sizeof(why));
+	s = spawn_start(&o);
+	diag_capture(NULL, 0);
+	if (!s) {
+		keeper_send(k, KM_FAILED, 0, why);
+		return -1;
+	}
+	k->leader = spawn_pid(s);
+	spawn_detach(&s);	/* reaped by keeper_reap, with every other child */
+	keeper_send(k, KM_STARTED, (int)k->leader, NULL);
+	return 0;
+}
+
+/* Until the harness says stop (or goes away): reap what dies. */
+static int keeper_loop(struct keeper *k)
+{
+	struct pollfd p[2] = { { .fd = k->sock, .events = POLLIN },
+			       { .fd = k->sigfd, .events = POLLIN } };
+	struct keeper_msg m;
+
+	for (;;) {
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			return keeper_kill_tree(k);
+		if (p[1].revents && keeper_wait_signal(k, 0))
+			return keeper_kill_tree(k);
+		keeper_reap(k);
+		if (!p[0].revents)
+			continue;
+		ssize_t n = recv(k->sock, &m, sizeof(m), 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n != (ssize_t)sizeof(m) || m.kind != KM_STOP)
+			return keeper_kill_tree(k);	/* the harness died */
+		int r = keeper_stop_tree(k, (unsigned)m.value);
+
+		keeper_send(k, KM_DONE, r, NULL);
+		return r;
+	}
+}
+
+static int keeper_main(void *arg)
+{
+	struct keeper *k = arg;
+	sigset_t set;
+
+	/* only the socket: the harness's end of it, above all, must close when the harness dies */
+	if (k->sock != 3 && dup2(k->sock, 3) < 0)
+		return 127;
+	k->sock = 3;
+	close_range(4, ~0U, 0);
+	prctl(PR_SET_NAME, "leaksoak-keeper");
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	k->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (k->sigfd < 0 || prctl(PR_SET_CHILD_SUBREAPER, 1) < 0) {
+		keeper_send(k, KM_FAILED, 0, "cannot set up the keeper of the target");
+		return 127;
+	}
+	if (keeper_start_target(k) < 0)
+		return 127;
+	return keeper_loop(k) < 0 ? 1 : 0;
+}
+
+/* ---- the harness's side -------------------------------------------------------------- */
 
 static void registry_add(struct target *t)
 {
@@ -232,79 +337,111 @@ int target_init(void)
 	return 0;
 }
 
+/* Handle one message from the keeper; *done set on KM_DONE.  -1 when the keeper went. */
+static int on_message(struct target *t, const struct keeper_msg *m, ssize_t n, int *done)
+{
+	if (n != (ssize_t)sizeof(*m)) {
+		/* end-of-file: the keeper went without a word about the target */
+		if (t->sock >= 0)
+			close(t->sock);
+		t->sock = -1;
+		if (!t->reaped)
+			t->reaped = t->lost = 1;
+		return -1;
+	}
+	if (m->kind == KM_EXITED) {
+		t->reaped = 1;
+		t->wstatus = m->value;
+	} else if (m->kind == KM_DONE && done) {
+		*done = m->value == 0 ? 1 : -1;
+	}
+	return 0;
+}
+
+/* Receive one message, waiting up to timeout_ms (0: not at all); 1 got one, 0 none, -1 gone. */
+static int receive(struct target *t, int timeout_ms, int *done)
+{
+	struct pollfd p = { .fd = t->sock, .events = POLLIN };
+	struct keeper_msg m;
+	ssize_t n;
+
+	if (t->sock < 0)
+		return -1;
+	if (poll(&p, 1, timeout_ms) <= 0)
+		return 0;
+	do
+		n = recv(t->sock, &m, sizeof(m), MSG_DONTWAIT);
+	while (n < 0 && errno == EINTR);
+	if (n < 0 && errno == EAGAIN)
+		return 0;
+	return on_message(t, &m, n, done) < 0 ? -1 : 1;
+}
+
+/* The keeper's first word: the target's PID, or why it did not start.  0 or -1. */
+static int await_started(struct target *t, const char *what)
+{
+	struct keeper_msg m;
+	ssize_t n;
+
+	do
+		n = recv(t->sock, &m, sizeof(m), 0);
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)sizeof(m) && m.kind == KM_STARTED) {
+		t->pid = (pid_t)m.value;
+		return 0;
+	}
+	if (n == (ssize_t)sizeof(m) && m.kind == KM_FAILED) {
+		m.text[sizeof(m.text) - 1] = '\0';
+		return diag_error("%s", m.text);
+	}
+	return diag_error("cannot start '%s': its keeper process failed", what);
+}
+
 struct target *target_start(char *const argv[], char *const env_extra[], const char *log_path)
 {
-	struct child_setup c = { .argv = argv, .null_fd = -1, .log_fd = -1, .err_fd = -1 };
+	static char keeper_name[] = "leaksoak-keeper";
+	char *const keeper_argv[] = { keeper_name, NULL };
+	struct keeper k = { .argv = argv, .env_extra = env_extra, .log_path = log_path,
+			    .sigfd = -1 };
+	struct spawn_opts o = { .argv = keeper_argv, .own_group = 1, .fn = keeper_main,
+				.arg = &k };
 	struct target *t = NULL, *ret = NULL;
-	int err_pipe[2] = { -1, -1 };
-	pid_t pid;
-	int err;
+	int sv[2] = { -1, -1 };
 
 	if (!argv || !argv[0] || !argv[0][0]) {
 		diag_error("cannot start a target: empty command");
 		goto out;
 	}
 	t = calloc(1, sizeof(*t));
-	c.envp = build_env(env_extra);
-	if (!t || !c.envp) {
+	if (!t) {
 		diag_error("cannot start '%s': out of memory", argv[0]);
 		goto out;
 	}
-	c.null_fd = above_stdio(open("/dev/null", O_RDONLY | O_CLOEXEC));
-	if (c.null_fd < 0) {
-		diag_error("cannot open '/dev/null': %s", strerror(errno));
+	t->sock = t->pidfd = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		diag_error("cannot start '%s': socketpair: %s", argv[0], strerror(errno));
 		goto out;
 	}
-	if (log_path) {
-		c.log_fd = above_stdio(open(log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-					    0644));
-		if (c.log_fd < 0) {
-			diag_error("cannot create '%s': %s", log_path, strerror(errno));
-			goto out;
-		}
-	}
-	if (pipe2(err_pipe, O_CLOEXEC) < 0 || (err_pipe[0] = above_stdio(err_pipe[0])) < 0 ||
-	    (err_pipe[1] = above_stdio(err_pipe[1])) < 0) {
-		diag_error("cannot start '%s': %s", argv[0], strerror(errno));
+	k.sock = sv[1];
+	/* Own group: a signal to the harness's group (Ctrl-C) leaves the keeper to the harness. */
+	t->keeper = spawn_start(&o);
+	close(sv[1]);
+	t->sock = sv[0];
+	if (!t->keeper || await_started(t, argv[0]) < 0)
 		goto out;
-	}
-	c.err_fd = err_pipe[1];
-	c.parent = getpid();
-	pid = fork();
-	if (pid < 0) {
-		diag_error("cannot start '%s': %s", argv[0], strerror(errno));
-		goto out;
-	}
-	if (pid == 0)
-		child_exec(&c);
-	close(err_pipe[1]);
-	err_pipe[1] = -1;
-	/* Also from this side, so that a stop right after start reaches the whole group. */
-	setpgid(pid, pid);
-	err = read_exec_result(err_pipe[0]);
-	if (err) {
-		kill(pid, SIGKILL);
-		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
-			;
-		diag_error("cannot start '%s': %s", argv[0], strerror(err));
-		goto out;
-	}
-	t->pid = pid;
-	t->pidfd = sys_pidfd_open(pid);
+	t->pidfd = (int)syscall(SYS_pidfd_open, t->pid, 0);
 	registry_add(t);
 	ret = t;
 	t = NULL;
 out:
-	if (err_pipe[0] >= 0)
-		close(err_pipe[0]);
-	if (err_pipe[1] >= 0)
-		close(err_pipe[1]);
-	if (c.log_fd >= 0)
-		close(c.log_fd);
-	if (c.null_fd >= 0)
-		close(c.null_fd);
-	free(c.envp);
-	free(t);
+	if (t) {
+		if (t->sock >= 0)
+			close(t->sock);
+		else if (sv[0] >= 0)
+			close(sv[0]);
+		spawn_free(&t->keeper);
+		free(t);
+	}
 	return ret;
 }
 
@@ -315,34 +452,37 @@ pid_t target_pid(const struct target *t)
 	return t->pid;
 }
 
+pid_t target_tree_root(const struct target *t)
+{
+	return spawn_pid(t->keeper);
+}
+
 int target_fd(const struct target *t)
 {
 	return t->pidfd;
 }
 
-static void reap_leader(struct target *t)
+/* 1 when the target has exited (its pidfd is readable), whoever has reaped it yet. */
+static int leader_dead(const struct target *t)
 {
-	int st;
-	pid_t r;
+	struct pollfd p = { .fd = t->pidfd, .events = POLLIN };
 
-	if (t->reaped)
-		return;
-	do
-		r = waitpid(t->pid, &st, WNOHANG);
-	while (r < 0 && errno == EINTR);
-	if (r == t->pid) {
-		t->reaped = 1;
-		t->wstatus = st;
-	} else if (r < 0 && errno == ECHILD) {
-		/* SIGCHLD set to SIG_IGN somewhere: the kernel reaped it for us */
-		t->reaped = 1;
-		t->lost = 1;
-	}
+	if (t->pidfd < 0)
+		return kill(t->pid, 0) < 0 && errno == ESRCH;
+	return poll(&p, 1, 0) == 1;
 }
 
 int target_poll(struct target *t)
 {
-	reap_leader(t);
+	while (!t->reaped && receive(t, 0, NULL) > 0)
+		;
+	/* dead but not yet reaped by the keeper: its report is a moment away */
+	if (!t->reaped && leader_dead(t)) {
+		int64_t deadline = clock_now_ns() + (int64_t)KEEPER_SLACK_MS * CLOCK_NS_PER_MS;
+
+		while (!t->reaped && clock_now_ns() < deadline && receive(t, 100, NULL) >= 0)
+			;
+	}
 	return t->reaped;
 }
 
@@ -353,298 +493,104 @@ int target_exited(const struct target *t, int *wstatus)
 	return t->reaped;
 }
 
-static void describe_signal(int sig, char *buf, size_t len)
-{
-#ifdef HAVE_SIGABBREV_NP
-	const char *abbrev = sigabbrev_np(sig);
-
-	if (abbrev)
-		snprintf(buf, len, "killed by signal %d (SIG%s)", sig, abbrev);
-	else
-		snprintf(buf, len, "killed by signal %d", sig);
-#else
-	snprintf(buf, len, "killed by signal %d (%s)", sig, strsignal(sig));
-#endif
-}
-
 void target_describe(const struct target *t, char *buf, size_t len)
 {
 	if (!t->reaped)
 		snprintf(buf, len, "is still running");
 	else if (t->lost)
 		snprintf(buf, len, "exited (status unknown)");
-	else if (WIFEXITED(t->wstatus))
-		snprintf(buf, len, "exited with status %d", WEXITSTATUS(t->wstatus));
-	else if (WIFSIGNALED(t->wstatus))
-		describe_signal(WTERMSIG(t->wstatus), buf, len);
 	else
-		snprintf(buf, len, "ended with wait status 0x%x", (unsigned)t->wstatus);
+		spawn_describe_status(t->wstatus, buf, len);
 }
 
-/* ---- the process tree ---------------------------------------------------------------- */
+/* ---- stopping ------------------------------------------------------------------------ */
 
-static int pid_list_add(struct pid_list *l, pid_t pid)
-{
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		pid_t *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v)
-			return -1;
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n++] = pid;
-	return 0;
-}
-
-static int pid_list_has(const struct pid_list *l, pid_t pid)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (l->v[i] == pid)
-			return 1;
-	return 0;
-}
-
-static void read_children_file(const char *path, struct pid_list *out)
-{
-	char buf[4096];
-	char *p, *end;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return;
-	/* a thread with more than ~500 children is cut short here: the group kill and the
-	 * sweep, which runs until no stray is left, cover the rest */
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
-	for (p = buf;; p = end) {
-		long v = strtol(p, &end, 10);
-
-		if (end == p)
-			break;
-		if (v > 0 && !pid_list_has(out, (pid_t)v))
-			pid_list_add(out, (pid_t)v);
-	}
-}
-
-/* The children of every thread of pid ("self" for the harness), appended to out. */
-static void list_children(const char *pid, struct pid_list *out)
-{
-	char path[512];
-	struct dirent *e;
-	DIR *d;
-
-	snprintf(path, sizeof(path), "/proc/%s/task", pid);
-	d = opendir(path);
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/task/%s/children", pid, e->d_name);
-		read_children_file(path, out);
-	}
-	closedir(d);
-}
-
-static int is_target_leader(pid_t pid)
+static int is_keeper(pid_t pid)
 {
 	for (const struct target *t = live_targets; t; t = t->next)
-		if (t->pid == pid && !t->reaped)
+		if (t->keeper && spawn_pid(t->keeper) == pid && !spawn_exited(t->keeper, NULL))
 			return 1;
 	return 0;
 }
 
-/* Children of the harness that are not a live target's leader: orphans it inherited. */
-static void list_strays(struct pid_list *out)
-{
-	struct pid_list all = { 0 };
-
-	list_children("self", &all);
-	for (size_t i = 0; i < all.n; i++)
-		if (!is_target_leader(all.v[i]))
-			pid_list_add(out, all.v[i]);
-	free(all.v);
-}
-
-static void ref_list_add(struct ref_list *l, pid_t pid, pid_t pgid)
-{
-	int pidfd = sys_pidfd_open(pid);
-
-	if (pidfd < 0)
-		return;		/* gone already, or no pidfd: the sweep still reaps our children */
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		struct proc_ref *v = realloc(l->v, cap * sizeof(*v));
-
-		if (!v) {
-			close(pidfd);
-			return;
-		}
-		l->v = v;
-		l->cap = cap;
-	}
-	l->v[l->n++] = (struct proc_ref){ pid, pidfd, getpgid(pid) != pgid };
-}
-
-static void ref_list_release(struct ref_list *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		close(l->v[i].pidfd);
-	free(l->v);
-	*l = (struct ref_list){ 0 };
-}
-
 /*
- * Every descendant of the leader and every stray child (with its descendants), as pidfds,
- * taken before any signal: once a parent dies its children move, and a PID may be reused.
- */
-static void snapshot_tree(const struct target *t, struct ref_list *out)
-{
-	struct pid_list todo = { 0 };
-	char name[24];
-
-	if (!t->reaped) {
-		snprintf(name, sizeof(name), "%d", (int)t->pid);
-		list_children(name, &todo);
-	}
-	list_strays(&todo);
-	/* todo grows while we walk it: a breadth-first walk of the whole tree */
-	for (size_t i = 0; i < todo.n; i++) {
-		ref_list_add(out, todo.v[i], t->pid);
-		snprintf(name, sizeof(name), "%d", (int)todo.v[i]);
-		list_children(name, &todo);
-	}
-	free(todo.v);
-}
-
-/*
- * Signal the group, and each process of the snapshot the group kill misses (SIGKILL: all of
- * them); no process gets a second SIGTERM, which some servers take as "quit now".
- */
-static void signal_tree(const struct target *t, const struct ref_list *refs, int sig)
-{
-	kill(-t->pid, sig);
-	/* a leader that moved to another group; it is our unreaped child, so its PID is ours */
-	if (!t->reaped && getpgid(t->pid) != t->pid)
-		kill(t->pid, sig);
-	for (size_t i = 0; i < refs->n; i++)
-		if (sig == SIGKILL || refs->v[i].escaped)
-			sys_pidfd_send_signal(refs->v[i].pidfd, sig);
-}
-
-/*
- * Wait until the leader and every ref have exited, or timeout_ms passed.  Returns how many
- * are still running.  Without a pidfd for the leader (old kernels) its exit is polled.
- */
-static size_t wait_exit(struct target *t, const struct ref_list *refs, unsigned timeout_ms)
-{
-	struct pollfd *fds = calloc(refs->n + 1, sizeof(*fds));
-	uint64_t deadline = (uint64_t)(clock_now_ns() / CLOCK_NS_PER_MS) + timeout_ms;
-	size_t n = 0, left;
-
-	if (!fds)
-		return refs->n + 1;
-	for (size_t i = 0; i < refs->n; i++)
-		fds[n++] = (struct pollfd){ .fd = refs->v[i].pidfd, .events = POLLIN };
-	if (t->pidfd >= 0)
-		fds[n++] = (struct pollfd){ .fd = t->pidfd, .events = POLLIN };
-	for (;;) {
-		uint64_t now = (uint64_t)(clock_now_ns() / CLOCK_NS_PER_MS);
-		int wait_ms = now < deadline ? (int)(deadline - now) : 0;
-
-		/* a readable pidfd stays readable: drop it from the set */
-		for (size_t i = 0; i < n;)
-			if (fds[i].revents & (POLLIN | POLLHUP | POLLERR))
-				fds[i] = fds[--n];
-			else
-				i++;
-		if (t->pidfd < 0)
-			reap_leader(t);
-		left = n + (t->pidfd < 0 && !t->reaped);
-		if (left == 0 || wait_ms == 0)
-			break;
-		if (t->pidfd < 0 && !t->reaped && wait_ms > 10)
-			wait_ms = 10;
-		if (poll(fds, n, wait_ms) < 0 && errno != EINTR)
-			break;
-	}
-	free(fds);
-	return left;
-}
-
-/* SIGKILL and reap one child of ours; -1 if it did not go within KILL_WAIT_MS. */
-static int kill_and_reap(pid_t pid)
-{
-	int pidfd = sys_pidfd_open(pid);
-	struct pollfd p = { .fd = pidfd, .events = POLLIN };
-	pid_t r;
-
-	/* our own child: its PID cannot be reused before we reap it */
-	kill(pid, SIGKILL);
-	if (pidfd >= 0) {
-		while (poll(&p, 1, (int)KILL_WAIT_MS) < 0 && errno == EINTR)
-			;
-		close(pidfd);
-	}
-	do
-		r = waitpid(pid, NULL, pidfd >= 0 ? WNOHANG : 0);
-	while (r < 0 && errno == EINTR);
-	return r == 0 ? -1 : 0;
-}
-
-/*
- * Reap every stray child: orphans of the tree that the subreaper inherited, including the
- * zombies of processes killed above.  Killing one may reparent its children to us, hence the
- * rounds.  -1 if something would not die.
+ * Kill and reap the harness's children that are no keeper: what a keeper killed from outside
+ * left to the harness (its second-line subreaper).  Round after round, since killing one may
+ * hand us its children.  -1 if something would not die.
  */
 static int sweep_strays(const struct target *t)
 {
-	for (int round = 0; round < SWEEP_ROUNDS; round++) {
-		struct pid_list strays = { 0 };
-		int ret = 0;
+	int64_t deadline = clock_now_ns() + (int64_t)KILL_WAIT_MS * CLOCK_NS_PER_MS;
 
-		list_strays(&strays);
-		for (size_t i = 0; i < strays.n; i++)
-			if (kill_and_reap(strays.v[i]) < 0)
-				ret = diag_error("process %d of target %d did not die after SIGKILL "
-						 "(is it stuck in the kernel?)", (int)strays.v[i],
-						 (int)t->pid);
-		free(strays.v);
-		if (strays.n == 0 || ret < 0)
-			return ret;
+	for (int round = 0; round < SWEEP_ROUNDS; round++) {
+		struct pid_list all = { 0 };
+		size_t strays = 0;
+
+		list_children(getpid(), &all);
+		for (size_t i = 0; i < all.n; i++) {
+			if (is_keeper(all.v[i]))
+				continue;
+			strays++;
+			kill(all.v[i], SIGKILL);
+			/* our own child: the PID cannot be reused before we reap it */
+			while (waitpid(all.v[i], NULL, 0) < 0 && errno == EINTR)
+				;
+		}
+		free(all.v);
+		if (strays == 0)
+			return 0;
+		if (clock_now_ns() >= deadline)
+			break;
 	}
-	return diag_error("target %d keeps forking while being killed", (int)t->pid);
+	return diag_error("the tree of target %d keeps forking while being killed", (int)t->pid);
+}
+
+/* Ask the keeper to stop the tree and wait for its answer: 0, or -1 (message printed). */
+static int stop_through_keeper(struct target *t, unsigned grace_ms)
+{
+	struct keeper_msg m = { .kind = KM_STOP,
+				.value = grace_ms > INT32_MAX ? INT32_MAX : (int32_t)grace_ms };
+	int64_t deadline = clock_now_ns() +
+			   ((int64_t)grace_ms + KILL_WAIT_MS + KEEPER_SLACK_MS) * CLOCK_NS_PER_MS;
+	int done = 0;
+
+	if (t->sock < 0 || send(t->sock, &m, sizeof(m), MSG_NOSIGNAL) != (ssize_t)sizeof(m))
+		return diag_error("the keeper of target %d is gone; ending what is left",
+				  (int)t->pid);
+	while (!done) {
+		int64_t left = (deadline - clock_now_ns()) / CLOCK_NS_PER_MS;
+
+		if (left <= 0 || receive(t, (int)left, &done) < 0)
+			break;
+	}
+	if (done > 0)
+		return 0;
+	if (done < 0)
+		return diag_error("target %d: a process of its tree did not die after SIGKILL "
+				  "(is it stuck in the kernel?)", (int)t->pid);
+	return diag_error("the keeper of target %d did not answer; ending what is left",
+			  (int)t->pid);
 }
 
 int target_stop(struct target *t, unsigned grace_ms)
 {
-	struct ref_list refs = { 0 };
-	int ret = 0;
+	int ret;
 
 	if (t->stopped)
 		return t->stop_result;
 	t->stopped = 1;
-	snapshot_tree(t, &refs);
-	signal_tree(t, &refs, SIGTERM);
-	if (wait_exit(t, &refs, grace_ms) > 0) {
-		signal_tree(t, &refs, SIGKILL);
-		wait_exit(t, &refs, KILL_WAIT_MS);
+	ret = stop_through_keeper(t, grace_ms);
+	/* the keeper exits after its answer; if it did not answer, it is killed here */
+	if (!spawn_wait(t->keeper, ret == 0 ? KEEPER_SLACK_MS : 0))
+		spawn_stop(t->keeper, SIGKILL, 0);
+	if (ret < 0) {
+		kill(-t->pid, SIGKILL);
+		sweep_strays(t);
 	}
-	/* even when all went on SIGTERM: a member forked during the grace may still be there */
-	kill(-t->pid, SIGKILL);
-	reap_leader(t);
-	if (!t->reaped)
-		ret = diag_error("target %d did not die after SIGKILL (is it stuck in the kernel?)",
-				 (int)t->pid);
-	if (sweep_strays(t) < 0)
-		ret = -1;
-	ref_list_release(&refs);
+	if (!t->reaped) {
+		/* reaped by the keeper, or by the sweep, without a word back to us */
+		t->reaped = t->lost = 1;
+	}
 	t->stop_result = ret;
 	return ret;
 }
@@ -656,6 +602,9 @@ void target_free(struct target **tp)
 	if (!t)
 		return;
 	target_stop(t, FREE_GRACE_MS);
+	spawn_free(&t->keeper);
+	if (t->sock >= 0)
+		close(t->sock);
 	if (t->pidfd >= 0)
 		close(t->pidfd);
 	registry_remove(t);

@@ -1,10 +1,13 @@
 /*
- * target — start, watch and stop the program under test.
+ * target — start, watch and stop the program under test and every process it starts.
  *
- * The target runs from an argv array (never a shell) in its own process group, with a
- * parent-death signal so it cannot outlive a harness killed with SIGKILL.  The harness makes
- * itself a child subreaper (target_init) so that descendants orphaned by the target are
- * reparented to it and can be stopped and reaped too.
+ * The target runs from an argv array (never a shell) in its own process group, under a
+ * keeper: a small process forked by the harness that is a child subreaper, so that every
+ * descendant of the target, however it detaches (setsid, double fork, daemon()), stays a
+ * descendant of the keeper.  The keeper reaps orphans as they die, ends the whole tree on
+ * target_stop, and ends it too when the harness dies (even by SIGKILL), which it sees as
+ * end-of-file on its socket.  The tree to sample is the keeper's descendants
+ * (target_tree_root, sampler_new_tree).
  */
 #ifndef LEAKSOAK_TARGET_H
 #define LEAKSOAK_TARGET_H
@@ -14,7 +17,11 @@
 
 struct target;
 
-/* Once per process before the first target_start: become a child subreaper. 0 or -1. */
+/*
+ * Once per process before the first target_start: become a child subreaper too, a second
+ * line behind the keeper (if a keeper is killed from outside, its tree comes here and
+ * target_stop still ends it).  0 or -1.
+ */
 int target_init(void);
 
 /*
@@ -31,6 +38,9 @@ struct target *target_start(char *const argv[], char *const env_extra[], const c
 
 pid_t target_pid(const struct target *t);
 
+/* The keeper: every process of the target's tree, and only those, descend from it. */
+pid_t target_tree_root(const struct target *t);
+
 /* A pidfd that polls readable when the target (the group leader) exits; -1 if unsupported. */
 int target_fd(const struct target *t);
 
@@ -44,9 +54,10 @@ int target_exited(const struct target *t, int *wstatus);
 void target_describe(const struct target *t, char *buf, size_t len);
 
 /*
- * SIGTERM the process group, wait up to grace_ms for it to go, then SIGKILL the group and any
- * orphaned descendants the subreaper inherited, and reap them all.  Idempotent.  Returns 0 when
- * nothing is left, -1 if something could not be killed (message printed).
+ * SIGTERM every process of the tree once, wait up to grace_ms for them all to go, then
+ * SIGKILL whatever is left (again and again, so that a tree forking while it is killed ends
+ * too), and reap them all.  Idempotent.  Returns 0 when nothing is left, -1 if something
+ * could not be killed (message printed).
  */
 int target_stop(struct target *t, unsigned grace_ms);
 

@@ -1,7 +1,7 @@
 /*
  * tree — a process tree for the target and sampler tests and the sampler bench.
  *
- *   tree [-c N] [-g] [-s] [-o] [-t N] [-m MIB] [-I] [-r FIFO] [-C FIFO]
+ *   tree [-c N] [-g] [-s] [-o] [-t N] [-m MIB] [-I] [-N] [-z N] [-r FIFO] [-C FIFO]
  *   tree -x STATUS | -k SIGNAL | -e NAME
  *
  *   -c N    fork N children that wait for a signal
@@ -11,6 +11,12 @@
  *   -t N    start N more threads in the root
  *   -m MIB  touch MIB of anonymous memory in the root, then MADV_FREE half of it
  *   -I      every process of the tree ignores SIGTERM
+ *   -N      no process of the tree asks for a parent-death signal: they outlive their
+ *           parents, as daemons do (the default is to die with the parent, so that a test
+ *           failing half-way leaves nothing behind)
+ *   -z N    once up, the root detaches N short-lived children a second: each is a double
+ *           fork whose grandchild calls setsid() and exits after 10 ms, orphaned, so that its
+ *           zombie is the subreaper's to reap
  *   -r FIFO once everything is up, write "ready PID PID ...\n" (the descendants) to FIFO
  *   -C FIFO read commands from FIFO, each answered "ok\n" on the -r FIFO:
  *           'f' opens 16 more fds, 't' starts one more thread (both in the root)
@@ -36,13 +42,15 @@
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_PIDS 256
 
 struct opts {
 	long children, threads, memory_mib, exit_status, raise_sig;
-	int grandchildren, setsid_grandchildren, orphan, ignore_term;
+	int grandchildren, setsid_grandchildren, orphan, ignore_term, no_death_signal;
+	long detach_per_s;
 	int ready_fd, cmd_fd;
 	const char *env_name;
 };
@@ -77,7 +85,7 @@ static void parse(int argc, char **argv, struct opts *o)
 	int c;
 
 	*o = (struct opts){ .exit_status = -1, .raise_sig = -1, .ready_fd = -1, .cmd_fd = -1 };
-	while ((c = getopt(argc, argv, "c:gsot:m:Ir:C:x:k:e:")) != -1) {
+	while ((c = getopt(argc, argv, "c:gsot:m:INz:r:C:x:k:e:")) != -1) {
 		switch (c) {
 		case 'c': o->children = number(optarg); break;
 		case 'g': o->grandchildren = 1; break;
@@ -86,6 +94,8 @@ static void parse(int argc, char **argv, struct opts *o)
 		case 't': o->threads = number(optarg); break;
 		case 'm': o->memory_mib = number(optarg); break;
 		case 'I': o->ignore_term = 1; break;
+		case 'N': o->no_death_signal = 1; break;
+		case 'z': o->detach_per_s = number(optarg); break;
 		case 'r': o->ready_fd = open_channel(optarg, O_WRONLY); break;
 		case 'C': o->cmd_fd = open_channel(optarg, O_RDONLY); break;
 		case 'x': o->exit_status = number(optarg); break;
@@ -132,8 +142,12 @@ static void report_up(int up_fd)
  * Die with the parent, so that a test failing half-way leaves nothing behind.  (Stopping the
  * tree on purpose is what target_stop is tested for; this only cleans up after a failure.)
  */
+static int no_death_signal;
+
 static void die_with(pid_t parent)
 {
+	if (no_death_signal)
+		return;
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 		_exit(1);
 }
@@ -248,6 +262,37 @@ static void serve_commands(int cmd_fd, int ready_fd)
 	}
 }
 
+/* A double fork whose grandchild leaves the session and dies 10 ms later, orphaned. */
+static void detach_one(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		if (fork() == 0) {
+			struct timespec ts = { 0, 10 * 1000 * 1000 };
+
+			setsid();
+			nanosleep(&ts, NULL);
+			_exit(0);
+		}
+		_exit(0);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
+static __attribute__((noreturn)) void detach_forever(long per_s)
+{
+	struct timespec ts = { 0, 1000L * 1000 * 1000 / per_s };
+
+	if (per_s >= 1000)
+		ts.tv_nsec = 1000 * 1000;
+	for (;;) {
+		detach_one();
+		nanosleep(&ts, NULL);
+	}
+}
+
 static int run_once(const struct opts *o)
 {
 	if (o->exit_status >= 0)
@@ -279,6 +324,7 @@ int main(int argc, char **argv)
 	long expected;
 
 	parse(argc, argv, &o);
+	no_death_signal = o.no_death_signal;
 	if (o.exit_status >= 0 || o.raise_sig >= 0 || o.env_name)
 		return run_once(&o);
 	if (o.ignore_term)
@@ -312,5 +358,7 @@ int main(int argc, char **argv)
 	announce(up[0], o.ready_fd, expected);
 	if (o.cmd_fd >= 0)
 		serve_commands(o.cmd_fd, o.ready_fd);
+	if (o.detach_per_s > 0)
+		detach_forever(o.detach_per_s);
 	wait_forever();
 }

@@ -198,6 +198,57 @@ static void test_tree_summed_unrelated_excluded(void **state)
 	assert_sample(&got, &want);
 }
 
+/* PROC/PID/task/TID/children with text, the way the kernel lists a thread's children. */
+static void write_children(const char *dir, int pid, int tid, const char *text)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%d/task", dir, pid);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "%s/%d/task/%d", dir, pid, tid);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "task/%d/children", tid);
+	write_file(dir, pid, path, text);
+}
+
+/*
+ * The tree mode: the descendants of a keeper (50), found through children files.  The root
+ * 100 and an orphan that left it (300, reparented to the keeper) count; the keeper, init and
+ * the unrelated 200 do not.  103 is the child of a second thread of 101.  A process that
+ * appears is counted at the very next sample.
+ */
+static void test_tree_mode_walks_children(void **state)
+{
+	struct fixture *fx = *state;
+	const struct fproc keeper = { 50, 1, "leaksoak-keeper", 'S', 1, 1, 1, 4, 300, 0 };
+	const struct fproc orphan = { 300, 50, "orphan", 'S', 10, 10, 1, 2, 700, 0 };
+	const struct fproc late = { 301, 50, "late", 'S', 0, 0, 1, 1, 100, 0 };
+	const int members[] = { 1, 2, 3, 4 };
+	struct sample got = { 0 }, want = expect(members, 4);
+	struct sampler *s;
+
+	fixture_add(fx->dir, &keeper);
+	fixture_add(fx->dir, &orphan);
+	write_children(fx->dir, 50, 50, "100 300");
+	write_children(fx->dir, 100, 100, "101 102 ");
+	write_children(fx->dir, 101, 101, "");
+	write_children(fx->dir, 101, 1011, "103");
+	s = sampler_new_tree(100, 50, fx->dir);
+	assert_non_null(s);
+	assert_int_equal(sampler_read(s, &got), 0);
+	want.rss_kib += orphan.rss_pages * (unsigned long)page_kib;
+	want.threads += 1;
+	want.fds += 2;
+	want.procs += 1;
+	want.cpu_s += 20.0 / (double)ticks;
+	assert_sample(&got, &want);
+	fixture_add(fx->dir, &late);
+	write_children(fx->dir, 50, 50, "100 300 301");
+	assert_int_equal(sampler_read(s, &got), 0);
+	assert_int_equal(got.procs, want.procs + 1);
+	sampler_free(&s);
+}
+
 /* The kept-open files are re-read from the start: changes show, nothing is appended. */
 static void test_values_follow_changes(void **state)
 {
@@ -459,6 +510,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		fixture_test(test_tree_summed_unrelated_excluded),
+		fixture_test(test_tree_mode_walks_children),
 		fixture_test(test_values_follow_changes),
 		fixture_test(test_vanished_child_dropped),
 		fixture_test(test_zombies),

@@ -373,7 +373,7 @@ static void test_unknown_key_top(void **state)
 			":4:3: unknown key 'duraton_s' (did you mean 'duration_s'?)");
 	assert_error_at("{'name': 'x', 'zzz': 1}",
 			":1:15: unknown key 'zzz' (allowed here: name, description, target, "
-			"drive, duration_s, warmup_s, sample, gate, expect)");
+			"drive, duration_s, warmup_s, sample, gate, expect, early_stop)");
 }
 
 static void test_unknown_key_nested(void **state)

@@ -55,10 +55,59 @@ static int gone(pid_t pid)
 	return kill(pid, 0) == -1 && errno == ESRCH;
 }
 
+/* Wait until pid has exited, whoever's child it is (it may be gone already). */
+static void await_gone(pid_t pid)
+{
+	int fd = pidfd_open(pid, 0);
+
+	if (fd < 0) {
+		assert_int_equal(errno, ESRCH);
+		return;
+	}
+	tu_wait_readable(fd);
+	close(fd);
+}
+
+/* The state letter of /proc/PID/stat (after the last ')'), or 0. */
+static char proc_state(pid_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	p = strrchr(buf, ')');
+	return p && p[1] == ' ' ? p[2] : 0;
+}
+
+/* How many children pid has (every thread's), and how many of them are zombies. */
+static void count_children(pid_t pid, int *children, int *zombies)
+{
+	char path[64];
+	FILE *f;
+	int child;
+
+	*children = *zombies = 0;
+	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)pid, (int)pid);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	while (fscanf(f, "%d", &child) == 1) {
+		(*children)++;
+		*zombies += proc_state(child) == 'Z';
+	}
+	fclose(f);
+}
+
 /* Wait for the target to exit on its own, reap it, describe it into msg. */
 static void wait_exit(struct target *t)
 {
-	tu_await_exit(target_pid(t));
+	await_gone(target_pid(t));
 	assert_int_equal(target_poll(t), 1);
 	target_describe(t, msg, sizeof(msg));
 }
@@ -298,10 +347,13 @@ static void test_sigterm_ignored_gets_sigkill(void **state)
 	target_free(&tr.t);
 }
 
-/* The leader exited on its own; its orphaned children are still stopped and reaped. */
+/*
+ * The leader exited on its own; its children, which outlive it (-N), are still running,
+ * then stopped and reaped.
+ */
 static void test_stop_after_leader_exited(void **state)
 {
-	const char *flags[] = { "-c", "2", "-g", "-s", NULL };
+	const char *flags[] = { "-N", "-c", "2", "-g", "-s", NULL };
 	struct tree tr;
 
 	(void)state;
@@ -310,10 +362,66 @@ static void test_stop_after_leader_exited(void **state)
 	wait_exit(tr.t);
 	assert_string_equal(msg, "killed by signal 9 (SIGKILL)");
 	for (int i = 0; i < tr.n; i++)
-		assert_false(gone(tr.pids[i]));
+		assert_int_equal(proc_state(tr.pids[i]), 'S');
 	assert_int_equal(target_stop(tr.t, 5000), 0);
 	for (int i = 0; i < tr.n; i++)
 		assert_true(gone(tr.pids[i]));
+	target_free(&tr.t);
+}
+
+/*
+ * A target that detaches short-lived children (double fork, setsid, exit 10 ms later) has
+ * their zombies reaped as they die, not at stop: however many died, few are zombies at any
+ * moment.  Counted from /proc: the processes in state Z whose parent is the keeper.
+ */
+static void test_orphans_reaped_as_they_die(void **state)
+{
+	const char *flags[] = { "-z", "200", NULL };
+	int most = 0, seen_children = 0;
+	struct tree tr;
+
+	(void)state;
+	tree_start(&tr, flags);
+	pid_t keeper = target_tree_root(tr.t);
+	/* 200 a second: over 40 rounds of listing (each ~10 ms) some hundreds die */
+	for (int round = 0; round < 40; round++) {
+		int zombies = 0, children = 0;
+
+		count_children(keeper, &children, &zombies);
+		most = zombies > most ? zombies : most;
+		seen_children += children > 1;
+		usleep(10000);
+	}
+	/* the detached children did reach the keeper (else this test proves nothing) */
+	assert_true(seen_children > 0);
+	assert_true(most <= 5);
+	assert_int_equal(target_stop(tr.t, 5000), 0);
+	target_free(&tr.t);
+}
+
+/*
+ * A keeper killed from outside: the target dies with it (parent-death signal), and what it
+ * leaves, reparented to the harness (the second-line subreaper), is still ended at stop,
+ * which reports the keeper gone.
+ */
+static void test_stop_after_keeper_killed(void **state)
+{
+	const char *flags[] = { "-N", "-I", "-c", "2", "-g", "-s", NULL };
+	struct tree tr;
+	pid_t keeper;
+
+	(void)state;
+	tree_start(&tr, flags);
+	keeper = target_tree_root(tr.t);
+	assert_int_equal(kill(keeper, SIGKILL), 0);
+	await_gone(target_pid(tr.t));
+	diag_capture(msg, sizeof(msg));
+	assert_int_equal(target_stop(tr.t, 200), -1);
+	diag_capture(NULL, 0);
+	assert_non_null(strstr(msg, "keeper"));
+	for (int i = 0; i < tr.n; i++)
+		assert_true(gone(tr.pids[i]));
+	assert_true(gone(keeper));
 	target_free(&tr.t);
 }
 
@@ -353,40 +461,50 @@ static void test_stop_spares_other_target(void **state)
 }
 
 /*
- * The target does not outlive its harness: a child of ours plays the harness, starts a
- * target, and is SIGKILLed.  The target is reparented to us (subreaper) and must have been
- * killed by SIGKILL (parent-death signal).
+ * The target's tree does not outlive its harness: a child of ours plays the harness, starts a
+ * tree whose processes ignore SIGTERM, have no parent-death signal, and include setsid'd
+ * grandchildren and a double-forked orphan, and is SIGKILLed.  Every process of the tree
+ * must then go, and the keeper too (reparented to us, the subreaper, and reaped here).
  */
-static void test_target_dies_with_harness(void **state)
+static void test_tree_dies_with_harness(void **state)
 {
-	int pids[2], st = 0;
-	pid_t harness, victim = 0;
+	const char *flags[] = { "-N", "-I", "-c", "2", "-g", "-s", "-o", NULL };
+	int ch[2];
+	pid_t harness, pids[MAX_TREE_PIDS + 2];
+	int n = 0;
 
 	(void)state;
-	assert_int_equal(pipe2(pids, O_CLOEXEC), 0);
+	assert_int_equal(pipe2(ch, O_CLOEXEC), 0);
 	harness = fork();
 	assert_true(harness >= 0);
 	if (harness == 0) {
-		char *argv[] = { tree_path, NULL };
-		struct target *t = target_start(argv, NULL, NULL);
-		pid_t pid = t ? target_pid(t) : 0;
+		struct tree tr;
 
-		if (write(pids[1], &pid, sizeof(pid)) != sizeof(pid))
+		tree_start(&tr, flags);
+		pids[0] = target_tree_root(tr.t);
+		pids[1] = target_pid(tr.t);
+		memcpy(pids + 2, tr.pids, (size_t)tr.n * sizeof(pid_t));
+		n = tr.n + 2;
+		if (write(ch[1], pids, (size_t)n * sizeof(pid_t)) != (ssize_t)(n * sizeof(pid_t)))
 			_exit(1);
 		for (;;)
 			pause();
 	}
-	close(pids[1]);
-	tu_wait_readable(pids[0]);
-	assert_int_equal(read(pids[0], &victim, sizeof(victim)), sizeof(victim));
-	close(pids[0]);
-	assert_true(victim > 0);
+	close(ch[1]);
+	tu_wait_readable(ch[0]);
+	ssize_t got = read(ch[0], pids, sizeof(pids));
+	close(ch[0]);
+	assert_true(got >= (ssize_t)(7 * sizeof(pid_t)));
+	n = (int)(got / (ssize_t)sizeof(pid_t));
 	assert_int_equal(kill(harness, SIGKILL), 0);
 	assert_int_equal(waitpid(harness, NULL, 0), harness);
-	tu_await_exit(victim);
-	assert_int_equal(waitpid(victim, &st, 0), victim);
-	assert_true(WIFSIGNALED(st));
-	assert_int_equal(WTERMSIG(st), SIGKILL);
+	for (int i = 1; i < n; i++)
+		await_gone(pids[i]);
+	/* the keeper ends after the tree, reparented to us: reap it, then nothing is left */
+	await_gone(pids[0]);
+	assert_int_equal(waitpid(pids[0], NULL, 0), pids[0]);
+	for (int i = 0; i < n; i++)
+		assert_true(gone(pids[i]));
 }
 
 int main(void)
@@ -405,9 +523,11 @@ int main(void)
 		cmocka_unit_test(test_inherits_no_fds),
 		cmocka_unit_test(test_sigterm_ignored_gets_sigkill),
 		cmocka_unit_test(test_stop_after_leader_exited),
+		cmocka_unit_test(test_stop_after_keeper_killed),
 		cmocka_unit_test(test_free_stops),
 		cmocka_unit_test(test_stop_spares_other_target),
-		cmocka_unit_test(test_target_dies_with_harness),
+		cmocka_unit_test(test_orphans_reaped_as_they_die),
+		cmocka_unit_test(test_tree_dies_with_harness),
 	};
 
 	return cmocka_run_group_tests_name("target", tests, setup_group, NULL);
