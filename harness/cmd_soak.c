@@ -53,6 +53,7 @@ static const char soak_usage[] =
 	"                   half of MemAvailable divided by the number of jobs)\n"
 	"  --max-procs N    process cap of each run's target tree (default: its scenario's, else\n"
 	"                   1024)\n"
+	"  --no-early-stop  run every scenario its whole duration, for the full curves\n"
 	"  -h, --help       this text\n"
 	"\n"
 	"A scenario's \"expect\" is what it is known to show, and showing it is success: a bundled\n"
@@ -70,6 +71,7 @@ struct soak_opts {
 	const char *duration;
 	const char *baseline;
 	const char *max_rss_kib, *max_procs;	/* passed on to each run as given */
+	int no_early_stop;			/* passed on to each run */
 	unsigned long jobs;
 	unsigned long shard_k, shard_n;		/* 0/0: no sharding */
 	char **paths;
@@ -113,6 +115,7 @@ static int parse_opts(int argc, char **argv, struct soak_opts *o)
 		{ "baseline", required_argument, NULL, 'b' },
 		{ "max-rss-kib", required_argument, NULL, 'm' },
 		{ "max-procs", required_argument, NULL, 'p' },
+		{ "no-early-stop", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -136,6 +139,7 @@ static int parse_opts(int argc, char **argv, struct soak_opts *o)
 			break;
 		case 'o': o->out = optarg; break;
 		case 'b': o->baseline = optarg; break;
+		case 'E': o->no_early_stop = 1; break;
 		case 'm':
 			if (cap_parse(optarg, CAP_MIN_RSS_KIB, CAP_MAX_RSS_KIB, &cap) < 0)
 				return diag_error("invalid --max-rss-kib '%s' (an integer from %u to "
@@ -395,6 +399,7 @@ int cmd_soak(int argc, char **argv)
 	struct soak_options so = {
 		.out_dir = out, .duration = o.duration, .jobs = (unsigned)o.jobs,
 		.max_rss_kib = o.max_rss_kib, .max_procs = o.max_procs,
+		.no_early_stop = o.no_early_stop,
 		.tty = isatty(STDOUT_FILENO) && getenv("TERM") && strcmp(getenv("TERM"), "dumb"),
 		.signal_fd = signal_fd, .out = stdout,
 	};

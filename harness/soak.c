@@ -209,6 +209,8 @@ static struct spawn *exec_run(const struct soak_options *o, const struct slot *s
 		argv[n++] = "--max-procs";
 		argv[n++] = o->max_procs;
 	}
+	if (o->no_early_stop)
+		argv[n++] = "--no-early-stop";
 	/* each run's default memory cap is its share of what the machine has */
 	snprintf(share, sizeof(share), "%u", o->jobs);
 	argv[n++] = "--mem-share";

@@ -38,6 +38,7 @@ struct soak_options {
 	const char *duration;	/* --duration as given, passed on to each run; NULL: none */
 	const char *max_rss_kib;	/* --max-rss-kib as given, passed on; NULL: none */
 	const char *max_procs;		/* --max-procs as given, passed on; NULL: none */
+	int no_early_stop;		/* pass --no-early-stop on to each run */
 	unsigned jobs;		/* at most this many runs at once, >= 1 */
 	int tty;		/* redraw one live line per running scenario */
 	int signal_fd;		/* from session_signals_open */
