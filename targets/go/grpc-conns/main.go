@@ -14,7 +14,7 @@
 // goroutines on the two sides, with their buffers and stacks.
 //
 // --fixed: one ClientConn for the target, shared by every call (what grpc-go is designed for).
-// The cache stops adding connections at 5,000 to protect the machine.
+// The cache stops adding connections at 3,000 (~500 MB) to protect the machine.
 package main
 
 import (
@@ -33,7 +33,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
 
-const maxConns = 5000
+const maxConns = 3000
 
 // backend is the other module: a real gRPC server with the standard health service.
 func startBackend() (string, error) {

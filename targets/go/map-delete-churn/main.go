@@ -65,19 +65,27 @@ func (l *requestLogger) upload() {
 	atomic.AddInt64(&uploaded, int64(len(strings.Join(l.lines, "\n"))))
 }
 
-func accessLine(r *http.Request, start time.Time) string {
-	return fmt.Sprintf("%s %s %s ua=%q took=%s", r.RemoteAddr, r.Method, r.URL.String(),
+// accessLine is the request's summary: who asked, and how long each step took.
+func accessLine(r *http.Request, start time.Time, steps []time.Duration) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s %s ua=%q took=%s steps=", r.RemoteAddr, r.Method, r.URL.String(),
 		r.UserAgent(), time.Since(start))
+	for i, d := range steps {
+		fmt.Fprintf(&b, "%d:%dns,", i, d.Nanoseconds())
+	}
+	return b.String()
 }
 
 func handleLeaky(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	trace := r.URL.Query().Get("trace")
-	defer func() { logLine(trace, accessLine(r, start)) }() // registered first, runs last
+	steps := make([]time.Duration, 0, linesPerRequest)
+	defer func() { logLine(trace, accessLine(r, start, steps)) }() // registered first, runs last
 	defer uploadAndForget(trace)
 	for i := 0; i < linesPerRequest; i++ {
+		steps = append(steps, time.Since(start))
 		logLine(trace, fmt.Sprintf("trace=%s step=%d resolved shard %d in %s", trace, i, i%7,
-			time.Since(start)))
+			steps[i]))
 	}
 	fmt.Fprintln(w, "ok")
 }
@@ -86,11 +94,12 @@ func handleFixed(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	trace := r.URL.Query().Get("trace")
 	l := &requestLogger{}
-	defer func() { l.log(accessLine(r, start)) }()
+	steps := make([]time.Duration, 0, linesPerRequest)
+	defer func() { l.log(accessLine(r, start, steps)) }()
 	defer l.upload()
 	for i := 0; i < linesPerRequest; i++ {
-		l.log(fmt.Sprintf("trace=%s step=%d resolved shard %d in %s", trace, i, i%7,
-			time.Since(start)))
+		steps = append(steps, time.Since(start))
+		l.log(fmt.Sprintf("trace=%s step=%d resolved shard %d in %s", trace, i, i%7, steps[i]))
 	}
 	fmt.Fprintln(w, "ok")
 }
