@@ -13,6 +13,7 @@
 // a smaller one stays in Go memory, as in the original client.  The merge stores each result in
 // a map[string]*value; a duplicate overwrites the entry, and the C buffer it held is never
 // freed.  After the response the merge frees what the map still holds - one buffer per key.
+// The leak stops at 1 GiB of lost buffers (then overwrites free), to protect the machine.
 //
 // --fixed: the real fix - each goroutine fetches its own subset, and replacing a value frees
 // the old C buffer first.
@@ -28,6 +29,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"leaksoak/svc"
@@ -35,8 +37,11 @@ import (
 
 const (
 	buckets    = 4
-	cThreshold = 4096 // values this large live in C memory
+	cThreshold = 4096    // values this large live in C memory
+	maxLeaked  = 1 << 30 // past this many leaked bytes, overwrites free (protects the machine)
 )
+
+var leaked int64 // bytes of C buffers overwritten without C.free
 
 // value is a fetched value: Go bytes, or a C buffer that the caller must C.free.
 type value struct {
@@ -52,16 +57,14 @@ func (v *value) free() {
 	}
 }
 
-// store is the key-value store: "large-N" keys hold 16 KiB values, "small-N" 64 bytes.
+// store is the key-value store: "small-N" keys hold 64-byte values, "large-N" 256 KiB.
 var store = map[string][]byte{}
 
 func init() {
-	for i := 1; i <= 8; i++ {
-		for _, k := range []string{fmt.Sprintf("small-%d", i), fmt.Sprintf("large-%d", i)} {
-			size := 64
-			if strings.HasPrefix(k, "large-") {
-				size = 16 * 1024
-			}
+	sizes := map[string]int{"small": 64, "large": 256 * 1024}
+	for kind, size := range sizes {
+		for i := 1; i <= 8; i++ {
+			k := fmt.Sprintf("%s-%d", kind, i)
 			store[k] = []byte(strings.Repeat(k+";", size/(len(k)+1)+1)[:size])
 		}
 	}
@@ -115,8 +118,10 @@ func multiGet(keys []string, fixed bool) map[string]*value {
 	go func() { wg.Wait(); close(results) }()
 	merged := map[string]*value{}
 	for r := range results {
-		if old, ok := merged[r.key]; ok && fixed {
-			old.free()
+		if old, ok := merged[r.key]; ok {
+			if fixed || old.cBuf == nil || atomic.AddInt64(&leaked, int64(old.n)) > maxLeaked {
+				old.free()
+			}
 		}
 		merged[r.key] = r.val // the leak: an overwritten C buffer is never freed
 	}

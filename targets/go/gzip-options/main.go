@@ -29,6 +29,7 @@ package main
 
 import (
 	"compress/gzip"
+	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -124,11 +125,10 @@ func gzipMiddleware(pool *compressorPool) gin.HandlerFunc {
 }
 
 func main() {
-	contrib := len(os.Args) > 1 && os.Args[len(os.Args)-1] == "--contrib"
-	if contrib {
-		os.Args = os.Args[:len(os.Args)-1]
-	}
-	opt := svc.Parse("go-gzip-options")
+	var contrib bool
+	opt := svc.ParseWith("go-gzip-options", func(fs *flag.FlagSet) {
+		fs.BoolVar(&contrib, "contrib", false, "gin-contrib/gzip 0.0.6 before cors")
+	})
 	gin.SetMode(gin.ReleaseMode)
 	pool := &compressorPool{lent: map[*gzip.Writer]struct{}{}}
 	corsMw := cors.New(cors.Config{

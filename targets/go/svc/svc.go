@@ -21,11 +21,17 @@ type Options struct {
 }
 
 // Parse reads --port and --fixed; a bad command line exits 2 with a one-line message.
-func Parse(name string) Options {
+func Parse(name string) Options { return ParseWith(name, nil) }
+
+// ParseWith is Parse for a target with options of its own, which extra adds to the flag set.
+func ParseWith(name string, extra func(*flag.FlagSet)) Options {
 	var o Options
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.IntVar(&o.Port, "port", 0, "loopback port to listen on")
 	fs.BoolVar(&o.Fixed, "fixed", false, "take the corrected code path")
+	if extra != nil {
+		extra(fs)
+	}
 	fs.SetOutput(os.Stderr)
 	if err := fs.Parse(os.Args[1:]); err != nil || fs.NArg() > 0 || o.Port <= 0 || o.Port > 65535 {
 		fmt.Fprintf(os.Stderr, "%s: usage: %s --port N [--fixed]\n", name, name)
