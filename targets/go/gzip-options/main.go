@@ -34,6 +34,7 @@ import (
 	"io"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 
 	"leaksoak/svc"
@@ -105,7 +106,7 @@ func (g *gzipWriter) WriteHeader(code int) {
 // gzipMiddleware is gin-contrib/gzip 0.0.6's Handle with the incident's release-on-success.
 func gzipMiddleware(pool *compressorPool) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if c.GetHeader("Accept-Encoding") == "" {
+		if !strings.Contains(c.GetHeader("Accept-Encoding"), "gzip") {
 			return
 		}
 		gz := pool.get(c.Writer)
