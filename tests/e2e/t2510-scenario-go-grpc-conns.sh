@@ -6,9 +6,5 @@ plan 6
 cd "$ROOT" || exit 1
 # Every leaked connection holds 2 FDs; the target stops leaking at 3,000 connections, or at the
 # FD limit: under a few thousand descriptors the leak levels off and there is nothing to see.
-hard=$(ulimit -Hn)
-if [ "$hard" != unlimited ] && [ "$hard" -lt 4096 ]; then
-	for i in 1 2 3 4 5 6; do skip "the FD hard limit is $hard (go-grpc-conns needs 4096)"; done
-	exit 0
-fi
+skip_unless_fd_limit 4096 6 go-grpc-conns
 bundled_pair go-grpc-conns '["rss","fds"]'

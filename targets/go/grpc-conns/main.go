@@ -14,7 +14,8 @@
 // goroutines on the two sides, with their buffers and stacks.
 //
 // --fixed: one ClientConn for the target, shared by every call (what grpc-go is designed for).
-// The cache stops adding connections at 3,000 (~500 MB) to protect the machine.
+// The cache stops adding connections at 3,000 (~500 MB), or fewer below ~6,300 FDs, to protect
+// the machine.
 package main
 
 import (
@@ -24,6 +25,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 
 	"leaksoak/svc"
@@ -33,7 +35,19 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 )
 
-const maxConns = 3000
+// maxConns bounds the leak: 3,000 connections (~500 MB), fewer when the FD limit is lower (the
+// Go runtime raises the soft limit to the hard one; each connection costs 2 FDs).
+func maxConns() int {
+	var lim syscall.Rlimit
+	n := 3000
+	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) == nil && lim.Cur < uint64(2*n+256) {
+		n = (int(lim.Cur) - 256) / 2
+	}
+	if n < 0 {
+		n = 0
+	}
+	return n
+}
 
 // backend is the other module: a real gRPC server with the standard health service.
 func startBackend() (string, error) {
@@ -50,6 +64,7 @@ func startBackend() (string, error) {
 type connCache struct {
 	target string
 	fixed  bool
+	max    int // connections the leak may hold
 	mu     sync.Mutex
 	conns  map[string]*grpc.ClientConn // "target|user" -> its connection; nothing removes one
 	shared *grpc.ClientConn
@@ -66,7 +81,7 @@ func dial(target string) (*grpc.ClientConn, error) {
 func (c *connCache) conn(user string) (*grpc.ClientConn, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.fixed || len(c.conns) >= maxConns {
+	if c.fixed || len(c.conns) >= c.max {
 		if c.shared == nil {
 			cc, err := dial(c.target)
 			if err != nil {
@@ -111,7 +126,8 @@ func main() {
 		fmt.Fprintf(os.Stderr, "go-grpc-conns: backend: %v\n", err)
 		os.Exit(1)
 	}
-	c := &connCache{target: target, fixed: opt.Fixed, conns: map[string]*grpc.ClientConn{}}
+	c := &connCache{target: target, fixed: opt.Fixed, max: maxConns(),
+		conns: map[string]*grpc.ClientConn{}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/call", c.call)
 	svc.Serve("go-grpc-conns", opt.Port, mux)
