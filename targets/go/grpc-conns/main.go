@@ -10,8 +10,8 @@
 // process runs a gRPC health server on loopback, as the other module.  GET /call?user=N finds
 // the connection for user N in a cache keyed by target and user; a new user gets
 // grpc.Dial(...), a ClientConn with its own TCP connection, which makes the health Check call
-// and is never closed.  Every new user adds two sockets (both ends) and about a dozen
-// goroutines on the two sides, with their buffers and stacks.
+// and is never closed.  Every new user adds two sockets (both ends) and 7 goroutines on the
+// two sides (measured: 100 users, 715 goroutines), with their buffers and stacks.
 //
 // --fixed: one ClientConn for the target, shared by every call (what grpc-go is designed for).
 // The cache stops adding connections at 3,000 (~500 MB), or fewer below ~6,300 FDs, to protect
