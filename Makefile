@@ -140,6 +140,28 @@ build/bench/%: bench/%.c $(HARNESS_LIB_OBJ) $(TESTGEN_OBJ) $(FLAGS_STAMP)
 	$(Q)$(CC) $(ALL_CFLAGS) -Iharness -Itests/gen $(HARNESS_CFLAGS) $(ALL_LDFLAGS) -o $@ $< \
 		$(HARNESS_LIB_OBJ) $(TESTGEN_OBJ) $(HARNESS_LIBS)
 
+# Go targets: targets/go/<seed>/main.go -> targets/bin/go-<seed>, with Debian's golang-go in
+# GOPATH mode and the libraries of Debian's golang-*-dev packages (/usr/share/gocode): no module
+# download, no network.  targets/go is the package tree "leaksoak/..." through a link in
+# build/go/src; compiled packages (gin and grpc take a while) are cached in build/go/cache.
+GO ?= go
+GO_SRC = $(sort $(wildcard targets/go/*/*.go))
+GO_TARGET_BIN = $(patsubst targets/go/%/main.go,targets/bin/go-%,$(sort $(wildcard targets/go/*/main.go)))
+GO_ENV = GO111MODULE=off GOFLAGS= GOPATH=$(CURDIR)/build/go:/usr/share/gocode \
+	 GOCACHE=$(CURDIR)/build/go/cache CGO_ENABLED=1
+
+all: $(GO_TARGET_BIN)
+
+build/go/src/leaksoak:
+	@mkdir -p $(@D)
+	$(Q)ln -sfn ../../../targets/go $@
+
+targets/bin/go-%: targets/go/%/main.go $(GO_SRC) | build/go/src/leaksoak
+	@mkdir -p $(@D)
+	$(quiet) GO $@
+	$(Q)command -v $(GO) >/dev/null || { echo "leaksoak: make: '$(GO)' not found (install golang-go: ./scripts/install-deps.sh)" >&2; exit 1; }
+	$(Q)$(GO_ENV) $(GO) build -p 1 -o $@ leaksoak/$*
+
 unit-tests: $(UNIT_BIN)
 
 deps:
@@ -169,13 +191,14 @@ STRESS_TRIALS ?= 100
 stress: all
 	$(Q)STRESS_TRIALS=$(STRESS_TRIALS) sh tests/e2e/t1650-stress-kill.sh
 
-install: leaksoak $(TARGET_BIN)
+install: leaksoak $(TARGET_BIN) $(GO_TARGET_BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/scenarios $(DESTDIR)$(DATADIR)/plot \
 		$(DESTDIR)$(DATADIR)/targets/bin $(DESTDIR)$(MANDIR)/man1
 	install -m 755 leaksoak $(DESTDIR)$(BINDIR)/leaksoak
 	install -m 644 scenarios/*.json $(DESTDIR)$(DATADIR)/scenarios
 	install -m 644 plot/*.gp $(DESTDIR)$(DATADIR)/plot
 	install -m 755 $(TARGET_BIN) $(DESTDIR)$(DATADIR)/targets/bin
+	install -m 755 $(GO_TARGET_BIN) $(DESTDIR)$(DATADIR)/targets/bin
 	install -m 644 docs/leaksoak.1 $(DESTDIR)$(MANDIR)/man1/leaksoak.1
 
 uninstall:

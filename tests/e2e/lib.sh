@@ -184,6 +184,31 @@ bundled_pair() {
 	check "$1 leaves nothing running" no_strays
 }
 
+# skip_unless_fd_limit N COUNT WHAT: when the FD hard limit is below N, report all COUNT
+# planned tests as skipped and exit (a leak of FDs capped below the limit levels off during
+# warm-up and there is nothing to see).
+skip_unless_fd_limit() {
+	hard=$(ulimit -Hn)
+	if [ "$hard" != unlimited ] && [ "$hard" -lt "$1" ]; then
+		for _ in $(seq 1 "$2"); do skip "the FD hard limit is $hard ($3 needs $1)"; done
+		exit 0
+	fi
+}
+
+# lazyfree_trap NAME: the bundled scenario NAME passes with every request answered, its RSS
+# gated net of LazyFree, raw RSS growing beyond the gate and RSS - LazyFree within it
+# (5 TAP lines; the summary is $TMP/NAME/summary.json).
+lazyfree_trap() {
+	s=$TMP/$1/summary.json
+	check "$1 passes" expect_exit 0 run "$ROOT/scenarios/$1.json" --out "$TMP/$1"
+	check "its requests all reached the target" drove_cleanly "$s"
+	check "rss was gated net of LazyFree" json_true "$s" '.metrics.rss.basis == "rss-lazyfree"'
+	check "raw RSS grew beyond the gate ($(json_get "$s" metrics.rss_raw.slope_per_min) KiB/min)" \
+		json_true "$s" '(.metrics.rss_raw.slope_per_min | numbers) > (.gate.rss_kib_per_min | numbers)'
+	check "RSS - LazyFree stayed under it ($(json_get "$s" metrics.rss.slope_per_min) KiB/min)" \
+		json_true "$s" '(.metrics.rss.slope_per_min | numbers) <= (.gate.rss_kib_per_min | numbers)'
+}
+
 finish() {
 	for pid in $(tagged_pids); do kill -KILL "$pid" 2>/dev/null; done
 	rm -rf "$TMP"

@@ -4,12 +4,5 @@
 . "$(dirname "$0")/lib.sh"
 plan 6
 cd "$ROOT" || exit 1
-s=$TMP/retention/summary.json
-check "retention passes" expect_exit 0 run scenarios/retention.json --out "$TMP/retention"
-check "its requests all reached the target" drove_cleanly "$s"
-check "rss was gated net of LazyFree" json_true "$s" '.metrics.rss.basis == "rss-lazyfree"'
-check "raw RSS grew beyond the gate ($(json_get "$s" metrics.rss_raw.slope_per_min) KiB/min)" \
-	json_true "$s" '(.metrics.rss_raw.slope_per_min | numbers) > (.gate.rss_kib_per_min | numbers)'
-check "RSS - LazyFree stayed under it ($(json_get "$s" metrics.rss.slope_per_min) KiB/min)" \
-	json_true "$s" '(.metrics.rss.slope_per_min | numbers) <= (.gate.rss_kib_per_min | numbers)'
+lazyfree_trap retention
 check "nothing is left running" no_strays
