@@ -1,0 +1,100 @@
+#!/bin/sh
+# record.sh — build the corpus programs and record their traces with leaksoak itself.
+#
+#   tests/corpus/record.sh [--suffix SFX] [--jobs N] [NAME ...]
+#
+# Runs tests/corpus/scenarios/NAME.json (default: every scenario) through 'leaksoak soak'
+# (N at a time, default 2) and copies each run's samples.csv to
+# tests/corpus/traces/NAME<SFX>.csv (SFX default empty, e.g. ".2" for a second recording).
+# The verdict leaksoak gave each run goes to tests/corpus/traces/verdicts<SFX>.tsv, one line
+# per recorded trace (lines of traces not recorded this time are kept).
+# The soak report itself stays in results/corpus/<UTC timestamp>/.
+#
+# Needs: make's deps, Debian's golang-go (stdlib only), nodejs, python3 and gcc.
+set -eu
+cd "$(dirname "$0")/../.." || exit 2
+
+suffix=
+jobs=2
+while [ $# -gt 0 ]; do
+	case $1 in
+	--suffix) suffix=$2; shift 2 ;;
+	--jobs) jobs=$2; shift 2 ;;
+	-h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+	--) shift; break ;;
+	-*) echo "record.sh: unknown option '$1' (try 'tests/corpus/record.sh --help')" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+
+# The corpus is defined on the distribution's runtimes (Debian's nodejs and python3 live in
+# /usr/bin); a version manager's shims earlier in PATH would record a different runtime.
+PATH=/usr/bin:/bin:$PATH
+export PATH
+
+corpus=tests/corpus
+bin=build/corpus
+mkdir -p "$bin" "$corpus/traces"
+
+make -j2 leaksoak >/dev/null
+
+# Go: stdlib only, GOPATH mode, the build cache inside the build folder.
+for src in "$corpus"/programs/*.go; do
+	name=$(basename "$src" .go)
+	GO111MODULE=off GOCACHE="$PWD/$bin/gocache" GOFLAGS= go build -o "$bin/$name" "$src"
+done
+# C: plain libc (and pthreads).
+for src in "$corpus"/programs/*.c; do
+	name=$(basename "$src" .c)
+	${CC:-cc} -O2 -Wall -Wextra -Werror -pthread -o "$bin/$name" "$src"
+done
+
+if [ $# -eq 0 ]; then
+	set -- $(ls "$corpus"/scenarios/*.json | sed 's|.*/||; s|\.json$||')
+fi
+files=
+for name in "$@"; do
+	f=$corpus/scenarios/$name.json
+	[ -f "$f" ] || { echo "record.sh: no scenario '$f'" >&2; exit 2; }
+	files="$files $f"
+done
+
+out=results/corpus/$(date -u +%Y%m%dT%H%M%SZ)
+# The soak's exit status says whether each run showed its "expect"; a recording is wanted
+# whatever the current verdicts are, so only a missing samples.csv below is an error.
+# shellcheck disable=SC2086
+./leaksoak soak $files -j "$jobs" --out "$out" || true
+
+verdicts=$corpus/traces/verdicts$suffix.tsv
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+[ -f "$verdicts" ] && tail -n +2 "$verdicts" >"$tmp"
+status=0
+for name in "$@"; do
+	run=$out/$name
+	if [ ! -s "$run/samples.csv" ]; then
+		echo "record.sh: $name: no samples.csv in $run (see $run/run.log)" >&2
+		status=1
+		continue
+	fi
+	cp "$run/samples.csv" "$corpus/traces/$name$suffix.csv"
+	grep -v "^$name$suffix.csv	" "$tmp" >"$tmp.new" || true
+	mv "$tmp.new" "$tmp"
+	python3 - "$run/summary.json" "$name$suffix.csv" >>"$tmp" <<'EOF'
+import json, sys
+s = json.load(open(sys.argv[1]))
+m = s.get("metrics") or {}
+def slope(k):
+    v = (m.get(k) or {}).get("slope_per_min")
+    return "-" if v is None else "%.1f" % v
+print("\t".join([sys.argv[2], s.get("expect") or "-", s.get("verdict") or "error",
+                 slope("rss"), slope("rss_raw"), slope("threads"), slope("fds")]))
+EOF
+	echo "recorded $corpus/traces/$name$suffix.csv"
+done
+{
+	printf 'trace\texpect\tverdict\trss_slope_kib_per_min\trss_raw_slope_kib_per_min\tthreads_slope_per_min\tfds_slope_per_min\n'
+	sort "$tmp"
+} >"$verdicts"
+echo "verdicts: $verdicts; soak report: $out"
+exit $status
