@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """measure.py — the shape of each corpus trace, to check its truth label by numbers.
 
-    python3 tests/corpus/measure.py [TRACE.csv ...]     (default: every labelled trace)
+    python3 tests/corpus/measure.py [TRACE.csv | RUN_DIR ...]   (default: every labelled trace)
+
+A RUN_DIR is a leaksoak results folder named after its scenario (as 'leaksoak soak' writes
+them): its samples.csv is described under the label of NAME.csv.
 
 For each trace it reads labels.tsv (the gates, warm-up and leak start) and prints, for the
 samples after the warm-up, per metric (RSS net of LazyFree, threads, FDs):
@@ -100,7 +103,9 @@ def main():
     labs = labels()
     paths = sys.argv[1:] or [os.path.join(TRACES, t) for t in sorted(labs)]
     for p in paths:
-        name = os.path.basename(p)
+        name = os.path.basename(p.rstrip("/"))
+        if os.path.isdir(p):
+            name, p = name + ".csv", os.path.join(p, "samples.csv")
         lab = labs.get(name)
         if lab is None or not os.path.exists(p):
             print("%s: no label or no file" % name)
