@@ -6,8 +6,8 @@
 # Runs tests/corpus/scenarios/NAME.json (default: every scenario) through 'leaksoak soak'
 # (N at a time, default 2) and copies each run's samples.csv to
 # tests/corpus/traces/NAME<SFX>.csv (SFX default empty, e.g. ".2" for a second recording).
-# The verdict leaksoak gave each run goes to tests/corpus/traces/verdicts<SFX>.tsv, one line
-# per recorded trace (lines of traces not recorded this time are kept).
+# The verdict leaksoak gave each run goes to tests/corpus/traces/verdicts.tsv, one line
+# per recorded trace (tests/corpus/verdicts.py; lines of traces not recorded this time are kept).
 # The soak report itself stays in results/corpus/<UTC timestamp>/.
 #
 # Needs: make's deps, Debian's golang-go (stdlib only), nodejs, python3 and gcc.
@@ -65,7 +65,7 @@ out=results/corpus/$(date -u +%Y%m%dT%H%M%SZ)
 # shellcheck disable=SC2086
 ./leaksoak soak $files -j "$jobs" --out "$out" || true
 
-verdicts=$corpus/traces/verdicts$suffix.tsv
+verdicts=$corpus/traces/verdicts.tsv
 tmp=$(mktemp)
 trap 'rm -f "$tmp"' EXIT
 [ -f "$verdicts" ] && tail -n +2 "$verdicts" >"$tmp"
@@ -80,20 +80,11 @@ for name in "$@"; do
 	cp "$run/samples.csv" "$corpus/traces/$name$suffix.csv"
 	grep -v "^$name$suffix.csv	" "$tmp" >"$tmp.new" || true
 	mv "$tmp.new" "$tmp"
-	python3 - "$run/summary.json" "$name$suffix.csv" >>"$tmp" <<'EOF'
-import json, sys
-s = json.load(open(sys.argv[1]))
-m = s.get("metrics") or {}
-def slope(k):
-    v = (m.get(k) or {}).get("slope_per_min")
-    return "-" if v is None else "%.1f" % v
-print("\t".join([sys.argv[2], s.get("expect") or "-", s.get("verdict") or "error",
-                 slope("rss"), slope("rss_raw"), slope("threads"), slope("fds")]))
-EOF
+	python3 "$corpus/verdicts.py" --suffix "$suffix" "$run" >>"$tmp"
 	echo "recorded $corpus/traces/$name$suffix.csv"
 done
 {
-	printf 'trace\texpect\tverdict\trss_slope_kib_per_min\trss_raw_slope_kib_per_min\tthreads_slope_per_min\tfds_slope_per_min\n'
+	python3 "$corpus/verdicts.py" --header
 	sort "$tmp"
 } >"$verdicts"
 echo "verdicts: $verdicts; soak report: $out"
