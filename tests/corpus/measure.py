@@ -94,7 +94,7 @@ def describe(path, lab):
             flag = "CHECK: leak grows below its gate"
     else:
         for m in res:
-            if min(res[m]["late"], res[m]["floor"]) > gates[m] / 4:
+            if min(res[m]["late"], res[m]["floor"]) > gates[m] / 2:
                 flag = "CHECK: %s still growing" % m
     return res, gates, flag
 
