@@ -14,7 +14,7 @@ samples after the warm-up, per metric (RSS net of LazyFree, threads, FDs):
   x        the largest of ols/late/floor as a multiple of the gate
 and a flag where the label and the numbers disagree: a leak whose leaking metric grows by
 less than its gate (late slope, or from leak_start_s), or a pass whose every metric's late
-and floor slopes exceed a quarter of the gate.
+and floor slopes exceed half the gate.
 Standard library only; nothing here judges a verdict, it only describes the recordings.
 """
 import csv
