@@ -13,8 +13,8 @@ samples after the warm-up, per metric (RSS net of LazyFree, threads, FDs):
   floor    slope of the per-10-s minima (the troughs: does the floor rise?)
   x        the largest of ols/late/floor as a multiple of the gate
 and a flag where the label and the numbers disagree: a leak whose leaking metric grows by
-less than its gate (late slope, or from leak_start_s), or a pass whose every metric's late
-and floor slopes exceed half the gate.
+less than its gate (late slope, or from leak_start_s), or a pass with a metric whose late
+and floor slopes both exceed half its gate. A flag asks for a look (or a longer run), no more.
 Standard library only; nothing here judges a verdict, it only describes the recordings.
 """
 import csv
