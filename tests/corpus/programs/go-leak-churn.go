@@ -12,8 +12,7 @@
 // gives some of a jump back now and then, but the floor never returns. A leak: the map
 // grows with every request.
 //
-// Usage: go-leak-churn [-rate REQ_PER_S] [-keep BYTES_RETAINED] [-garbage BYTES_PER_REQ]
-//                      [-table MIB]
+// Usage: go-leak-churn [-rate REQ_PER_S] [-keep BYTES] [-garbage BYTES] [-table MIB]
 package main
 
 import (
