@@ -20,7 +20,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--suffix) suffix=$2; shift 2 ;;
 	--jobs) jobs=$2; shift 2 ;;
-	-h|--help) sed -n '2,14p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,13p' "$0"; exit 0 ;;
 	--) shift; break ;;
 	-*) echo "record.sh: unknown option '$1' (try 'tests/corpus/record.sh --help')" >&2; exit 2 ;;
 	*) break ;;
@@ -41,7 +41,7 @@ make -j2 leaksoak >/dev/null
 # Go: stdlib only, GOPATH mode, the build cache inside the build folder.
 for src in "$corpus"/programs/*.go; do
 	name=$(basename "$src" .go)
-	GO111MODULE=off GOCACHE="$PWD/$bin/gocache" GOFLAGS= go build -o "$bin/$name" "$src"
+	GO111MODULE=off GOCACHE="$PWD/$bin/gocache" GOFLAGS='' go build -o "$bin/$name" "$src"
 done
 # C: plain libc (and pthreads).
 for src in "$corpus"/programs/*.c; do
@@ -50,7 +50,10 @@ for src in "$corpus"/programs/*.c; do
 done
 
 if [ $# -eq 0 ]; then
-	set -- $(ls "$corpus"/scenarios/*.json | sed 's|.*/||; s|\.json$||')
+	for f in "$corpus"/scenarios/*.json; do
+		name=${f##*/}
+		set -- "$@" "${name%.json}"
+	done
 fi
 files=
 for name in "$@"; do
