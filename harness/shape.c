@@ -19,7 +19,9 @@
  *     slows as it ends; a leak keeps its pace.  Only early verdicts use it: they wait.
  *   - A climb never gives back more than half of what it gained (largest fall against the
  *     rise of the floors): random bursts that happen to step up three times in a row have
- *     usually fallen somewhere in between; a leak's staircase has not.
+ *     usually fallen somewhere in between; a leak's staircase has not.  And no one rise is
+ *     more than 60 % of all of them: one heap step with two crumbs of page jitter is a pool
+ *     or a heap growing once, not a staircase.
  *   - Segments: between 4 and 8, about three blocks each.  The floor of a segment is its
  *     lowest block median, so a collected heap's floor is its troughs.
  *   - Troughs: after each fall of more than a step, the lowest block before the next fall is a
@@ -72,6 +74,7 @@ static void count_rises(const struct fit_blocks *b, struct shape *s)
 		if (!(b->y[i] > level + s->step))
 			continue;
 		s->mean_rise += b->y[i] - level;
+		s->max_rise = fmax(s->max_rise, b->y[i] - level);
 		level = b->y[i];
 		if (s->rises++ == 0)
 			s->first_rise_x = b->x[i];
@@ -268,6 +271,7 @@ void shape_analyse(const struct fit_blocks *b, double gate_per_s, struct shape *
 	read_floors(b, out);
 	out->climbs = out->floors_rise && out->floor_last > out->ceil_first + out->step &&
 		      out->rises >= SHAPE_MIN_RISES &&
+		      out->max_rise <= 0.6 * out->mean_rise * out->rises &&
 		      out->max_fall <= (out->floor_last - out->floor_first) / 2;
 	judge_tail(b, out, gate_per_s);
 	size_t mid = block_at(b, b->x[0] + out->span / 2);

@@ -27,6 +27,7 @@ struct shape {
 	double step;		/* the least rise that counts: max(3 noise, min_step) */
 	unsigned rises;		/* times the level climbed a step above where it last rose */
 	double mean_rise;	/* the mean height of a rise */
+	double max_rise;	/* the highest single rise */
 	int staircase;		/* most blocks do not move (the median change is under a tenth
 				   of the mean rise): the level jumps between plateaus */
 	double first_rise_x, last_rise_x;	/* NaN without rises */
@@ -37,8 +38,8 @@ struct shape {
 	double ceil_first, ceil_last;	/* highest block median of the first and last segments */
 	int floors_rise;	/* no segment's floor lies a step below the one before it */
 	int climbs;		/* floors rise, the last segment lies wholly a step above the
-				   first, the level rose at least SHAPE_MIN_RISES times, and no fall
-				   gave back more than half the rise */
+				   first, the level rose at least SHAPE_MIN_RISES times with no rise
+				   over 60 % of all, and no fall gave back half the rise */
 	int stopped;		/* rose, then its last stretch (a quarter of the span, or twice
 				   the longest gap between rises) grew under the gate at 95 % */
 	int slowing;		/* the second half grows at under half the rate of the first */

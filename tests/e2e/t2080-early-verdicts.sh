@@ -4,7 +4,7 @@
 # --no-early-stop (or "early_stop": false) runs the whole duration.
 . "$(dirname "$0")/lib.sh"
 leaks="map-delete-churn cached-streams grpc-conns gzip-options stopped-ticker cgo-overwrite"
-plan 27
+plan 26
 cd "$ROOT" || exit 1
 
 # decided_by FILE S: the run settled early, at most S seconds after its start.
