@@ -1,18 +1,15 @@
 #!/bin/sh
-# verdict-times — how soon each bundled leak and fixed twin gets its verdict, run by run:
-# ROUNDS soaks of the twelve scenarios (two at a time), each run's decided_at_s, stop reason
-# and verdict from its summary.json.  Figures, not assertions.
+# verdict-times — how soon each bundled scenario (the C and Go leaks, their fixed twins and the
+# traps) gets its verdict, run by run: ROUNDS soaks of scenarios/ (two at a time), each run's
+# decided_at_s and verdict from its summary.json.  Figures, not assertions.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 rounds=${ROUNDS:-2}
 out=$(mktemp -d "${TMPDIR:-/tmp}/leaksoak-times.XXXXXX")
 trap 'rm -rf "$out"' EXIT
-set --
-for s in map-delete-churn cached-streams grpc-conns gzip-options stopped-ticker cgo-overwrite; do
-	set -- "$@" "scenarios/$s.json" "scenarios/$s-fixed.json"
-done
+set -- scenarios/*.json
 [ "$(ulimit -n)" -lt 4096 ] && ulimit -n 4096 2>/dev/null
-echo "time to verdict: $rounds soaks of the bundled leaks and twins (-j 2), seconds from start"
+echo "time to verdict: $rounds soaks of the $# bundled scenarios (-j 2), seconds from start"
 r=1
 while [ "$r" -le "$rounds" ]; do
 	./leaksoak soak "$@" -j 2 --out "$out/$r" >/dev/null 2>&1
