@@ -647,28 +647,29 @@ static int append_line(char *buf, size_t len, size_t *used, const char *sep, con
 	return 0;
 }
 
+/* The failed metrics' whys into buf, joined by sep; 0, or -1 when buf filled up. */
+static int describe_failed(const struct gate_report *r, char *buf, size_t len, size_t *used,
+			   const char *sep)
+{
+	buf[0] = '\0';
+	for (int i = 0; i < GATE_N_METRICS; i++)
+		if (r->metric[i].failed && append_line(buf, len, used, sep, r->metric[i].why) < 0)
+			return -1;
+	return 0;
+}
+
 void gate_describe_failure(const struct gate_report *r, char *buf, size_t len)
 {
 	size_t used = 0;
 
-	if (len == 0)
-		return;
-	buf[0] = '\0';
-	for (int i = 0; i < GATE_N_METRICS; i++)
-		if (r->metric[i].failed && append_line(buf, len, &used, "\n", r->metric[i].why) < 0)
-			return;
+	if (len)
+		describe_failed(r, buf, len, &used, "\n");
 }
 
 void gate_describe(const struct gate_report *r, char *buf, size_t len)
 {
 	size_t used = 0;
 
-	if (len == 0)
-		return;
-	buf[0] = '\0';
-	for (int i = 0; i < GATE_N_METRICS; i++)
-		if (r->metric[i].failed && append_line(buf, len, &used, "; ", r->metric[i].why) < 0)
-			return;
-	if (!r->leak)
+	if (len && describe_failed(r, buf, len, &used, "; ") == 0 && !r->leak)
 		append_line(buf, len, &used, "", r->metric[GATE_RSS].why);
 }
