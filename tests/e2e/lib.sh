@@ -172,15 +172,27 @@ drove_cleanly() {
 	json_true "$1" '.driver.requests > 0 and .driver.errors == 0'
 }
 
-# bundled_pair NAME FAILED: the bundled leak scenario exits 1 failing exactly the metrics of
-# the JSON array FAILED, its fixed twin exits 0, both with every request answered, and
-# nothing is left running (6 TAP lines).
+# settled_by FILE S: the run ended on an early verdict at most S seconds after its start, and
+# its summary says why.
+settled_by() {
+	json_true "$1" ".stopped_early == true and .decided_at_s <= $2 and
+		       .elapsed_s < .duration_s and (.why | length) > 10"
+}
+
+# bundled_pair NAME FAILED [LEAK_BY TWIN_BY]: the bundled leak scenario exits 1 failing exactly
+# the metrics of the JSON array FAILED, its fixed twin exits 0, both with every request
+# answered, and nothing is left running (6 TAP lines); with LEAK_BY and TWIN_BY, the leak
+# also settled within LEAK_BY seconds of start and the twin within TWIN_BY (8 lines).
 bundled_pair() {
 	check "$1 is called a leak" expect_exit 1 run "$ROOT/scenarios/$1.json" --out "$TMP/$1"
 	check "$1 fails on $2 and nothing else" failed_exactly "$TMP/$1/summary.json" "$2"
 	check "$1's requests all reached the target" drove_cleanly "$TMP/$1/summary.json"
 	check "$1-fixed passes" expect_exit 0 run "$ROOT/scenarios/$1-fixed.json" --out "$TMP/$1-fixed"
 	check "$1-fixed's requests all reached the target" drove_cleanly "$TMP/$1-fixed/summary.json"
+	if [ $# -ge 4 ]; then
+		check "$1 settled early, within $3 s of start" settled_by "$TMP/$1/summary.json" "$3"
+		check "$1-fixed settled early, within $4 s" settled_by "$TMP/$1-fixed/summary.json" "$4"
+	fi
 	check "$1 leaves nothing running" no_strays
 }
 

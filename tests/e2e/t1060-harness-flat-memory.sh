@@ -10,7 +10,7 @@ cat >"$TMP/idle.json" <<JSON
 {
   "name": "idle",
   "target": {"cmd": ["build/helpers/grower"]},
-  "duration_s": 170, "warmup_s": 1, "early_stop": false,
+  "duration_s": 130, "warmup_s": 1, "early_stop": false,
   "sample": {"interval_ms": 10, "lazyfree_interval_ms": 0},
   "gate": {"rss_discount_lazyfree": false}
 }
@@ -18,7 +18,7 @@ JSON
 ls_start run "$TMP/idle.json" --out "$TMP/idle"
 check "the run is sampling" wait_until has_samples "$TMP/idle/samples.csv" 100
 check "leaksoak watch finds the harness flat from 90 s on" expect_exit 0 watch \
-	--pid "$ls_pid" --duration 160 --warmup 90 --interval-ms 250 --no-early-stop \
+	--pid "$ls_pid" --duration 125 --warmup 90 --interval-ms 250 --no-early-stop \
 	--max-rss-kib-per-min 16 --max-threads-per-min 1 --max-fds-per-min 1 --out "$TMP/watch"
 check "... on rss, threads and fds" json_true "$TMP/watch/summary.json" \
 	'.metrics.rss.fitted and .metrics.threads.fitted and .failed == []'

@@ -1,6 +1,6 @@
 #!/bin/sh
 # The bundled gzip-options leak is called a leak on rss alone, and its fixed twin passes.
 . "$(dirname "$0")/lib.sh"
-plan 6
+plan 8
 cd "$ROOT" || exit 1
-bundled_pair gzip-options '["rss"]'
+bundled_pair gzip-options '["rss"]' 10 20
