@@ -8,8 +8,10 @@ cd "$(dirname "$0")/.." || exit 2
 dur=${HARNESS_MEMORY_S:-240}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/leaksoak-mem.XXXXXX")
 trap 'kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+# The run lasts a minute longer than the readings, so none falls in its closing work (the
+# verdict, the summary and the plot, which allocate once at the end).
 cat >"$tmp/idle.json" <<JSON
-{"name": "idle", "target": {"cmd": ["build/helpers/grower"]}, "duration_s": $dur,
+{"name": "idle", "target": {"cmd": ["build/helpers/grower"]}, "duration_s": $((dur + 60)),
  "warmup_s": 1, "early_stop": false,
  "sample": {"interval_ms": 10, "lazyfree_interval_ms": 0},
  "gate": {"rss_discount_lazyfree": false}}
