@@ -7,7 +7,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 dur=${HARNESS_MEMORY_S:-240}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/leaksoak-mem.XXXXXX")
-trap 'kill "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; rm -rf "$tmp"' EXIT
 # The run lasts a minute longer than the readings, so none falls in its closing work (the
 # verdict, the summary and the plot, which allocate once at the end).
 cat >"$tmp/idle.json" <<JSON
