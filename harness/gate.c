@@ -395,11 +395,11 @@ static json_t *shape_json(const struct shape *sh)
 {
 	const struct fit_result *t = &sh->troughs;
 
-	return json_pack("{s:i, s:o, s:o, s:o, s:b, s:b, s:b, s:o, s:o}",
+	return json_pack("{s:i, s:o, s:o, s:o, s:b, s:b, s:b, s:i, s:o, s:o}",
 			 "rises", (int)sh->rises, "max_fall", num(sh->max_fall),
 			 "floor_first", num(sh->floor_first), "floor_last", num(sh->floor_last),
 			 "climbs", sh->climbs, "staircase", sh->staircase, "stopped", sh->stopped,
-			 "troughs_slope_per_min",
+			 "cycles", (int)sh->cycles, "troughs_slope_per_min",
 			 sh->troughs_fitted ? num(t->theil_sen.slope * 60) : json_null(),
 			 "troughs_p", sh->troughs_fitted ? num(t->trend_p) : json_null());
 }

@@ -68,17 +68,13 @@ static void count_rises(const struct fit_blocks *b, struct shape *s)
 {
 	double level = b->y[0], prev_x = NAN;
 
-	s->mean_rise = 0;
-	s->first_rise_x = s->last_rise_x = NAN;
 	for (size_t i = 1; i < b->m; i++) {
 		if (!(b->y[i] > level + s->step))
 			continue;
 		s->mean_rise += b->y[i] - level;
 		s->max_rise = fmax(s->max_rise, b->y[i] - level);
 		level = b->y[i];
-		if (s->rises++ == 0)
-			s->first_rise_x = b->x[i];
-		else if (b->x[i] - prev_x > s->longest_gap)
+		if (s->rises++ > 0 && b->x[i] - prev_x > s->longest_gap)
 			s->longest_gap = b->x[i] - prev_x;
 		prev_x = s->last_rise_x = b->x[i];
 	}
@@ -255,7 +251,7 @@ static void fit_troughs(const struct fit_blocks *b, struct shape *s)
 void shape_analyse(const struct fit_blocks *b, double gate_per_s, struct shape *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->first_rise_x = out->last_rise_x = NAN;
+	out->last_rise_x = NAN;
 	if (b->m < 4)
 		return;
 	size_t nseg = b->m / 3;

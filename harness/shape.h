@@ -30,7 +30,7 @@ struct shape {
 	double max_rise;	/* the highest single rise */
 	int staircase;		/* most blocks do not move (the median change is under a tenth
 				   of the mean rise): the level jumps between plateaus */
-	double first_rise_x, last_rise_x;	/* NaN without rises */
+	double last_rise_x;	/* NaN without rises */
 	double longest_gap;	/* longest span between two consecutive rises; 0 with < 2 */
 	double tail;		/* the last stretch judged for "stopped" */
 	double max_fall;	/* the largest fall below an earlier block (drawdown) */
