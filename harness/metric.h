@@ -1,0 +1,62 @@
+/*
+ * metric — the one table of what a run samples and gates.
+ *
+ * The built-in metrics are read from /proc by the sampler; a scenario may add Prometheus
+ * series (sample.prometheus), which join a run's metric set after the built-ins.  Everything
+ * that names, stores, gates, prints or plots a metric (samples.csv, the scenario's gate keys,
+ * gate, summary.json, the report, the plot, watch) loops over a metric set and reads the
+ * definitions here, so a new built-in metric is a row of metric_builtin plus the place that
+ * samples it.
+ */
+#ifndef LEAKSOAK_METRIC_H
+#define LEAKSOAK_METRIC_H
+
+#include <stddef.h>
+
+enum metric_kind {
+	METRIC_SIZE,	/* an amount (memory): judged on its climb, never "grew once" */
+	METRIC_COUNT,	/* a count that moves in steps: must rise within both halves */
+};
+
+struct metric_def {
+	const char *name;	/* "rss": key of summary.json's metrics, of gate.metrics; whys */
+	const char *column;	/* "rss_kib": its samples.csv column */
+	const char *unit;	/* "KiB", "threads", "fds", "bytes", "" */
+	const char *rate_unit;	/* "KiB/min": how its slopes are shown */
+	const char *gate_key;	/* "rss_kib_per_min": its own key in "gate"; NULL: only under
+				   gate.metrics (Prometheus series) */
+	double gate_default;	/* growth allowed per minute; < 0: not gated unless asked */
+	enum metric_kind kind;
+	int lazyfree;		/* 1: judged net of LazyFree when gate.rss_discount_lazyfree */
+};
+
+/* The built-ins, in table order (which is also the order they are shown in). */
+enum metric_id { METRIC_RSS, METRIC_RSS_ANON, METRIC_THREADS, METRIC_FDS, METRIC_N_BUILTIN };
+
+/* Prometheus series a scenario may add, and so the most metrics a run has. */
+#define METRIC_MAX_SERIES 16
+#define METRIC_MAX (METRIC_N_BUILTIN + METRIC_MAX_SERIES)
+
+extern const struct metric_def metric_builtin[METRIC_N_BUILTIN];
+
+/* The metrics of one run: the built-ins, then its series.  Strings are borrowed. */
+struct metric_set {
+	struct metric_def def[METRIC_MAX];
+	size_t n;
+};
+
+/* The built-ins alone. */
+void metric_set_init(struct metric_set *set);
+
+/*
+ * Append a series named name (also its samples.csv column; the caller keeps the string
+ * alive as long as the set), not gated by default.  Its kind and unit follow the Prometheus
+ * naming conventions: a name ending in "_bytes" is a size in bytes, anything else a count.
+ * Returns its index, or -1 when the set is full or the name is taken.
+ */
+int metric_set_add_series(struct metric_set *set, const char *name);
+
+/* The index of the metric called name in set, or -1. */
+int metric_find(const struct metric_set *set, const char *name);
+
+#endif
