@@ -737,18 +737,41 @@ void driver_free(struct driver **dp)
 
 /* ---- readiness probes --------------------------------------------------------------------- */
 
+/*
+ * The guards of handles that never warn (probes repeat every few ms while a target starts,
+ * scrapes every second: a warning each time would flood).  warn is 0, so open_socket never
+ * writes to them.
+ */
+static struct guard quiet_guard[2] = { { .allow_remote = 0 }, { .allow_remote = 1 } };
+
+CURL *driver_easy_new(int allow_remote, long timeout_ms)
+{
+	CURL *e;
+	CURLcode rc;
+
+	if (global_init() < 0)
+		return NULL;
+	if (!(e = curl_easy_init())) {
+		diag_error("out of memory setting up an HTTP transfer");
+		return NULL;
+	}
+	rc = setup_easy(e, &quiet_guard[allow_remote ? 1 : 0], timeout_ms < 1 ? 1 : timeout_ms);
+	if (rc != CURLE_OK) {
+		diag_error("cannot set up an HTTP transfer: %s", curl_easy_strerror(rc));
+		curl_easy_cleanup(e);
+		return NULL;
+	}
+	return e;
+}
+
 long driver_probe(const char *url, long timeout_ms, int allow_remote)
 {
-	/* Probes repeat every few ms while a target starts: a warning each time would flood. */
-	struct guard g = { .allow_remote = allow_remote, .warn = 0 };
 	long status = 0;
-	CURL *e;
+	CURL *e = driver_easy_new(allow_remote, timeout_ms);
 
-	if (global_init() < 0 || !(e = curl_easy_init()))
+	if (!e)
 		return 0;
-	if (setup_easy(e, &g, timeout_ms < 1 ? 1 : timeout_ms) == CURLE_OK &&
-	    curl_easy_setopt(e, CURLOPT_URL, url) == CURLE_OK &&
-	    curl_easy_perform(e) == CURLE_OK)
+	if (curl_easy_setopt(e, CURLOPT_URL, url) == CURLE_OK && curl_easy_perform(e) == CURLE_OK)
 		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
 	curl_easy_cleanup(e);
 	return status;

@@ -18,6 +18,7 @@
 #ifndef LEAKSOAK_DRIVER_H
 #define LEAKSOAK_DRIVER_H
 
+#include <curl/curl.h>
 #include <poll.h>
 #include <stdint.h>
 
@@ -62,6 +63,15 @@ void driver_totals(const struct driver *d, struct driver_totals *out);
 void driver_stop(struct driver *d);
 
 void driver_free(struct driver **d);
+
+/*
+ * A curl easy handle with the options every transfer of leaksoak has: http(s) only, no
+ * redirects, no proxy from the environment, no signals, close-on-exec sockets, timeout_ms,
+ * and the connect-time loopback guard unless allow_remote (refusals are not printed: the
+ * transfer fails, and the caller counts it).  Its body is discarded until the caller sets
+ * CURLOPT_WRITEFUNCTION.  NULL after printing why; the caller curl_easy_cleanup()s it.
+ */
+CURL *driver_easy_new(int allow_remote, long timeout_ms);
 
 /*
  * One GET of url with a timeout, for readiness checks.  Returns the HTTP status (e.g. 200),
