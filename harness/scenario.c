@@ -676,7 +676,17 @@ static const char *const http_keys[] = {
 	"method", "url", "headers", "body", "rate_per_s", "concurrency", "timeout_s", "mix", NULL,
 };
 static const char *const mix_keys[] = { "method", "url", "headers", "body", "weight", NULL };
-static const char *const sample_keys[] = { "interval_ms", "lazyfree_interval_ms", NULL };
+static const char *const sample_keys[] = {
+	"interval_ms", "lazyfree_interval_ms", "prometheus", NULL,
+};
+static const char *const prometheus_keys[] = { "url", "interval_ms", "timeout_ms", "series",
+					       NULL };
+static const char *const series_keys[] = { "name", "metric", "labels", NULL };
+/* samples.csv columns that are no metric: a series must not take their names either. */
+static const char *const other_columns[] = {
+	"t_s", "procs", "cpu_s", "lazyfree_kib", "requests", "errors", NULL,
+};
+#define MAX_SERIES_NAME 64
 /* The gate's own keys; each built-in metric's gate_key (metric.h) is one too. */
 static const char *const gate_other_keys[] = { "metrics", "rss_discount_lazyfree", "alpha" };
 #define N_GATE_OTHER_KEYS (sizeof(gate_other_keys) / sizeof(gate_other_keys[0]))
@@ -1009,6 +1019,185 @@ static int load_durations(struct ctx *c, json_t *root, struct scenario *s)
 	return ret;
 }
 
+/* ---- sample.prometheus ---- */
+
+/* A series' name is a column of samples.csv and a key of gate.metrics: a plain word. */
+static int check_series_name(struct ctx *c, const char *name, const struct scenario *s)
+{
+	size_t n = strlen(name);
+
+	if (!n || n > MAX_SERIES_NAME || !prom_label_name_ok(name))
+		return fail(c, "'%s' must be a name of letters, digits and '_' (at most %d, not "
+			    "starting with a digit) for its samples.csv column (got \"%s\"; "
+			    "{\"name\": ..., \"metric\": ...} names a series)",
+			    cpath(c), MAX_SERIES_NAME, name);
+	for (const char *const *k = other_columns; *k; k++)
+		if (strcmp(*k, name) == 0)
+			return fail(c, "'%s': '%s' is a samples.csv column already (name the series "
+				    "otherwise)", cpath(c), name);
+	for (size_t i = 0; i < s->metrics.n; i++)
+		if (strcmp(s->metrics.def[i].name, name) == 0 ||
+		    strcmp(s->metrics.def[i].column, name) == 0)
+			return fail(c, "'%s': '%s' names a metric already (give each series its own "
+				    "name)", cpath(c), name);
+	return 0;
+}
+
+static int series_labels(struct ctx *c, json_t *labels, struct scenario_series *se)
+{
+	size_t n = json_object_size(labels), i = 0;
+	const char *key;
+	json_t *v;
+
+	se->label_kv = calloc(2 * n + 1, sizeof(char *));
+	se->labels = calloc(n + 1, sizeof(*se->labels));
+	if (!se->label_kv || !se->labels)
+		return fail_oom(c);
+	json_object_foreach(labels, key, v) {
+		push_key(c, key);
+		if (!prom_label_name_ok(key)) {
+			pop(c);
+			return fail(c, "'%s': '%s' is not a Prometheus label name ([a-zA-Z_]"
+				    "[a-zA-Z0-9_]*)", cpath(c), key);
+		}
+		if (!json_is_string(v)) {
+			int ret = fail_value(c, v, "a string (the label's exact value)");
+			pop(c);
+			return ret;
+		}
+		pop(c);
+		char *name = strdup(key), *value = strdup(json_string_value(v));
+		if (!name || !value) {
+			free(name);
+			free(value);
+			return fail_oom(c);
+		}
+		se->label_kv[2 * i] = name;
+		se->label_kv[2 * i + 1] = value;
+		se->labels[i] = (struct prom_label){ se->label_kv[2 * i], se->label_kv[2 * i + 1] };
+		se->n_labels = ++i;
+	}
+	return 0;
+}
+
+/* {"name": ..., "metric": ..., "labels": {...}}: the current path is the element. */
+static int series_object(struct ctx *c, json_t *v, struct scenario_series *se)
+{
+	json_t *labels;
+	int ret;
+
+	if ((ret = check_keys(c, v, series_keys)) < 0 ||
+	    (ret = get_string(c, v, "metric", VARS_TEXT, "the sample name on the page, e.g. "
+			      "\"go_goroutines\"", &se->metric)) < 0 ||
+	    (ret = get_string(c, v, "name", VARS_TEXT, NULL, &se->name)) < 0 ||
+	    (ret = get_object(c, v, "labels", &labels)) < 0)
+		return ret;
+	if (!prom_metric_name_ok(se->metric)) {
+		push_key(c, "metric");
+		ret = fail(c, "'%s' is not a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*) "
+			   "(got \"%s\")", cpath(c), se->metric);
+		pop(c);
+		return ret;
+	}
+	if (labels) {
+		push_key(c, "labels");
+		ret = series_labels(c, labels, se);
+		pop(c);
+	}
+	return ret;
+}
+
+/* One element of sample.prometheus.series (the current path), added to the metric set. */
+static int load_series(struct ctx *c, json_t *v, struct scenario *s, struct scenario_series *se)
+{
+	int ret, named;
+
+	if (json_is_string(v)) {
+		se->metric = strdup(json_string_value(v));
+		if (!se->metric)
+			return fail_oom(c);
+		if (!prom_metric_name_ok(se->metric))
+			return fail(c, "'%s' is not a Prometheus metric name ([a-zA-Z_:]"
+				    "[a-zA-Z0-9_:]*) (got \"%s\")", cpath(c), se->metric);
+	} else if (json_is_object(v)) {
+		if ((ret = series_object(c, v, se)) < 0)
+			return ret;
+	} else {
+		return fail_value(c, v, "a metric name or an object with 'metric' (and 'name', "
+				  "'labels')");
+	}
+	if (!se->name && !(se->name = strdup(se->metric)))
+		return fail_oom(c);
+	named = json_is_object(v) && json_object_get(v, "name");
+	if (named)
+		push_key(c, "name");
+	ret = check_series_name(c, se->name, s);
+	if (named)
+		pop(c);
+	if (ret == 0 && metric_set_add_series(&s->metrics, se->name) < 0)
+		ret = fail(c, "'%s': cannot add series '%s'", cpath(c), se->name);
+	return ret;
+}
+
+static int load_series_list(struct ctx *c, json_t *prom, struct scenario *s)
+{
+	struct scenario_prometheus *p = &s->prometheus;
+	json_t *list = json_object_get(prom, "series");
+	size_t n = json_array_size(list);
+	int ret = 0;
+
+	if (!list)
+		return fail_missing(c, "series", "a list of metric names, e.g. [\"go_goroutines\"]");
+	push_key(c, "series");
+	if (!json_is_array(list) || n == 0 || n > METRIC_MAX_SERIES)
+		ret = fail_value(c, list, "a list of 1 to 16 series");
+	else if (!(p->series = calloc(n, sizeof(*p->series))))
+		ret = fail_oom(c);
+	for (size_t i = 0; ret == 0 && i < n; i++) {
+		p->n_series = i + 1;	/* released whole even when it fails half-read */
+		push_index(c, i);
+		ret = load_series(c, json_array_get(list, i), s, &p->series[i]);
+		pop(c);
+	}
+	pop(c);
+	return ret;
+}
+
+static int load_prometheus(struct ctx *c, json_t *sample, struct scenario *s)
+{
+	struct scenario_prometheus *p = &s->prometheus;
+	json_t *prom;
+	int ret = get_object(c, sample, "prometheus", &prom);
+
+	if (ret < 0 || !prom)
+		return ret;
+	push_key(c, "prometheus");
+	p->interval_ms = 1000;
+	if ((ret = check_keys(c, prom, prometheus_keys)) == 0 &&
+	    (ret = get_string(c, prom, "url", VARS_PORT, "the target's metrics page, e.g. "
+			      "\"http://127.0.0.1:{port}/metrics\"", &p->url)) == 0) {
+		push_key(c, "url");
+		ret = check_url(c, p->url);
+		pop(c);
+	}
+	if (ret == 0 && (ret = get_integer(c, prom, "interval_ms", 100, 600000,
+					   &p->interval_ms)) == 0) {
+		p->timeout_ms = p->interval_ms;
+		ret = get_integer(c, prom, "timeout_ms", 10, 600000, &p->timeout_ms);
+	}
+	if (ret == 0 && p->timeout_ms > p->interval_ms) {
+		push_key(c, "timeout_ms");
+		ret = fail(c, "'%s' must be at most 'sample.prometheus.interval_ms': a scrape ends "
+			   "before the next is due (got %u, interval_ms is %u)", cpath(c),
+			   p->timeout_ms, p->interval_ms);
+		pop(c);
+	}
+	if (ret == 0)
+		ret = load_series_list(c, prom, s);
+	pop(c);
+	return ret;
+}
+
 static int load_sample(struct ctx *c, json_t *root, struct scenario *s)
 {
 	json_t *sample;
@@ -1029,6 +1218,8 @@ static int load_sample(struct ctx *c, json_t *root, struct scenario *s)
 			   s->lazyfree_interval_ms, s->interval_ms);
 		pop(c);
 	}
+	if (ret == 0)
+		ret = load_prometheus(c, sample, s);
 	pop(c);
 	return ret;
 }
@@ -1347,7 +1538,8 @@ int scenario_bind_port(struct scenario *s, unsigned port)
 
 	snprintf(p, sizeof(p), "%u", port);
 	if (bind_strv(s->cmd, p, bind_final) < 0 ||
-	    bind_strv(s->env, p, bind_final) < 0 || bind_one(&s->ready_url, p, bind_final) < 0)
+	    bind_strv(s->env, p, bind_final) < 0 || bind_one(&s->ready_url, p, bind_final) < 0 ||
+	    bind_one(&s->prometheus.url, p, bind_final) < 0)
 		return -1;
 	for (size_t i = 0; i < s->drive.n_requests; i++) {
 		struct scenario_request *r = &s->drive.requests[i];
@@ -1380,6 +1572,18 @@ void scenario_release(struct scenario *s)
 		free(r->body);
 	}
 	free(s->drive.requests);
+	for (size_t i = 0; i < s->prometheus.n_series; i++) {
+		struct scenario_series *se = &s->prometheus.series[i];
+
+		free(se->name);
+		free(se->metric);
+		for (size_t k = 0; se->label_kv && se->label_kv[k]; k++)
+			free(se->label_kv[k]);
+		free(se->label_kv);
+		free(se->labels);
+	}
+	free(s->prometheus.series);
+	free(s->prometheus.url);
 	free(s->path);
 	free(s->name);
 	free(s->description);

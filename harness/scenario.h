@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include "metric.h"
+#include "prom.h"
 
 enum scenario_expect {
 	SCENARIO_EXPECT_NONE,
@@ -58,6 +59,24 @@ struct scenario_gate {
 	double alpha;			/* trend-test significance level; default 0.01 */
 };
 
+/* One series of sample.prometheus: a metric of the run, read from the target's page. */
+struct scenario_series {
+	char *name;		/* the run's metric: samples.csv column and gate.metrics key */
+	char *metric;		/* the sample name on the page (prom.h) */
+	char **label_kv;	/* n_labels (name, value) pairs, owned */
+	struct prom_label *labels;	/* n_labels exact matchers pointing into label_kv */
+	size_t n_labels;
+};
+
+/* sample.prometheus: the target's metrics page, scraped at its own interval (scrape.h). */
+struct scenario_prometheus {
+	char *url;		/* NULL: nothing scraped; {port} bound like every URL */
+	unsigned interval_ms;	/* default 1000, 100..600000 */
+	unsigned timeout_ms;	/* default interval_ms; at most interval_ms */
+	struct scenario_series *series;	/* n_series >= 1, in the order of the metric set */
+	size_t n_series;
+};
+
 struct scenario {
 	char *path;		/* the file as given */
 	char *name;
@@ -75,7 +94,9 @@ struct scenario {
 	double warmup_s;	/* default 5; must be < duration_s */
 	unsigned interval_ms;	/* sample.interval_ms; default 100, 10..60000 */
 	unsigned lazyfree_interval_ms;	/* sample.lazyfree_interval_ms; default 1000, 0 = never */
-	/* What is sampled and may be gated: the built-ins, then sample.prometheus's series. */
+	struct scenario_prometheus prometheus;
+	/* What is sampled and may be gated: the built-ins, then sample.prometheus's series
+	 * (metrics.def[METRIC_N_BUILTIN + i] is prometheus.series[i]). */
 	struct metric_set metrics;
 	struct scenario_gate gate;
 	enum scenario_expect expect;
