@@ -70,6 +70,8 @@ struct run {
 	struct target *target;
 	struct sampler *sampler;
 	struct driver *driver;
+	struct prom_selector series[METRIC_MAX_SERIES];	/* the scraper's, from sc.prometheus */
+	struct scrape *scrape;
 	struct session_result session;
 	struct cap_limits caps;
 	char reason[256];	/* why a run with no error got its verdict without a fit */
@@ -204,6 +206,23 @@ static int setup_harness(struct run *r)
 	return -1;
 }
 
+/* sample.prometheus: the scraper, its series in the order of the run's metric set. */
+static int start_scraper(struct run *r)
+{
+	const struct scenario_prometheus *p = &r->sc.prometheus;
+	struct scrape_config c = {
+		.url = p->url, .interval_ms = p->interval_ms, .timeout_ms = p->timeout_ms,
+		.allow_remote = r->sc.drive.allow_remote, .series = r->series,
+		.n_series = p->n_series,
+	};
+
+	for (size_t i = 0; i < p->n_series; i++)
+		r->series[i] = (struct prom_selector){ p->series[i].metric, p->series[i].labels,
+						       p->series[i].n_labels };
+	r->scrape = scrape_new(&c);
+	return r->scrape ? 0 : -1;
+}
+
 /* Start the target and wait until it answers: 0, or -1 with r->error set. */
 static int start_target(struct run *r)
 {
@@ -237,6 +256,11 @@ static int start_target(struct run *r)
 		r->code = LS_EXIT_TARGET;
 		goto out;
 	}
+	if (r->sc.prometheus.url && start_scraper(r) < 0) {
+		snprintf(r->error, sizeof(r->error), "cannot start the Prometheus scraper (see above)");
+		r->code = LS_EXIT_TARGET;
+		goto out;
+	}
 	ret = 0;
 out:
 	free(log);
@@ -263,6 +287,7 @@ static int drive_and_sample(struct run *r)
 		.lazyfree_interval_ms = r->sc.lazyfree_interval_ms,
 		.sampler = r->sampler,
 		.driver = r->driver,
+		.scrape = r->scrape,
 		.target = r->target,
 		.signal_fd = r->signal_fd,
 		.caps = &r->caps,
@@ -352,6 +377,7 @@ static void finish(struct run *r)
 		.has_driver = r->sc.has_drive, .error = r->error[0] ? r->error : NULL,
 		.exit_code = r->code, .started_utc = r->started_utc,
 		.reason = r->reason[0] ? r->reason : NULL, .caps = &r->caps,
+		.prometheus = r->scrape ? &r->sc.prometheus : NULL, .scrape = r->scrape,
 	};
 
 	r->code = summary_conclude(&sr, r->opt.junit);
@@ -360,6 +386,7 @@ static void finish(struct run *r)
 static void run_release(struct run *r)
 {
 	driver_free(&r->driver);
+	scrape_free(&r->scrape);
 	sampler_free(&r->sampler);
 	target_free(&r->target);
 	session_result_release(&r->session);

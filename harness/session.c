@@ -203,6 +203,8 @@ static int take_sample(struct loop *l)
 	results_row_set_sample(&row, &now_s);
 	for (size_t i = METRIC_N_BUILTIN; i < METRIC_MAX; i++)
 		row.metric[i] = NAN;
+	if (c->scrape)
+		scrape_values(c->scrape, &row.metric[METRIC_N_BUILTIN]);
 	if (c->lazyfree_interval_ms && t_ns >= l->next_lazyfree_ns) {
 		uint64_t kib;
 		if (sampler_read_lazyfree(c->sampler, &kib) == 0)
@@ -243,14 +245,29 @@ static int start_timer(unsigned interval_ms)
 	return fd;
 }
 
-/* Wait for the next event: on the driver's poll when there is traffic to drive. */
+/*
+ * Wait for the next event: on the driver's poll when there is traffic to drive.  The
+ * scraper's sockets go after the loop's n fds (pfd has room for SCRAPE_MAX_FDS more), and
+ * its deadline shortens the wait; it acts on what the wait saw right after.
+ */
 static int wait_events(struct loop *l, struct pollfd *pfd, unsigned n, int timeout_ms)
 {
-	if (l->c->driver)
-		return driver_poll(l->c->driver, pfd, n, timeout_ms);
-	if (poll(pfd, n, timeout_ms) < 0 && errno != EINTR)
+	struct scrape *s = l->c->scrape;
+	unsigned k = 0;
+
+	if (s) {
+		int due_ms = scrape_timeout_ms(s);
+		k = scrape_pollfds(s, pfd + n, SCRAPE_MAX_FDS);
+		if (due_ms < timeout_ms)
+			timeout_ms = due_ms;
+	}
+	if (l->c->driver) {
+		if (driver_poll(l->c->driver, pfd, n + k, timeout_ms) < 0)
+			return -1;
+	} else if (poll(pfd, n + k, timeout_ms) < 0 && errno != EINTR) {
 		return diag_error("poll failed: %s", strerror(errno));
-	return 0;
+	}
+	return s ? scrape_run(s, pfd + n, k) : 0;
 }
 
 /* One turn of the loop: 0 to go on, 1 when the run ended (out->end says how), -1 failure. */
@@ -306,7 +323,7 @@ int session_run(const struct session_config *c, struct session_result *out)
 	timer = start_timer(c->interval_ms);
 	if (timer < 0)
 		goto out;
-	struct pollfd pfd[3] = {
+	struct pollfd pfd[3 + SCRAPE_MAX_FDS] = {
 		{ .fd = timer, .events = POLLIN },
 		{ .fd = c->signal_fd, .events = POLLIN },
 		{ .fd = c->target ? target_fd(c->target) : -1, .events = POLLIN },

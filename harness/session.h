@@ -1,6 +1,7 @@
 /*
  * session — the sampling loop of one run: one poll over the sample timer, the signals, the
- * target's exit and (through driver_poll) the HTTP driver's sockets.  No threads.
+ * target's exit, the Prometheus scraper's sockets (scrape.h) and (through driver_poll) the
+ * HTTP driver's sockets.  No threads.
  *
  * Every sample is appended to samples.csv as it is taken and kept in memory for the fit, in
  * bounded memory: past SESSION_MAX_KEPT samples the kept series is thinned to every other
@@ -22,6 +23,7 @@
 #include "gate.h"
 #include "results.h"
 #include "sampler.h"
+#include "scrape.h"
 #include "target.h"
 
 #define SESSION_MAX_KEPT 8192
@@ -43,6 +45,9 @@ struct session_config {
 	unsigned lazyfree_interval_ms;	/* 0: never read LazyFree */
 	struct sampler *sampler;	/* borrowed */
 	struct driver *driver;		/* borrowed; NULL: nothing to drive */
+	/* borrowed; NULL: nothing scraped.  Its series are metrics METRIC_N_BUILTIN.. of
+	 * metrics, in order; its fds join the loop's one wait. */
+	struct scrape *scrape;
 	struct target *target;		/* borrowed; NULL when watching a process we did not start */
 	int signal_fd;			/* from session_signals_open */
 	const struct cap_limits *caps;	/* NULL: none; a crossed cap ends the run (CAPPED) */

@@ -106,6 +106,45 @@ static int add_caps(json_t *j, const struct summary_run *r)
 	       json_object_set_new(j, "reason", nullable_string(r->reason));
 }
 
+/* One series of sample.prometheus: what it selects, and how often it was absent. */
+static json_t *series_json(const struct scenario_series *se, const struct scrape_totals *t,
+			   size_t i)
+{
+	json_t *labels = json_object();
+
+	for (size_t k = 0; labels && k < se->n_labels; k++)
+		json_object_set_new(labels, se->labels[k].name, text_json_string(se->labels[k].value));
+	return json_pack("{s:o, s:o, s:o, s:I, s:I}", "name", text_json_string(se->name),
+			 "metric", text_json_string(se->metric), "labels", labels,
+			 "matched", (json_int_t)t->matched[i], "missing", (json_int_t)t->missing[i]);
+}
+
+/* The scraper's totals (leaksoak(1), RESULTS); null when nothing was scraped. */
+static json_t *scrape_json(const struct summary_run *r)
+{
+	struct scrape_totals t;
+	const char *last;
+	json_t *series;
+
+	if (!r->scrape || !r->prometheus)
+		return json_null();
+	scrape_totals(r->scrape, &t);
+	last = scrape_last_error(r->scrape);
+	series = json_array();
+	for (size_t i = 0; series && i < r->prometheus->n_series; i++)
+		json_array_append_new(series, series_json(&r->prometheus->series[i], &t, i));
+	return json_pack("{s:o, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
+			 "url", text_json_string(r->prometheus->url),
+			 "interval_ms", (int)r->prometheus->interval_ms,
+			 "timeout_ms", (int)r->prometheus->timeout_ms,
+			 "scrapes", (json_int_t)t.scrapes, "ok", (json_int_t)t.ok,
+			 "errors", (json_int_t)(t.failed + t.malformed),
+			 "failed", (json_int_t)t.failed, "malformed", (json_int_t)t.malformed,
+			 "skipped", (json_int_t)t.skipped,
+			 "last_error", last[0] ? text_json_string(last) : json_null(),
+			 "series", series);
+}
+
 /* Why the run ended when it did: a word for scripts (leaksoak(1), RESULTS). */
 static const char *stop_reason(const struct summary_run *r)
 {
@@ -180,6 +219,7 @@ json_t *summary_json(const struct summary_run *r)
 				      json_boolean(r->session->end == SESSION_SETTLED)) < 0 ||
 		  json_object_set_new(o, "stop_reason", json_string(stop_reason(r))) < 0 ||
 		  json_object_set_new(o, "decided_at_s", decided_at_json(r)) < 0 ||
+		  json_object_set_new(o, "scrape", scrape_json(r)) < 0 ||
 		  add_caps(o, r) < 0)) {
 		json_decref(o);
 		return NULL;
