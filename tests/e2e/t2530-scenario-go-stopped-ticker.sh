@@ -1,8 +1,21 @@
 #!/bin/sh
 # The Go stopped-ticker leak strands a goroutine per size-triggered flush.  Goroutines are not
 # threads: the thread count stays flat and the leak is caught on RSS (their stacks and the
-# batches they hold) alone; the fixed twin (a stop channel) passes.
+# batches they hold) and on go_goroutines, which the scenario scrapes from the target's own
+# /metrics (the Prometheus Go client); the fixed twin (a stop channel) passes on both.
 . "$(dirname "$0")/lib.sh"
-plan 6
+plan 12
 cd "$ROOT" || exit 1
-bundled_pair go-stopped-ticker '["rss"]'
+bundled_pair go-stopped-ticker '["rss","go_goroutines"]'
+for run in go-stopped-ticker go-stopped-ticker-fixed; do
+	s=$TMP/$run/summary.json
+	check "$run: every scrape of /metrics was read ($(json_get "$s" scrape.ok) of $(json_get "$s" scrape.scrapes))" \
+		json_true "$s" '.scrape.scrapes > 10 and .scrape.ok == .scrape.scrapes and .scrape.errors == 0 and .scrape.series[0].missing == 0'
+	check "$run: samples.csv has a go_goroutines column with readings" \
+		awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "go_goroutines") c = i; next }
+			 c && $c != "" && $c + 0 >= 1 { n++ } END { exit !(n > 10) }' "$TMP/$run/samples.csv"
+done
+check "go_goroutines grew past its gate in the leak ($(json_get "$TMP/go-stopped-ticker/summary.json" metrics.go_goroutines.slope_per_min)/min)" \
+	json_true "$TMP/go-stopped-ticker/summary.json" '.metrics.go_goroutines.slope_per_min > .gate.metrics.go_goroutines'
+check "and stayed under it in the twin" \
+	json_true "$TMP/go-stopped-ticker-fixed/summary.json" '.metrics.go_goroutines.slope_per_min <= .gate.metrics.go_goroutines'
