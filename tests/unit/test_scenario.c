@@ -82,6 +82,8 @@ static void assert_owns_nothing(const struct scenario *s)
 	assert_null(s->cmd);
 	assert_null(s->env);
 	assert_null(s->drive.requests);
+	assert_null(s->prometheus.url);
+	assert_null(s->prometheus.series);
 }
 
 /* The load fails with exactly "<file><want>", want starting at the ':' after the file. */
@@ -481,6 +483,152 @@ static void test_metric_gates(void **state)
 		     "'gate.metrics' must be an object (got [])");
 }
 
+/* ---- sample.prometheus ---- */
+
+static void test_prometheus(void **state)
+{
+	struct scenario s;
+	const struct scenario_series *se;
+
+	(void)state;
+	load_ok(with("'sample': {'prometheus': {'url': 'http://127.0.0.1:{port}/metrics', "
+		     "'interval_ms': 500, 'timeout_ms': 200, 'series': ['go_goroutines', "
+		     "{'name': 'heap', 'metric': 'go_memstats_heap_inuse_bytes'}, "
+		     "{'name': 'ok', 'metric': 'http_requests_total', "
+		     "'labels': {'code': '200', 'handler': '/push'}}]}}, "
+		     "'gate': {'metrics': {'go_goroutines': 60, 'heap': 1048576, 'threads': 2}}"), &s);
+	assert_int_equal(s.prometheus.interval_ms, 500);
+	assert_int_equal(s.prometheus.timeout_ms, 200);
+	assert_int_equal(s.prometheus.n_series, 3);
+	assert_int_equal(s.metrics.n, METRIC_N_BUILTIN + 3);
+	se = s.prometheus.series;
+	assert_string_equal(se[0].name, "go_goroutines");
+	assert_string_equal(se[0].metric, "go_goroutines");
+	assert_int_equal(se[0].n_labels, 0);
+	assert_string_equal(se[1].name, "heap");
+	assert_string_equal(se[1].metric, "go_memstats_heap_inuse_bytes");
+	assert_int_equal(se[2].n_labels, 2);
+	assert_string_equal(se[2].labels[0].name, "code");
+	assert_string_equal(se[2].labels[0].value, "200");
+	assert_string_equal(se[2].labels[1].name, "handler");
+	assert_string_equal(se[2].labels[1].value, "/push");
+	/* Each series is a metric of the run, after the built-ins and in order. */
+	assert_string_equal(s.metrics.def[METRIC_N_BUILTIN].column, "go_goroutines");
+	assert_string_equal(s.metrics.def[METRIC_N_BUILTIN + 1].name, "heap");
+	assert_int_equal(s.metrics.def[METRIC_N_BUILTIN + 1].kind, METRIC_COUNT);
+	assert_true(s.gate.per_min[METRIC_N_BUILTIN] == 60);
+	assert_true(s.gate.per_min[METRIC_N_BUILTIN + 1] == 1048576);
+	assert_true(s.gate.per_min[METRIC_N_BUILTIN + 2] < 0);	/* not gated unless asked */
+	assert_true(s.gate.per_min[METRIC_THREADS] == 2);
+	assert_int_equal(scenario_bind_port(&s, 4242), 0);
+	assert_string_equal(s.prometheus.url, "http://127.0.0.1:4242/metrics");
+	scenario_release(&s);
+	/* A _bytes series is a size; the timeout defaults to the interval. */
+	load_ok(with("'sample': {'prometheus': {'url': 'http://localhost/m', "
+		     "'series': ['go_memstats_heap_inuse_bytes']}}"), &s);
+	assert_int_equal(s.prometheus.interval_ms, 1000);
+	assert_int_equal(s.prometheus.timeout_ms, 1000);
+	assert_int_equal(s.metrics.def[METRIC_N_BUILTIN].kind, METRIC_SIZE);
+	assert_string_equal(s.metrics.def[METRIC_N_BUILTIN].unit, "bytes");
+	scenario_release(&s);
+}
+
+/* sample.prometheus with one member changed: "url" and "series" are valid unless given. */
+static const char *prom(const char *members)
+{
+	static char buf[4096];
+	int has_url = strstr(members, "'url'") != NULL, has_series = strstr(members, "'series'") != NULL;
+
+	snprintf(buf, sizeof(buf), "{'name': 'x', 'target': {'cmd': ['t']}, 'sample': "
+		 "{'prometheus': {%s%s%s%s%s}}}", has_url ? "" : "'url': 'http://127.0.0.1/m'",
+		 has_url ? "" : ", ", has_series ? "" : "'series': ['up']",
+		 has_series ? "" : ", ", members);
+	return buf;
+}
+
+static void test_prometheus_errors(void **state)
+{
+	(void)state;
+	/* Located to its line and column, with a suggestion, like every key. */
+	assert_error_at("{'name': 'x', 'target': {'cmd': ['t']},\n"
+			" 'sample': {'prometheus': {'url': 'http://127.0.0.1/m', 'seris': ['up']}}}",
+			":2:57: unknown key 'sample.prometheus.seris' (did you mean "
+			"'sample.prometheus.series'?)");
+	assert_error(prom("'intervall_ms': 5"), "unknown key 'sample.prometheus.intervall_ms' "
+		     "(did you mean 'sample.prometheus.interval_ms'?)");
+	assert_error(prom("'series': [{'metric': 'up', 'lables': {}}]"),
+		     "unknown key 'sample.prometheus.series[0].lables' (did you mean "
+		     "'sample.prometheus.series[0].labels'?)");
+	assert_error(with("'sample': {'prometheus': {'series': ['up']}}"),
+		     "missing key 'sample.prometheus.url' (the target's metrics page, e.g. "
+		     "\"http://127.0.0.1:{port}/metrics\")");
+	assert_error(with("'sample': {'prometheus': {'url': 'http://127.0.0.1/m'}}"),
+		     "missing key 'sample.prometheus.series' (a list of metric names, e.g. "
+		     "[\"go_goroutines\"])");
+	assert_error(prom("'url': 'http://10.1.2.3/metrics'"),
+		     "sample.prometheus.url: host '10.1.2.3' is not loopback (set "
+		     "drive.allow_remote to true to allow it)");
+	assert_error(prom("'url': 'ftp://127.0.0.1/m'"),
+		     "'sample.prometheus.url' must be an http:// or https:// URL (got "
+		     "\"ftp://127.0.0.1/m\")");
+	assert_error(prom("'url': 'http://127.0.0.1:{port}/{seq}'"),
+		     "placeholder '{seq}' in 'sample.prometheus.url' is only expanded in drive "
+		     "requests (url, headers and body; use {port} here)");
+	assert_error(prom("'interval_ms': 50"),
+		     "'sample.prometheus.interval_ms' must be an integer from 100 to 600000 "
+		     "(got 50)");
+	assert_error(prom("'timeout_ms': 1500"),
+		     "'sample.prometheus.timeout_ms' must be at most 'sample.prometheus.interval_ms'"
+		     ": a scrape ends before the next is due (got 1500, interval_ms is 1000)");
+	assert_error(prom("'series': []"),
+		     "'sample.prometheus.series' must be a list of 1 to 16 series (got [])");
+	assert_error(prom("'series': 'up'"),
+		     "'sample.prometheus.series' must be a list of 1 to 16 series (got \"up\")");
+	assert_error(prom("'series': [3]"),
+		     "'sample.prometheus.series[0]' must be a metric name or an object with "
+		     "'metric' (and 'name', 'labels') (got 3)");
+	assert_error(prom("'series': ['9up']"),
+		     "'sample.prometheus.series[0]' is not a Prometheus metric name "
+		     "([a-zA-Z_:][a-zA-Z0-9_:]*) (got \"9up\")");
+	assert_error(prom("'series': ['job:up:sum']"),
+		     "'sample.prometheus.series[0]' must be a name of letters, digits and '_' "
+		     "(at most 64, not starting with a digit) for its samples.csv column (got "
+		     "\"job:up:sum\"; {\"name\": ..., \"metric\": ...} names a series)");
+	assert_error(prom("'series': [{'name': 'a,b', 'metric': 'up'}]"),
+		     "'sample.prometheus.series[0].name' must be a name of letters, digits and "
+		     "'_' (at most 64, not starting with a digit) for its samples.csv column (got "
+		     "\"a,b\"; {\"name\": ..., \"metric\": ...} names a series)");
+	assert_error(prom("'series': [{'name': 'x'}]"),
+		     "missing key 'sample.prometheus.series[0].metric' (the sample name on the "
+		     "page, e.g. \"go_goroutines\")");
+	assert_error(prom("'series': [{'metric': 'up', 'labels': {'a-b': '1'}}]"),
+		     "'sample.prometheus.series[0].labels': 'a-b' is not a Prometheus label name "
+		     "([a-zA-Z_][a-zA-Z0-9_]*)");
+	assert_error(prom("'series': [{'metric': 'up', 'labels': {'code': 200}}]"),
+		     "'sample.prometheus.series[0].labels.code' must be a string (the label's "
+		     "exact value) (got 200)");
+	assert_error(prom("'series': [{'metric': 'up', 'labels': ['code']}]"),
+		     "'sample.prometheus.series[0].labels' must be an object (got an array)");
+	/* A series takes no name a metric or a samples.csv column has. */
+	assert_error(prom("'series': ['fds']"), "'sample.prometheus.series[0]': 'fds' names a "
+		     "metric already (give each series its own name)");
+	assert_error(prom("'series': ['rss_kib']"), "'sample.prometheus.series[0]': 'rss_kib' "
+		     "names a metric already (give each series its own name)");
+	assert_error(prom("'series': ['cpu_s']"), "'sample.prometheus.series[0]': 'cpu_s' is a "
+		     "samples.csv column already (name the series otherwise)");
+	assert_error(prom("'series': ['up', {'name': 'up', 'metric': 'x'}]"),
+		     "'sample.prometheus.series[1].name': 'up' names a metric already (give each "
+		     "series its own name)");
+	assert_error(prom("'series': ['a','b','c','d','e','f','g','h','i','j','k','l','m','n',"
+			  "'o','p','q']"),
+		     "'sample.prometheus.series' must be a list of 1 to 16 series (got an array)");
+	/* gate.metrics names series, with suggestions among them. */
+	assert_error(with("'sample': {'prometheus': {'url': 'http://127.0.0.1/m', 'series': "
+			  "['go_goroutines']}}, 'gate': {'metrics': {'go_gorutines': 60}}"),
+		     "unknown key 'gate.metrics.go_gorutines' (did you mean "
+		     "'gate.metrics.go_goroutines'?)");
+}
+
 static void test_out_of_range(void **state)
 {
 	(void)state;
@@ -876,6 +1024,8 @@ int main(void)
 		cmocka_unit_test(test_loopback_located),
 		cmocka_unit_test(test_url_scheme),
 		cmocka_unit_test(test_placeholders),
+		cmocka_unit_test(test_prometheus),
+		cmocka_unit_test(test_prometheus_errors),
 		cmocka_unit_test(test_bind_port),
 		cmocka_unit_test(test_bind_port_mix),
 		cmocka_unit_test(test_free_port),
