@@ -37,6 +37,7 @@ struct csv_scan {
 	double rss_min, rss_max;	/* over RSS and RSS − LazyFree */
 	double th_min, th_max, fd_min, fd_max;
 	int has_lazy;
+	struct samples_header header;	/* its Prometheus series, drawn in their own panel */
 };
 
 /* What summary.json says about the run; NaN where it says nothing. */
@@ -146,6 +147,7 @@ static int scan_csv(const char *path, struct csv_scan *s)
 
 	if (samples_read_path(path, scan_row, s, &st) < 0)
 		return -1;
+	s->header = st.header;
 	/* gnuplot reads the file itself: stop it before a torn last line. */
 	s->last_line = st.rows + st.skipped - (size_t)st.torn_last;
 	if (s->rows < 2)
@@ -324,6 +326,24 @@ static char *gnuplot_path(const char *path)
 	return p;
 }
 
+/* The series' names for ARG6, space-separated: samples.h allows no blank in a name. */
+static char *series_names(const struct samples_header *h)
+{
+	size_t len = 1;
+	char *names;
+
+	for (size_t i = 0; i < h->n_series; i++)
+		len += strlen(h->series[i]) + 1;
+	if (!(names = calloc(1, len)))
+		return NULL;
+	for (size_t i = 0; i < h->n_series; i++) {
+		if (i)
+			strcat(names, " ");
+		strcat(names, h->series[i]);
+	}
+	return names;
+}
+
 /* The title, escaped (no control character reaches the image) and cut on a character. */
 static char *title_arg(const char *title)
 {
@@ -374,6 +394,9 @@ char **plot_gnuplot_argv(const char *gnuplot, const char *script, const char *ru
 	push_num(&a, "fit_net", strcmp(rf.basis, "rss-lazyfree") == 0);
 	push_num(&a, "has_gate", has_gate);
 	push_num(&a, "gate", rf.gate_per_min);
+	/* The series follow the fixed columns: t_s .. errors (9), then rss_anon_kib if there. */
+	push_num(&a, "n_ser", (double)cs.header.n_series);
+	push_num(&a, "ser_col", cs.header.has_rss_anon ? 11 : 10);
 	/* Strings never go through gnuplot's parser: `-c script` hands them over as ARG1..ARG5,
 	 * whatever quotes, semicolons or line breaks they hold. */
 	argv_push(&a, strdup("-c"));
@@ -383,6 +406,7 @@ char **plot_gnuplot_argv(const char *gnuplot, const char *script, const char *ru
 	argv_push(&a, strdup(fmt == PLOT_SVG ? "svg" : "pngcairo"));
 	argv_push(&a, title_arg(title));
 	argv_push(&a, strdup(mib ? "MiB" : "KiB"));
+	argv_push(&a, series_names(&cs.header));
 	if (a.failed) {
 		diag_error("out of memory");
 		goto fail;

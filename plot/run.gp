@@ -1,8 +1,9 @@
 # run.gp — draw one leaksoak run: RSS over time with its fitted growth and its gate, then
-# threads and FDs.  `leaksoak plot` runs it as
-# `gnuplot -e "var=NUMBER" ... -c plot/run.gp CSV OUT TERM TITLE RSS_UNIT`: the strings come as
-# ARG1..ARG5, never parsed as gnuplot commands, and paths start with '/' or './' (never '<' or
-# '|', which gnuplot would open as a pipe).
+# threads and FDs, then the Prometheus series of sample.prometheus when it has any.
+# `leaksoak plot` runs it as
+# `gnuplot -e "var=NUMBER" ... -c plot/run.gp CSV OUT TERM TITLE RSS_UNIT SERIES`: the strings
+# come as ARG1..ARG6, never parsed as gnuplot commands, and paths start with '/' or './' (never
+# '<' or '|', which gnuplot would open as a pipe).
 #
 #   csv, out      samples.csv to read and the image to write (ARG1, ARG2)
 #   term          'pngcairo' or 'svg' (ARG3)
@@ -24,6 +25,11 @@
 #   has_gate, gate
 #                 the gate in KiB/min, drawn from the fitted value at the fit start, so growth
 #                 steeper than this dashed line is growth beyond the gate
+#   n_ser, ser_col
+#                 how many Prometheus series samples.csv has, and the column of the first;
+#                 their names, space-separated, are ARG6.  The first is drawn on the left
+#                 axis, the others on the right (a goroutine count and a heap in bytes do not
+#                 share a scale)
 #
 # Columns of samples.csv (harness/results.h): 1 t_s, 2 rss_kib, 3 threads, 4 fds, 7 lazyfree_kib.
 
@@ -32,15 +38,16 @@ out = ARG2
 term = ARG3
 title_text = ARG4
 rss_unit = ARG5
+ser_names = ARG6
 
 set encoding utf8
 set fit quiet
 set fit logfile '/dev/null'
 set termoption noenhanced
 if (term eq 'svg') {
-	set terminal svg size 1200,800 dynamic font 'sans,12' background '#ffffff'
+	set terminal svg size 1200,800 dynamic font 'sans,12' background '#ffffff' noenhanced
 } else {
-	set terminal pngcairo size 1200,800 font 'sans,10' background '#ffffff'
+	set terminal pngcairo size 1200,800 font 'sans,10' background '#ffffff' noenhanced
 }
 set output out
 set datafile separator ','
@@ -51,9 +58,9 @@ set multiplot title title_text font ',13'
 set lmargin 12
 set rmargin 12
 
-# Top panel: memory.
-set origin 0, 0.32
-set size 1, 0.62
+# Top panel: memory (less tall when the series panel takes the bottom).
+set origin 0, (n_ser > 0 ? 0.50 : 0.32)
+set size 1, (n_ser > 0 ? 0.44 : 0.62)
 set grid lc rgb '#dddddd'
 set key top left opaque box lc rgb '#bbbbbb'
 set xrange [0:tend]
@@ -88,17 +95,19 @@ plot csv skip 1 every stride::0::last_point using 1:($2 / rss_div) with lines lw
      [warmup:tend] (has_fit && has_gate ? gateline(x) : NaN) with lines lw 2 dt 2 \
 	lc rgb '#ff7f0e' title gate_title
 
-# Bottom panel: threads (left axis) and FDs (right axis).
+# Next panel: threads (left axis) and FDs (right axis); the bottom one without series.
 unset object 1
 unset label 1
 unset label 3
-set origin 0, 0.02
-set size 1, 0.32
+set origin 0, (n_ser > 0 ? 0.27 : 0.02)
+set size 1, (n_ser > 0 ? 0.25 : 0.32)
 if (warmup > 0) {
 	set object 2 rect from 0, graph 0 to warmup, graph 1 behind fc rgb '#ececec' fs solid 1.0 noborder
 }
-set format x '%g'
-set xlabel 'time since start (s)'
+if (n_ser == 0) {
+	set format x '%g'
+	set xlabel 'time since start (s)'
+}
 set ylabel 'threads'
 set y2label 'FDs'
 set ytics nomirror
@@ -110,5 +119,32 @@ if (th_hi - th_lo <= 10) { set ytics 1 nomirror }
 if (fd_hi - fd_lo <= 10) { set y2tics 1 }
 plot csv skip 1 every stride::0::last_point using 1:3 with steps lw 1.5 lc rgb '#9467bd' title 'threads', \
      csv skip 1 every stride::0::last_point using 1:4 axes x1y2 with steps lw 1.5 lc rgb '#8c564b' title 'FDs'
+
+# Bottom panel, when sample.prometheus scraped series: the target's own metrics as it
+# reported them (empty cells, before the first good scrape, are gaps).
+if (n_ser > 0) {
+	set origin 0, 0.02
+	set size 1, 0.27
+	set format x '%g'
+	set xlabel 'time since start (s)'
+	set ylabel word(ser_names, 1)
+	set autoscale y
+	set autoscale y2
+	set ytics auto nomirror
+	unset y2tics
+	unset y2label
+	if (n_ser == 1) {
+		plot csv skip 1 every stride::0::last_point using 1:(column(ser_col)) with lines \
+			lw 1.5 lc rgb '#17becf' title word(ser_names, 1)
+	} else {
+		set y2tics auto
+		set y2label 'other series'
+		plot csv skip 1 every stride::0::last_point using 1:(column(ser_col)) with lines \
+			lw 1.5 lc rgb '#17becf' title word(ser_names, 1), \
+		     for [i=2:n_ser] csv skip 1 every stride::0::last_point \
+			using 1:(column(ser_col + i - 1)) axes x1y2 with lines lw 1.5 \
+			title word(ser_names, i)
+	}
+}
 
 unset multiplot

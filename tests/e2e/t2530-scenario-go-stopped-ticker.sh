@@ -4,7 +4,7 @@
 # batches they hold) and on go_goroutines, which the scenario scrapes from the target's own
 # /metrics (the Prometheus Go client); the fixed twin (a stop channel) passes on both.
 . "$(dirname "$0")/lib.sh"
-plan 12
+plan 13
 cd "$ROOT" || exit 1
 bundled_pair go-stopped-ticker '["rss","go_goroutines"]'
 for run in go-stopped-ticker go-stopped-ticker-fixed; do
@@ -19,3 +19,5 @@ check "go_goroutines grew past its gate in the leak ($(json_get "$TMP/go-stopped
 	json_true "$TMP/go-stopped-ticker/summary.json" '.metrics.go_goroutines.slope_per_min > .gate.metrics.go_goroutines'
 check "and stayed under it in the twin" \
 	json_true "$TMP/go-stopped-ticker-fixed/summary.json" '.metrics.go_goroutines.slope_per_min <= .gate.metrics.go_goroutines'
+check "the plot was drawn, series panel and all, without a word from gnuplot" \
+	sh -c 'test -s "$1/rss.png" && ! test -e "$1/plot.log"' sh "$TMP/go-stopped-ticker"
