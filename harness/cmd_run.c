@@ -338,34 +338,6 @@ static int drive_and_sample(struct run *r)
 	return -1;
 }
 
-/*
- * A pass needs every gate judged: a gated series that never had a reading after the warm-up
- * (every scrape failed, or the page never had it) makes the run an error, never a pass.  A
- * leak found on other metrics stands.
- */
-static void check_series_judged(struct run *r)
-{
-	struct scrape_totals t;
-
-	if (!r->scrape)
-		return;
-	scrape_totals(r->scrape, &t);
-	for (size_t i = METRIC_N_BUILTIN; i < r->report.n_metrics; i++) {
-		const struct gate_metric *m = &r->report.metric[i];
-		if (m->limit_per_min < 0 || m->fitted)
-			continue;
-		snprintf(r->error, sizeof(r->error), "gated series '%s' had no readings to judge "
-			 "(%llu scrapes: %llu read, %llu failed, %llu refused, %llu without it; "
-			 "last error: %s)", m->name, (unsigned long long)t.scrapes,
-			 (unsigned long long)t.ok, (unsigned long long)t.failed,
-			 (unsigned long long)t.malformed,
-			 (unsigned long long)t.missing[i - METRIC_N_BUILTIN],
-			 scrape_last_error(r->scrape)[0] ? scrape_last_error(r->scrape) : "none");
-		r->code = LS_EXIT_TARGET;
-		return;
-	}
-}
-
 static void judge(struct run *r)
 {
 	const struct driver_totals *t = &r->session.totals;
@@ -392,8 +364,9 @@ static void judge(struct run *r)
 	}
 	r->has_report = 1;
 	r->code = r->report.leak ? LS_EXIT_LEAK : LS_EXIT_PASS;
-	if (r->code == LS_EXIT_PASS)
-		check_series_judged(r);
+	if (r->code == LS_EXIT_PASS &&
+	    session_series_unjudged(&r->report, r->scrape, r->error, sizeof(r->error)))
+		r->code = LS_EXIT_TARGET;
 }
 
 static void finish(struct run *r)
@@ -407,7 +380,7 @@ static void finish(struct run *r)
 		.has_driver = r->sc.has_drive, .error = r->error[0] ? r->error : NULL,
 		.exit_code = r->code, .started_utc = r->started_utc,
 		.reason = r->reason[0] ? r->reason : NULL, .caps = &r->caps,
-		.prometheus = r->scrape ? &r->sc.prometheus : NULL, .scrape = r->scrape,
+		.scrape = r->scrape,
 	};
 
 	r->code = summary_conclude(&sr, r->opt.junit);

@@ -16,7 +16,10 @@
 #include "diag.h"
 #include "gate.h"
 #include "results.h"
+#include "prom.h"
 #include "sampler.h"
+#include "scenario.h"
+#include "scrape.h"
 #include "session.h"
 #include "summary.h"
 #include "units.h"
@@ -35,6 +38,10 @@ static const char watch_usage[] =
 	"  --out DIR                    results folder (default results/watch-PID/<UTC timestamp>)\n"
 	"  --junit FILE                 also write a JUnit XML report\n"
 	"  --no-early-stop              watch the whole duration even once the verdict is settled\n"
+	"  --prometheus URL             also read the process's Prometheus page (loopback only)\n"
+	"  --series METRIC              a series on that page to sample (repeatable, up to 16)\n"
+	"  --scrape-interval-ms MS      how often the page is read (default 1000)\n"
+	"  --max-series-per-min NAME=N  gate a series (repeatable; default: not gated)\n"
 	"  -h, --help                   this text\n"
 	"\n"
 	"The process is never signalled. exit: 0 pass, 1 leak, 2 usage, 3 the process went away\n";
@@ -49,6 +56,12 @@ struct watch_opts {
 	const char *out;
 	const char *junit;
 	int no_early_stop;
+	const char *prom_url;		/* --prometheus, or NULL */
+	unsigned long scrape_interval_ms;
+	const char *series[METRIC_MAX_SERIES];
+	size_t n_series;
+	const char *series_gates[METRIC_MAX_SERIES];	/* "NAME=N", resolved after parsing */
+	size_t n_series_gates;
 };
 
 static int bad_value(const char *opt, const char *val, const char *what)
@@ -104,9 +117,69 @@ static int watch_opt(int c, const char *arg, struct watch_opts *o)
 	case 'E':
 		o->no_early_stop = 1;
 		return 0;
+	case 'P':
+		o->prom_url = arg;
+		return 0;
+	case 'I':
+		return units_parse_uint(arg, 100, 600000, &o->scrape_interval_ms) ?
+			bad_value("--scrape-interval-ms", arg, "milliseconds from 100 to 600000") : 0;
+	case 'S':
+		if (o->n_series == METRIC_MAX_SERIES)
+			return bad_value("--series", arg, "at most 16 series");
+		o->series[o->n_series++] = arg;
+		return 0;
+	case 'G':
+		if (o->n_series_gates == METRIC_MAX_SERIES)
+			return bad_value("--max-series-per-min", arg, "at most 16 gates");
+		o->series_gates[o->n_series_gates++] = arg;
+		return 0;
 	default:
 		return diag_error("try 'leaksoak watch --help'");
 	}
+}
+
+/* --max-series-per-min NAME=N: the gate of a --series. */
+static int series_gate(const char *arg, struct watch_opts *o)
+{
+	const char *eq = strchr(arg, '=');
+	char name[METRIC_SERIES_NAME_MAX + 1];
+	int i;
+
+	if (!eq || (size_t)(eq - arg) > METRIC_SERIES_NAME_MAX)
+		return bad_value("--max-series-per-min", arg, "NAME=N, e.g. go_goroutines=60");
+	snprintf(name, sizeof(name), "%.*s", (int)(eq - arg), arg);
+	i = metric_find(&o->metrics, name);
+	if (i < METRIC_N_BUILTIN)
+		return bad_value("--max-series-per-min", arg, "NAME must be one of the --series");
+	if (units_parse_double(eq + 1, &o->gate.per_min[i]))
+		return bad_value("--max-series-per-min", arg, "N a number from 0 to 1e12");
+	return 0;
+}
+
+/* --prometheus and its --series: each series a metric of the watch, then their gates. */
+static int resolve_series(struct watch_opts *o)
+{
+	if (!o->prom_url)
+		return o->n_series || o->n_series_gates ?
+		       diag_error("--series needs --prometheus (try 'leaksoak watch --help')") : 0;
+	if (!o->n_series)
+		return diag_error("--prometheus needs at least one --series (try 'leaksoak watch "
+				  "--help')");
+	if (scenario_check_url("watch", "--prometheus", o->prom_url,
+			       "watch reads pages on loopback only") < 0)
+		return -1;
+	for (size_t i = 0; i < o->n_series; i++) {
+		if (strlen(o->series[i]) > METRIC_SERIES_NAME_MAX ||
+		    !prom_label_name_ok(o->series[i]))
+			return bad_value("--series", o->series[i], "a metric name of letters, "
+					 "digits and '_', at most 64");
+		if (metric_set_add_series(&o->metrics, o->series[i]) < 0)
+			return bad_value("--series", o->series[i], "it names a metric already");
+	}
+	for (size_t i = 0; i < o->n_series_gates; i++)
+		if (series_gate(o->series_gates[i], o) < 0)
+			return -1;
+	return 0;
 }
 
 /* 0 to go on, 1 after --help, -1 on a usage error. */
@@ -120,6 +193,10 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
 		{ "out", required_argument, NULL, 'o' },
 		{ "junit", required_argument, NULL, 'j' },
 		{ "no-early-stop", no_argument, NULL, 'E' },
+		{ "prometheus", required_argument, NULL, 'P' },
+		{ "series", required_argument, NULL, 'S' },
+		{ "scrape-interval-ms", required_argument, NULL, 'I' },
+		{ "max-series-per-min", required_argument, NULL, 'G' },
 		{ "help", no_argument, NULL, 'h' },
 	};
 	enum { N_FIXED = sizeof(fixed) / sizeof(fixed[0]) };
@@ -152,7 +229,7 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
 	if (o->warmup_s >= o->duration_s)
 		return diag_error("--warmup %.1fs leaves nothing of --duration %.1fs to fit",
 				  o->warmup_s, o->duration_s);
-	return 0;
+	return resolve_series(o);
 }
 
 /* Everything one watch holds; released in one place. */
@@ -163,6 +240,8 @@ struct watch {
 	char started_utc[32];
 	int signal_fd;
 	struct sampler *sampler;
+	struct prom_selector series[METRIC_MAX_SERIES];
+	struct scrape *scrape;
 	struct session_result session;
 	struct gate_report report;
 	int has_report;
@@ -188,6 +267,7 @@ static void watch_sample(struct watch *w)
 		/* smaps_rollup holds the process's mmap lock: read it ten times less often. */
 		.lazyfree_interval_ms = (unsigned)w->opt.interval_ms * 10,
 		.metrics = &w->opt.metrics, .sampler = w->sampler, .signal_fd = w->signal_fd,
+		.scrape = w->scrape,
 		.judge = w->opt.no_early_stop ? NULL : &judge,
 	};
 	const struct session_result *s = &w->session;
@@ -223,6 +303,25 @@ static void watch_judge(struct watch *w)
 	}
 	w->has_report = 1;
 	w->code = w->report.leak ? LS_EXIT_LEAK : LS_EXIT_PASS;
+	if (w->code == LS_EXIT_PASS &&
+	    session_series_unjudged(&w->report, w->scrape, w->error, sizeof(w->error)))
+		w->code = LS_EXIT_TARGET;
+}
+
+/* --prometheus: the scraper of the watched process's page. */
+static int start_scraper(struct watch *w)
+{
+	const struct watch_opts *o = &w->opt;
+	struct scrape_config c = {
+		.url = o->prom_url, .interval_ms = (unsigned)o->scrape_interval_ms,
+		.timeout_ms = (unsigned)o->scrape_interval_ms, .series = w->series,
+		.n_series = o->n_series,
+	};
+
+	for (size_t i = 0; i < o->n_series; i++)
+		w->series[i] = (struct prom_selector){ o->series[i], NULL, 0 };
+	w->scrape = scrape_new(&c);
+	return w->scrape ? 0 : -1;
 }
 
 static void watch_finish(struct watch *w)
@@ -233,7 +332,7 @@ static void watch_finish(struct watch *w)
 		.metrics = &w->opt.metrics, .gate = &w->opt.gate, .session = &w->session,
 		.report = w->has_report ? &w->report : NULL,
 		.error = w->error[0] ? w->error : NULL, .exit_code = w->code,
-		.started_utc = w->started_utc,
+		.started_utc = w->started_utc, .scrape = w->scrape,
 	};
 
 	w->code = summary_conclude(&sr, w->opt.junit);
@@ -242,7 +341,7 @@ static void watch_finish(struct watch *w)
 int cmd_watch(int argc, char **argv)
 {
 	struct watch w = {
-		.opt = { .interval_ms = 1000 },
+		.opt = { .interval_ms = 1000, .scrape_interval_ms = 1000 },
 		.signal_fd = -1, .code = LS_EXIT_USAGE,
 	};
 	int p;
@@ -265,7 +364,7 @@ int cmd_watch(int argc, char **argv)
 		goto out;
 	w.code = LS_EXIT_TARGET;
 	w.signal_fd = session_signals_open();
-	if (w.signal_fd < 0)
+	if (w.signal_fd < 0 || (w.opt.prom_url && start_scraper(&w) < 0))
 		goto out;
 	results_utc_now(w.started_utc, sizeof(w.started_utc));
 	watch_sample(&w);
@@ -273,6 +372,7 @@ int cmd_watch(int argc, char **argv)
 		watch_judge(&w);
 	watch_finish(&w);
 out:
+	scrape_free(&w.scrape);
 	sampler_free(&w.sampler);
 	session_result_release(&w.session);
 	if (w.signal_fd >= 0)

@@ -36,6 +36,8 @@ enum metric_id { METRIC_RSS, METRIC_RSS_ANON, METRIC_THREADS, METRIC_FDS, METRIC
 /* Prometheus series a scenario may add, and so the most metrics a run has. */
 #define METRIC_MAX_SERIES 16
 #define METRIC_MAX (METRIC_N_BUILTIN + METRIC_MAX_SERIES)
+/* The longest name of a series (a samples.csv column and a gate key). */
+#define METRIC_SERIES_NAME_MAX 64
 
 extern const struct metric_def metric_builtin[METRIC_N_BUILTIN];
 

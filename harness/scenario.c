@@ -48,6 +48,7 @@ struct ctx {
 	} comps[MAX_DEPTH];
 	size_t depth;
 	int allow_remote;	/* drive.allow_remote, read first: it decides every URL check */
+	const char *remote_hint;	/* how to allow a remote host; NULL: drive.allow_remote */
 	char path[PATH_LEN];	/* scratch for cpath() */
 };
 
@@ -648,8 +649,8 @@ static int check_url(struct ctx *c, const char *url)
 		goto out;
 	}
 	if (!c->allow_remote && !host_is_loopback(host)) {
-		fail(c, "%s: host '%s' is not loopback (set drive.allow_remote to true to allow it)",
-		     cpath(c), host);
+		fail(c, "%s: host '%s' is not loopback (%s)", cpath(c), host,
+		     c->remote_hint ? c->remote_hint : "set drive.allow_remote to true to allow it");
 		goto out;
 	}
 	ret = 0;
@@ -659,6 +660,17 @@ out:
 	curl_free(scheme2);
 	curl_free(host2);
 	return ret;
+}
+
+int scenario_check_url(const char *origin, const char *key, const char *url,
+		       const char *remote_hint)
+{
+	struct ctx c = { .file = origin, .text = "", .remote_hint = remote_hint };
+
+	push_key(&c, key);
+	if (strchr(url, '{'))
+		return fail(&c, "'%s' takes no placeholder (got '%s')", cpath(&c), url);
+	return check_url(&c, url);
 }
 
 /* ---- the schema, one function per object ---- */
@@ -686,7 +698,6 @@ static const char *const series_keys[] = { "name", "metric", "labels", NULL };
 static const char *const other_columns[] = {
 	"t_s", "procs", "cpu_s", "lazyfree_kib", "requests", "errors", NULL,
 };
-#define MAX_SERIES_NAME 64
 /* The gate's own keys; each built-in metric's gate_key (metric.h) is one too. */
 static const char *const gate_other_keys[] = { "metrics", "rss_discount_lazyfree", "alpha" };
 #define N_GATE_OTHER_KEYS (sizeof(gate_other_keys) / sizeof(gate_other_keys[0]))
@@ -1026,11 +1037,11 @@ static int check_series_name(struct ctx *c, const char *name, const struct scena
 {
 	size_t n = strlen(name);
 
-	if (!n || n > MAX_SERIES_NAME || !prom_label_name_ok(name))
+	if (!n || n > METRIC_SERIES_NAME_MAX || !prom_label_name_ok(name))
 		return fail(c, "'%s' must be a name of letters, digits and '_' (at most %d, not "
 			    "starting with a digit) for its samples.csv column (got \"%s\"; "
 			    "{\"name\": ..., \"metric\": ...} names a series)",
-			    cpath(c), MAX_SERIES_NAME, name);
+			    cpath(c), METRIC_SERIES_NAME_MAX, name);
 	for (const char *const *k = other_columns; *k; k++)
 		if (strcmp(*k, name) == 0)
 			return fail(c, "'%s': '%s' is a samples.csv column already (name the series "

@@ -123,6 +123,15 @@ int scenario_bind_port(struct scenario *s, unsigned port);
  * discounted, alpha 0.01. */
 void scenario_gate_defaults(struct scenario_gate *g);
 
+/*
+ * Check a URL given outside a scenario (watch's --prometheus) as a scenario's URLs are
+ * checked: http or https, a valid URL, a loopback host; no placeholder.  origin and key name
+ * it in the message ("watch: '--prometheus' must be ..."), remote_hint says why a remote
+ * host is refused.  0, or -1 after printing why.
+ */
+int scenario_check_url(const char *origin, const char *key, const char *url,
+		       const char *remote_hint);
+
 /* Free everything the scenario owns and zero it; safe on a zeroed or released scenario. */
 void scenario_release(struct scenario *s);
 

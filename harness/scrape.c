@@ -318,6 +318,11 @@ void scrape_totals(const struct scrape *s, struct scrape_totals *out)
 	*out = s->t;
 }
 
+const struct scrape_config *scrape_get_config(const struct scrape *s)
+{
+	return &s->c;
+}
+
 const char *scrape_last_error(const struct scrape *s)
 {
 	return s->last_error;

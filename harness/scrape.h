@@ -78,6 +78,9 @@ void scrape_values(const struct scrape *s, double *out);
 
 void scrape_totals(const struct scrape *s, struct scrape_totals *out);
 
+/* What the scraper was made with (its timeout as cut to the interval). */
+const struct scrape_config *scrape_get_config(const struct scrape *s);
+
 /* Why the last failed or refused scrape was, e.g. "HTTP 404" or "line 3, column 7: ...";
  * "" when none has. */
 const char *scrape_last_error(const struct scrape *s);

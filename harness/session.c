@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
@@ -381,6 +382,30 @@ int session_verdict(const struct session_result *r, const struct session_judge *
 	if (looked)
 		in.max_fit_s = duration_s - j->warmup_s;
 	return gate_evaluate(j->gate, &in, out);
+}
+
+int session_series_unjudged(const struct gate_report *r, const struct scrape *scrape, char *buf,
+			    size_t len)
+{
+	struct scrape_totals t;
+	const char *last;
+
+	if (!scrape)
+		return 0;
+	scrape_totals(scrape, &t);
+	last = scrape_last_error(scrape);
+	for (size_t i = METRIC_N_BUILTIN; i < r->n_metrics; i++) {
+		const struct gate_metric *m = &r->metric[i];
+		if (m->limit_per_min < 0 || m->fitted)
+			continue;
+		snprintf(buf, len, "gated series '%s' had no readings to judge (%llu scrapes: %llu "
+			 "read, %llu failed, %llu refused, %llu without it; last error: %s)",
+			 m->name, (unsigned long long)t.scrapes, (unsigned long long)t.ok,
+			 (unsigned long long)t.failed, (unsigned long long)t.malformed,
+			 (unsigned long long)t.missing[i - METRIC_N_BUILTIN], last[0] ? last : "none");
+		return 1;
+	}
+	return 0;
 }
 
 void session_result_release(struct session_result *r)

@@ -128,6 +128,14 @@ void session_gate_input(const struct session_result *r, double warmup_s, int wit
 int session_verdict(const struct session_result *r, const struct session_judge *j, int looked,
 		    double duration_s, struct gate_report *out);
 
+/*
+ * A pass needs every gate judged: 1 (with why in buf) when a gated series of scrape had no
+ * reading to fit after the warm-up (every scrape failed, or the page never had it), which
+ * makes the run an error rather than a pass; else 0.  scrape may be NULL.
+ */
+int session_series_unjudged(const struct gate_report *r, const struct scrape *scrape, char *buf,
+			    size_t len);
+
 void session_result_release(struct session_result *r);
 
 #endif

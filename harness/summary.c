@@ -107,36 +107,39 @@ static int add_caps(json_t *j, const struct summary_run *r)
 }
 
 /* One series of sample.prometheus: what it selects, and how often it was absent. */
-static json_t *series_json(const struct scenario_series *se, const struct scrape_totals *t,
-			   size_t i)
+static json_t *series_json(const char *name, const struct prom_selector *sel,
+			   const struct scrape_totals *t, size_t i)
 {
 	json_t *labels = json_object();
 
-	for (size_t k = 0; labels && k < se->n_labels; k++)
-		json_object_set_new(labels, se->labels[k].name, text_json_string(se->labels[k].value));
-	return json_pack("{s:o, s:o, s:o, s:I, s:I}", "name", text_json_string(se->name),
-			 "metric", text_json_string(se->metric), "labels", labels,
+	for (size_t k = 0; labels && k < sel->n_labels; k++)
+		json_object_set_new(labels, sel->labels[k].name,
+				    text_json_string(sel->labels[k].value));
+	return json_pack("{s:o, s:o, s:o, s:I, s:I}", "name", text_json_string(name),
+			 "metric", text_json_string(sel->metric), "labels", labels,
 			 "matched", (json_int_t)t->matched[i], "missing", (json_int_t)t->missing[i]);
 }
 
 /* The scraper's totals (leaksoak(1), RESULTS); null when nothing was scraped. */
 static json_t *scrape_json(const struct summary_run *r)
 {
+	const struct scrape_config *c;
 	struct scrape_totals t;
 	const char *last;
 	json_t *series;
 
-	if (!r->scrape || !r->prometheus)
+	if (!r->scrape || !r->metrics)
 		return json_null();
+	c = scrape_get_config(r->scrape);
 	scrape_totals(r->scrape, &t);
 	last = scrape_last_error(r->scrape);
 	series = json_array();
-	for (size_t i = 0; series && i < r->prometheus->n_series; i++)
-		json_array_append_new(series, series_json(&r->prometheus->series[i], &t, i));
+	for (size_t i = 0; series && i < c->n_series; i++)
+		json_array_append_new(series, series_json(r->metrics->def[METRIC_N_BUILTIN + i].name,
+							  &c->series[i], &t, i));
 	return json_pack("{s:o, s:i, s:i, s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o}",
-			 "url", text_json_string(r->prometheus->url),
-			 "interval_ms", (int)r->prometheus->interval_ms,
-			 "timeout_ms", (int)r->prometheus->timeout_ms,
+			 "url", text_json_string(c->url), "interval_ms", (int)c->interval_ms,
+			 "timeout_ms", (int)c->timeout_ms,
 			 "scrapes", (json_int_t)t.scrapes, "ok", (json_int_t)t.ok,
 			 "errors", (json_int_t)(t.failed + t.malformed),
 			 "failed", (json_int_t)t.failed, "malformed", (json_int_t)t.malformed,

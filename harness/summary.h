@@ -33,8 +33,8 @@ struct summary_run {
 	const struct cap_limits *caps;	/* the caps in force; NULL (watch): none */
 	enum ls_exit exit_code;
 	const char *started_utc;	/* ISO 8601 (results_utc_now) */
-	/* sample.prometheus and its scraper's totals; both NULL when nothing was scraped. */
-	const struct scenario_prometheus *prometheus;
+	/* The Prometheus scraper (its series are metrics METRIC_N_BUILTIN.. of metrics); NULL
+	 * when nothing was scraped. */
 	const struct scrape *scrape;
 };
 
