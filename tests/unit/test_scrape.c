@@ -215,44 +215,37 @@ static void test_keeps_connection(void **state)
 	scrape_free(&s);
 }
 
-static void test_http_error_counted(void **state)
+/* Scraping path counts each scrape under what (n of them), warns once with warning, keeps
+ * last_error, and never yields a value. */
+static void assert_counted(struct fixture *f, const char *path, const char *what, uint64_t n,
+			   const char *last_error, const char *warning)
 {
-	struct fixture *f = *state;
 	char msg[512];
 	double v[3];
 	struct scrape *s;
 
-	url_of(f, f->port, "/nothing-here");
+	url_of(f, f->port, path);
 	s = new_scraper(f->url, 20, 1000, 0);
 	diag_capture(msg, sizeof(msg));
-	run_until(s, "failed", 3);
+	run_until(s, what, n);
 	diag_capture(NULL, 0);
-	assert_string_equal(scrape_last_error(s), "HTTP 404");
-	assert_non_null(strstr(msg, "HTTP 404"));
+	assert_string_equal(scrape_last_error(s), last_error);
+	assert_non_null(strstr(msg, warning));
 	assert_int_equal(count_of(s, "ok"), 0);
 	scrape_values(s, v);
 	assert_true(isnan(v[0]) && isnan(v[1]) && isnan(v[2]));
 	scrape_free(&s);
 }
 
+static void test_http_error_counted(void **state)
+{
+	assert_counted(*state, "/nothing-here", "failed", 3, "HTTP 404", "failed: HTTP 404");
+}
+
 static void test_garbage_counted(void **state)
 {
-	struct fixture *f = *state;
-	char msg[512];
-	double v[3];
-	struct scrape *s;
-
-	url_of(f, f->port, "/garbage");
-	s = new_scraper(f->url, 20, 1000, 0);
-	diag_capture(msg, sizeof(msg));
-	run_until(s, "malformed", 2);
-	diag_capture(NULL, 0);
-	assert_string_equal(scrape_last_error(s), "line 1, column 1: metric name expected");
-	assert_non_null(strstr(msg, "refused"));
-	assert_int_equal(count_of(s, "ok") + count_of(s, "failed"), 0);
-	scrape_values(s, v);
-	assert_true(isnan(v[0]));
-	scrape_free(&s);
+	assert_counted(*state, "/garbage", "malformed", 2, "line 1, column 1: metric name expected",
+		       "refused");
 }
 
 /* A target that accepts and never answers costs a timeout, not a stalled loop. */
