@@ -1,8 +1,8 @@
 /*
  * test_prom — the Prometheus exposition reader on pages written by the real clients
- * (tests/unit/fixtures/prom, made by generate.sh there with the Prometheus Go client and the
- * Python client), the summing rule for selectors, and every kind of malformed page: refused
- * with its line and column, never a value taken from it.
+ * (tests/unit/fixtures/prom, made by generate.sh there with the Prometheus Go client, the
+ * Python client and Node.js's prom-client), the summing rule for selectors, and every kind of
+ * malformed page: refused with its line and column, never a value taken from it.
  */
 #include "testutil.h"
 
@@ -197,6 +197,27 @@ static void test_python_client(void **state)
 	assert_true(value_of(t, "fixture_build_info", "version", "1.2.3") == 1);
 	assert_true(value_of(t, "fixture_state", "fixture_state", "running") == 1);
 	assert_true(value_of(t, "process_open_fds", NULL, NULL) == 9);
+	free(t);
+}
+
+/* prom-client (Node.js) writes NaN as "Nan", blank lines between families, and labels in
+ * the order they were declared. */
+static void test_node_client(void **state)
+{
+	char *t = fixture("node-client.prom");
+	struct prom_value v;
+
+	(void)state;
+	v = pick(t, "http_requests_total", "code", "200", NULL, NULL);
+	assert_true(v.value == 1527 && v.matched == 2);
+	assert_true(isnan(value_of(t, "fixture_special_values", "kind", "nan")));
+	assert_true(value_of(t, "fixture_special_values", "kind", "pos_inf") == INFINITY);
+	assert_true(value_of(t, "fixture_escaped_labels", "path", "C:\\temp\\x") == 1);
+	assert_true(value_of(t, "fixture_payload_bytes", "quantile", "0.99") == 99.5);
+	assert_true(value_of(t, "fixture_request_duration_seconds_bucket", "le", "+Inf") == 6);
+	assert_true(value_of(t, "nodejs_heap_size_used_bytes", NULL, NULL) > 0);
+	assert_true(value_of(t, "process_open_fds", NULL, NULL) >= 3);
+	assert_true(value_of(t, "nodejs_version_info", "major", "20") == 1);
 	free(t);
 }
 
@@ -401,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_many_selectors),
 		cmocka_unit_test(test_go_runtime),
 		cmocka_unit_test(test_python_client),
+		cmocka_unit_test(test_node_client),
 		cmocka_unit_test(test_accepted_forms),
 		cmocka_unit_test(test_nul_in_label_value),
 		cmocka_unit_test(test_names),
