@@ -38,6 +38,7 @@ struct csv_scan {
 	double th_min, th_max, fd_min, fd_max;
 	int has_lazy;
 	struct samples_header header;	/* its Prometheus series, drawn in their own panel */
+	int series_seen[METRIC_MAX_SERIES];	/* 1: the series has a reading to draw */
 };
 
 /* What summary.json says about the run; NaN where it says nothing. */
@@ -126,7 +127,6 @@ static int scan_row(const struct samples_header *h, const struct samples_row *r,
 {
 	struct csv_scan *s = arg;
 
-	(void)h;
 	s->rows++;
 	s->t_last = r->t_s;
 	s->has_lazy |= !isnan(r->lazyfree_kib);
@@ -134,6 +134,8 @@ static int scan_row(const struct samples_header *h, const struct samples_row *r,
 	widen(&s->rss_min, &s->rss_max, r->rss_kib - r->lazyfree_kib);
 	widen(&s->th_min, &s->th_max, r->threads);
 	widen(&s->fd_min, &s->fd_max, r->fds);
+	for (size_t i = 0; i < h->n_series; i++)
+		s->series_seen[i] |= !isnan(r->metric[METRIC_N_BUILTIN + i]);
 	return 0;
 }
 
@@ -326,22 +328,33 @@ static char *gnuplot_path(const char *path)
 	return p;
 }
 
-/* The series' names for ARG6, space-separated: samples.h allows no blank in a name. */
-static char *series_names(const struct samples_header *h)
+/*
+ * The series to draw, those with a reading (gnuplot refuses to draw a series it has no point
+ * of): their names for ARG6 and their samples.csv columns for ARG7, space-separated
+ * (samples.h allows no blank in a name).  0, or -1 when out of memory.
+ */
+static int series_args(const struct csv_scan *cs, char **names, char **cols, int *n)
 {
+	/* The series follow the fixed columns: t_s .. errors (9), then rss_anon_kib if there. */
+	int first = cs->header.has_rss_anon ? 11 : 10;
 	size_t len = 1;
-	char *names;
 
-	for (size_t i = 0; i < h->n_series; i++)
-		len += strlen(h->series[i]) + 1;
-	if (!(names = calloc(1, len)))
-		return NULL;
-	for (size_t i = 0; i < h->n_series; i++) {
-		if (i)
-			strcat(names, " ");
-		strcat(names, h->series[i]);
+	*n = 0;
+	for (size_t i = 0; i < cs->header.n_series; i++)
+		len += strlen(cs->header.series[i]) + 1;
+	*names = calloc(1, len);
+	*cols = calloc(1, (cs->header.n_series + 1) * 4);
+	if (!*names || !*cols)
+		return -1;
+	for (size_t i = 0; i < cs->header.n_series; i++) {
+		if (!cs->series_seen[i])
+			continue;
+		snprintf(*names + strlen(*names), len - strlen(*names), "%s%s", *n ? " " : "",
+			 cs->header.series[i]);
+		snprintf(*cols + strlen(*cols), 4, "%s%d", *n ? " " : "", first + (int)i);
+		(*n)++;
 	}
-	return names;
+	return 0;
 }
 
 /* The title, escaped (no control character reaches the image) and cut on a character. */
@@ -394,9 +407,11 @@ char **plot_gnuplot_argv(const char *gnuplot, const char *script, const char *ru
 	push_num(&a, "fit_net", strcmp(rf.basis, "rss-lazyfree") == 0);
 	push_num(&a, "has_gate", has_gate);
 	push_num(&a, "gate", rf.gate_per_min);
-	/* The series follow the fixed columns: t_s .. errors (9), then rss_anon_kib if there. */
-	push_num(&a, "n_ser", (double)cs.header.n_series);
-	push_num(&a, "ser_col", cs.header.has_rss_anon ? 11 : 10);
+	char *names = NULL, *cols = NULL;
+	int n_ser = 0;
+	if (series_args(&cs, &names, &cols, &n_ser) < 0)
+		a.failed = 1;
+	push_num(&a, "n_ser", n_ser);
 	/* Strings never go through gnuplot's parser: `-c script` hands them over as ARG1..ARG5,
 	 * whatever quotes, semicolons or line breaks they hold. */
 	argv_push(&a, strdup("-c"));
@@ -406,7 +421,8 @@ char **plot_gnuplot_argv(const char *gnuplot, const char *script, const char *ru
 	argv_push(&a, strdup(fmt == PLOT_SVG ? "svg" : "pngcairo"));
 	argv_push(&a, title_arg(title));
 	argv_push(&a, strdup(mib ? "MiB" : "KiB"));
-	argv_push(&a, series_names(&cs.header));
+	argv_push(&a, names);
+	argv_push(&a, cols);
 	if (a.failed) {
 		diag_error("out of memory");
 		goto fail;

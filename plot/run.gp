@@ -1,9 +1,9 @@
 # run.gp — draw one leaksoak run: RSS over time with its fitted growth and its gate, then
 # threads and FDs, then the Prometheus series of sample.prometheus when it has any.
 # `leaksoak plot` runs it as
-# `gnuplot -e "var=NUMBER" ... -c plot/run.gp CSV OUT TERM TITLE RSS_UNIT SERIES`: the strings
-# come as ARG1..ARG6, never parsed as gnuplot commands, and paths start with '/' or './' (never
-# '<' or '|', which gnuplot would open as a pipe).
+# `gnuplot -e "var=NUMBER" ... -c plot/run.gp CSV OUT TERM TITLE RSS_UNIT SERIES COLUMNS`: the
+# strings come as ARG1..ARG7, never parsed as gnuplot commands, and paths start with '/' or
+# './' (never '<' or '|', which gnuplot would open as a pipe).
 #
 #   csv, out      samples.csv to read and the image to write (ARG1, ARG2)
 #   term          'pngcairo' or 'svg' (ARG3)
@@ -25,11 +25,10 @@
 #   has_gate, gate
 #                 the gate in KiB/min, drawn from the fitted value at the fit start, so growth
 #                 steeper than this dashed line is growth beyond the gate
-#   n_ser, ser_col
-#                 how many Prometheus series samples.csv has, and the column of the first;
-#                 their names, space-separated, are ARG6.  The first is drawn on the left
-#                 axis, the others on the right (a goroutine count and a heap in bytes do not
-#                 share a scale)
+#   n_ser         how many Prometheus series of samples.csv have readings to draw; their
+#                 names and their columns, space-separated, are ARG6 and ARG7.  The first is
+#                 drawn on the left axis, the others on the right (a goroutine count and a heap
+#                 in bytes do not share a scale)
 #
 # Columns of samples.csv (harness/results.h): 1 t_s, 2 rss_kib, 3 threads, 4 fds, 7 lazyfree_kib.
 
@@ -39,6 +38,7 @@ term = ARG3
 title_text = ARG4
 rss_unit = ARG5
 ser_names = ARG6
+ser_cols = ARG7
 
 set encoding utf8
 set fit quiet
@@ -134,15 +134,15 @@ if (n_ser > 0) {
 	unset y2tics
 	unset y2label
 	if (n_ser == 1) {
-		plot csv skip 1 every stride::0::last_point using 1:(column(ser_col)) with lines \
-			lw 1.5 lc rgb '#17becf' title word(ser_names, 1)
+		plot csv skip 1 every stride::0::last_point using 1:(column(word(ser_cols, 1) + 0)) \
+			with lines lw 1.5 lc rgb '#17becf' title word(ser_names, 1)
 	} else {
 		set y2tics auto
 		set y2label 'other series'
-		plot csv skip 1 every stride::0::last_point using 1:(column(ser_col)) with lines \
-			lw 1.5 lc rgb '#17becf' title word(ser_names, 1), \
+		plot csv skip 1 every stride::0::last_point using 1:(column(word(ser_cols, 1) + 0)) \
+			with lines lw 1.5 lc rgb '#17becf' title word(ser_names, 1), \
 		     for [i=2:n_ser] csv skip 1 every stride::0::last_point \
-			using 1:(column(ser_col + i - 1)) axes x1y2 with lines lw 1.5 \
+			using 1:(column(word(ser_cols, i) + 0)) axes x1y2 with lines lw 1.5 \
 			title word(ser_names, i)
 	}
 }

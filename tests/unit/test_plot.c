@@ -84,7 +84,7 @@ static void test_values_from_the_run(void **state)
 	char **argv = plot_gnuplot_argv("/usr/bin/gnuplot", "plot/run.gp", *state, out, PLOT_PNG);
 	assert_non_null(argv);
 	assert_string_equal(argv[0], "/usr/bin/gnuplot");
-	assert_string_equal(argv[argc_of(argv) - 8], "-c");
+	assert_string_equal(argv[argc_of(argv) - 9], "-c");
 	assert_string_equal(arg(argv, 0), "plot/run.gp");
 	assert_true(asprintf(&csv_var, "%s/samples.csv", (char *)*state) > 0);
 	assert_string_equal(arg(argv, 1), csv_var);
@@ -113,21 +113,22 @@ static void test_values_from_the_run(void **state)
 	/* No Prometheus series: no panel for them. */
 	assert_string_equal(var(argv, "n_ser"), "0");
 	assert_string_equal(arg(argv, 6), "");
+	assert_string_equal(arg(argv, 7), "");
 	plot_argv_free(argv);
 	free(csv_var);
 	free(summary);
 	free(out);
 }
 
-/* Prometheus series get their own panel: how many, where their columns start, their names. */
+/* Prometheus series get their own panel: those with readings, by name and column. */
 static void test_series_panel(void **state)
 {
 	static const char csv[] =
 		"t_s,rss_kib,threads,fds,procs,cpu_s,lazyfree_kib,requests,errors,rss_anon_kib,"
-		"go_goroutines,heap_bytes\n"
-		"0.000,100,1,3,1,0.00,,0,0,50,,\n"
-		"0.100,110,1,3,1,0.00,,0,0,55,7,1024\n"
-		"0.200,120,1,3,1,0.00,,0,0,60,9,2048\n";
+		"go_goroutines,never_read,heap_bytes\n"
+		"0.000,100,1,3,1,0.00,,0,0,50,,,\n"
+		"0.100,110,1,3,1,0.00,,0,0,55,7,,1024\n"
+		"0.200,120,1,3,1,0.00,,0,0,60,9,,2048\n";
 	char *path = tu_path(*state, "samples.csv");
 	char *out = tu_path(*state, "rss.png");
 	char **argv;
@@ -135,9 +136,10 @@ static void test_series_panel(void **state)
 	tu_spit(path, csv, strlen(csv));
 	argv = plot_gnuplot_argv("gnuplot", "run.gp", *state, out, PLOT_PNG);
 	assert_non_null(argv);
+	/* A series without a single reading is left out: gnuplot cannot draw it. */
 	assert_string_equal(var(argv, "n_ser"), "2");
-	assert_string_equal(var(argv, "ser_col"), "11");
 	assert_string_equal(arg(argv, 6), "go_goroutines heap_bytes");
+	assert_string_equal(arg(argv, 7), "11 13");
 	plot_argv_free(argv);
 	free(path);
 	free(out);
