@@ -163,6 +163,7 @@ static void read_page(struct scrape *s)
 
 static void finish(struct scrape *s, CURLcode result, long status)
 {
+	s->t.scrapes++;
 	if (result == CURLE_OK && status >= 200 && status < 300) {
 		read_page(s);
 		return;
@@ -216,7 +217,6 @@ static int start(struct scrape *s)
 
 	s->len = 0;
 	s->too_large = 0;
-	s->t.scrapes++;
 	if ((mc = curl_multi_add_handle(s->multi, s->easy)) != CURLM_OK)
 		return diag_error("cannot start a scrape: %s", curl_multi_strerror(mc));
 	s->busy = 1;

@@ -45,7 +45,8 @@ struct scrape_config {
 };
 
 struct scrape_totals {
-	uint64_t scrapes;		/* started */
+	uint64_t scrapes;		/* finished: ok + failed + malformed (one cut short by
+					   scrape_free is not counted) */
 	uint64_t ok;			/* answered 2xx and read */
 	uint64_t failed;		/* no answer, timeout, not 2xx, too large */
 	uint64_t malformed;		/* answered 2xx with a page the reader refused */

@@ -157,6 +157,10 @@ static void run_until(struct scrape *s, const char *what, uint64_t n)
 			fail_msg("still waiting for %s = %llu after %d ms", what,
 				 (unsigned long long)n, TU_HANG_GUARD_MS);
 	}
+	/* Every finished scrape is exactly one of read, failed or refused. */
+	struct scrape_totals t;
+	scrape_totals(s, &t);
+	assert_int_equal(t.scrapes, t.ok + t.failed + t.malformed);
 }
 
 static void url_of(struct fixture *f, unsigned port, const char *path)
