@@ -169,10 +169,12 @@ static DIR *open_dir_at(int dir, const char *path)
 	return d;
 }
 
-/* PID/status: RSS, threads and the three Rss classes.  0, or -1 when the process is gone. */
+/* PID/status: RSS, threads and the three Rss classes.  0, or -1 when the process is gone
+ * (or a zombie). */
 static int read_status(struct reader *r, struct ev_proc *p)
 {
 	char path[64], line[256];
+	int zombie = 0;
 	uint64_t v;
 	FILE *f;
 
@@ -180,7 +182,9 @@ static int read_status(struct reader *r, struct ev_proc *p)
 	if (!(f = open_at(r->proc_fd, path)))
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
-		if (procparse_kib_field(line, "VmRSS", &v))
+		if (strncmp(line, "State:", 6) == 0 && strchr(line, 'Z'))
+			zombie = 1;
+		else if (procparse_kib_field(line, "VmRSS", &v))
 			p->rss_kib = v;
 		else if (procparse_kib_field(line, "Threads", &v))
 			p->threads = (uint32_t)v;
@@ -192,7 +196,7 @@ static int read_status(struct reader *r, struct ev_proc *p)
 			p->mem[MEM_RSS_SHMEM] = v;
 	}
 	fclose(f);
-	return 0;
+	return zombie ? -1 : 0;	/* a zombie holds nothing any more */
 }
 
 /* PID/comm and the first word of PID/cmdline. */
