@@ -940,7 +940,8 @@ static void rss_lines(const struct diff *d, json_t *lines)
 		fmt_kib(kib, sizeof(kib), (long long)m->end_kib - (long long)m->start_kib);
 		add_line(lines, "largest growing mapping: %s at 0x%" PRIx64 " in pid %d, %s%s",
 			 m->m->name[0] ? text_escape_buf(name, sizeof(name), m->m->name) :
-			 procparse_map_class_name(m->m->cls), m->m->start, (int)m->m->pid, kib,
+			 m->m->cls == PROCPARSE_MAP_STACK ? "a thread stack" : "an anonymous mapping",
+			 m->m->start, (int)m->m->pid, kib,
 			 m->start_kib || !m->end_kib ? "" : " (new)");
 	}
 	for (int c = 0; c < PROCPARSE_MAP_N; c++)
