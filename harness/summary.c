@@ -315,7 +315,7 @@ static void summary_print(FILE *f, const struct summary_run *r)
 	/* a cap is a verdict without a fit: what grew is all the more worth saying */
 	if (!rep && r->session->end == SESSION_CAPPED)
 		print_where(f, r->evidence, "rss");
-	if (r->evidence && (!rep || rep->leak))
+	if (r->evidence)
 		print_compare(f, r);
 	if (r->has_driver) {
 		double rate = r->session->elapsed_s > 0 ? t->completed / r->session->elapsed_s : 0;
