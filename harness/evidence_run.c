@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/types.h>
 
+#include "clock.h"
 #include "diag.h"
 #include "driver.h"
 #include "evidence.h"
@@ -29,6 +30,7 @@ struct evidence_run {
 	json_t *http_get;	/* {"url", "start", "end", "compare"} or NULL */
 	json_t *heaptrack;	/* the leaked stacks, {"error"}, or NULL */
 	json_t *json;		/* built by evidence_run_json */
+	double start_ms, end_ms;	/* what reading each snapshot took, wall time */
 };
 
 struct evidence_run *evidence_run_new(const char *out_dir, const struct scenario *sc,
@@ -46,9 +48,14 @@ struct evidence_run *evidence_run_new(const char *out_dir, const struct scenario
 	return e;
 }
 
-/* A snapshot of the tree as the sampler last saw it, also written to out_dir/file. */
-static struct evidence_snapshot *snapshot(struct evidence_run *e, const char *file, double t_s)
+/*
+ * A snapshot of the tree as the sampler last saw it, also written to out_dir/file; *ms gets
+ * what reading it took (the pause it put between two samples).
+ */
+static struct evidence_snapshot *snapshot(struct evidence_run *e, const char *file, double t_s,
+					  double *ms)
 {
+	int64_t t0 = clock_now_ns();
 	pid_t pids[EVIDENCE_MAX_PROCS];
 	size_t n = sampler_members(e->sampler, pids, EVIDENCE_MAX_PROCS);
 	struct evidence_snapshot *s;
@@ -57,6 +64,7 @@ static struct evidence_snapshot *snapshot(struct evidence_run *e, const char *fi
 
 	s = evidence_snapshot_take(NULL, pids, n < EVIDENCE_MAX_PROCS ? n : EVIDENCE_MAX_PROCS,
 				   t_s);
+	*ms = (double)(clock_now_ns() - t0) / CLOCK_NS_PER_MS;
 	if (s && path && (j = evidence_snapshot_json(s))) {
 		/* the raw file is for people; its loss costs the run nothing */
 		if (results_write_json(path, j) < 0)
@@ -82,7 +90,7 @@ void evidence_run_window_start(void *cls, double t_s)
 {
 	struct evidence_run *e = cls;
 
-	e->start = snapshot(e, "evidence-start.json", t_s);
+	e->start = snapshot(e, "evidence-start.json", t_s, &e->start_ms);
 	if (e->sc->evidence_url) {
 		int pprof = strstr(e->sc->evidence_url, "/debug/pprof/") != NULL;
 		e->http_get = json_pack("{s:o, s:o, s:o}", "url",
@@ -99,7 +107,7 @@ void evidence_run_window_end(struct evidence_run *e, double t_s)
 {
 	if (!e || !e->start)
 		return;
-	e->end = snapshot(e, "evidence-end.json", t_s);
+	e->end = snapshot(e, "evidence-end.json", t_s, &e->end_ms);
 	if (e->http_get)
 		json_object_set_new(e->http_get, "end", fetch(e, "evidence-http-end"));
 }
@@ -181,6 +189,8 @@ json_t *evidence_run_json(struct evidence_run *e)
 	json_object_set_new(e->json, "files", json_pack("{s:s, s:s}", "start",
 							"evidence-start.json", "end",
 							"evidence-end.json"));
+	json_object_set_new(e->json, "read_ms", json_pack("{s:f, s:f}", "start", e->start_ms,
+							  "end", e->end_ms));
 	json_object_set(e->json, "http_get", e->http_get ? e->http_get : json_null());
 	json_object_set(e->json, "heaptrack", e->heaptrack ? e->heaptrack : json_null());
 	if (e->heaptrack && json_object_get(e->heaptrack, "stacks")) {
