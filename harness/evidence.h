@@ -33,8 +33,10 @@
  *     "fds_by_kind": [ { "kind", "detail", "start", "end", "delta" } ],
  *     "top_mappings": [ { "pid", "address", "name", "class", "start_kib", "end_kib",
  *                         "delta_kib" } ],
+ *     "new_mappings": { "heap", "stack", "anon", "file", "other": { "count", "kib" } },
  *     "where": { "rss": [lines], "rss_anon": [lines], "threads": [lines], "fds": [lines] },
  *     "truncated": bool }
+ * (evidence_run adds "read_ms", "files", "http_get" and "heaptrack".)
  * Lists are sorted by growth, largest first.  FD kinds: "tcp", "tcp6", "udp", "udp6", "unix",
  * "socket" (another family), "pipe", "anon_inode", "file", "other"; a TCP detail is
  * "to ADDR:PORT", "accepted on ADDR:PORT" (the local end of a listening port) or
