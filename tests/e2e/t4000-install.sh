@@ -89,6 +89,7 @@ scenario_keys() {
 		mix) echo "drive.http.mix[].$key" ;;
 		sample) echo "sample.$key" ;;
 		gate) echo "gate.$key" ;;
+		evidence) echo "evidence.$key" ;;
 		*) echo "?${table}_keys" ;;
 		esac
 	done | sort -u
