@@ -127,7 +127,7 @@ static int scan_row(const struct samples_header *h, const struct samples_row *r,
 {
 	struct csv_scan *s = arg;
 
-	s->has_anon = h->has_rss_anon;
+	s->has_anon = h->has_builtin[METRIC_RSS_ANON];
 	s->rows++;
 	s->t_last = r->t_s;
 	s->has_lazy |= !isnan(r->lazyfree_kib);
