@@ -404,6 +404,9 @@ static int read_proc(struct reader *r, pid_t pid)
 	read_names(r, &p);
 	read_tasks(r, pid);
 	read_fds(r, &p);
+	/* again, right before smaps: the two views of memory from the same instant, so that
+	 * the FDs read in between (a readlink each) cannot skew one against the other */
+	read_status(r, &p);
 	read_smaps(r, &p);
 	if (!r->net_pid)
 		r->net_pid = pid;
