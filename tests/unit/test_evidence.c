@@ -293,6 +293,9 @@ static void test_syscall_sp_live(void **state)
 	int found = 0;
 
 	(void)state;
+	/* under valgrind the kernel shows valgrind's own registers, not the program's */
+	if (getenv("LD_PRELOAD") && strstr(getenv("LD_PRELOAD"), "vgpreload"))
+		skip();
 	assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
 	assert_int_equal(pipe2(p.ready, O_CLOEXEC), 0);
 	p.fd = fds[0];
@@ -309,10 +312,11 @@ static void test_syscall_sp_live(void **state)
 		if (!found)
 			sched_yield();
 	}
-	assert_true(found);
-	assert_true(sp >= (uintptr_t)p.stack_lo && sp < (uintptr_t)p.stack_lo + p.stack_len);
+	/* the thread is released before any assert, so that a failure leaks nothing */
 	assert_int_equal(write(fds[1], "x", 1), 1);
 	pthread_join(t, NULL);
+	assert_true(found);
+	assert_true(sp >= (uintptr_t)p.stack_lo && sp < (uintptr_t)p.stack_lo + p.stack_len);
 	assert_int_equal(procparse_syscall_sp("running\n", &sp), 0);
 	assert_int_equal(procparse_syscall_sp("-1 0x7ffd0 0x4010\n", &sp), 1);
 	assert_int_equal(sp, 0x7ffd0);
@@ -357,12 +361,15 @@ static void child_grow(int park_fd, int listener, unsigned port)
 		    accept(listener, NULL, NULL) < 0)
 			_exit(3);
 	}
-	/* small blocks come from the brk heap: touched, kept */
+	/* small blocks come from the brk heap: touched, and kept on a list (reachable) */
+	static void *kept;
 	for (int i = 0; i < CHILD_HEAP_KIB; i++) {
 		char *p = malloc(1000);
 		if (!p)
 			_exit(3);
 		memset(p, 1, 1000);
+		*(void **)p = kept;
+		kept = p;
 	}
 }
 
