@@ -96,7 +96,7 @@ static void group_add(struct ev_group *g, size_t *n, const char *kind, const cha
 	for (i = 0; i < *n; i++)
 		if (strcmp(g[i].kind, kind) == 0 && strcmp(g[i].detail, detail) == 0)
 			break;
-	if (i == *n && *n == EVIDENCE_MAX_GROUPS - 1) {
+	if (i == *n && *n >= EVIDENCE_MAX_GROUPS - 1) {
 		*truncated = 1;
 		kind = "other";
 		detail = "more kinds than evidence keeps";
@@ -104,6 +104,8 @@ static void group_add(struct ev_group *g, size_t *n, const char *kind, const cha
 			if (strcmp(g[i].detail, detail) == 0)
 				break;
 	}
+	if (i >= EVIDENCE_MAX_GROUPS)
+		return;		/* cannot happen: the last slot is the overflow's */
 	if (i == *n) {
 		copy_str(g[i].kind, sizeof(g[i].kind), kind);
 		copy_str(g[i].detail, sizeof(g[i].detail), detail);

@@ -566,6 +566,52 @@ static void test_snapshot_gone(void **state)
 	assert_int_equal(waitpid(pid, NULL, 0), pid);
 }
 
+/* More distinct thread names than a snapshot keeps: the rest is counted, not dropped. */
+static void *named_park(void *arg)
+{
+	char c;
+
+	(void)!read(*(int *)arg, &c, 1);
+	return NULL;
+}
+
+static void test_snapshot_bounds(void **state)
+{
+	enum { N = EVIDENCE_MAX_GROUPS + 40 };
+	pthread_t t[N];
+	int park[2];
+	pid_t self = getpid();
+	struct evidence_snapshot *s;
+	json_t *j, *e;
+	json_int_t total = 0;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(pipe2(park, O_CLOEXEC), 0);
+	for (int k = 0; k < N; k++) {
+		char name[16];
+		assert_int_equal(pthread_create(&t[k], NULL, named_park, &park[0]), 0);
+		snprintf(name, sizeof(name), "bound-%d", k);
+		pthread_setname_np(t[k], name);
+	}
+	s = evidence_snapshot_take(NULL, &self, 1, 0);
+	j = s ? evidence_snapshot_json(s) : NULL;
+	assert_int_equal(close(park[1]), 0);	/* end-of-file wakes every parked thread */
+	for (int k = 0; k < N; k++)
+		pthread_join(t[k], NULL);
+	close(park[0]);
+	assert_non_null(j);
+	assert_true(json_is_true(json_object_get(j, "truncated")));
+	assert_int_equal(json_array_size(json_object_get(j, "threads_by_name")),
+			 EVIDENCE_MAX_GROUPS);
+	json_array_foreach(json_object_get(j, "threads_by_name"), i, e)
+		total += json_integer_value(json_object_get(e, "count"));
+	/* every thread is counted: the N named ones and this test's own main thread */
+	assert_int_equal(total, N + 1);
+	json_decref(j);
+	evidence_snapshot_free(&s);
+}
+
 /* ---- heaptrack_print -------------------------------------------------------------- */
 
 static void test_heaptrack_fixture(void **state)
@@ -658,6 +704,7 @@ int main(void)
 		cmocka_unit_test(test_syscall_sp_live),
 		cmocka_unit_test(test_snapshot_live_child),
 		cmocka_unit_test(test_snapshot_gone),
+		cmocka_unit_test(test_snapshot_bounds),
 		cmocka_unit_test(test_heaptrack_fixture),
 		cmocka_unit_test(test_heaptrack_bounds),
 		cmocka_unit_test(test_heaptrack_argv),
