@@ -383,6 +383,20 @@ static void finish(struct run *r)
 	r->code = summary_conclude(&sr, r->opt.junit);
 }
 
+/* Under a profiler, let it finish its data: 1 when a signal arrived meanwhile (recorded). */
+static int interrupted_at_end(struct run *r)
+{
+	int signo = evidence_run_profile_end(r->evidence, r->target,
+					     (unsigned)(r->sc.stop_grace_s * 1000), r->signal_fd);
+
+	if (!signo)
+		return 0;
+	snprintf(r->error, sizeof(r->error), "interrupted by SIG%s while heaptrack wrote its data",
+		 sigabbrev_np(signo));
+	r->code = LS_EXIT_SIGNAL_BASE + signo;
+	return 1;
+}
+
 static void run_release(struct run *r)
 {
 	evidence_run_free(&r->evidence);
@@ -408,8 +422,8 @@ int cmd_run(int argc, char **argv)
 	results_utc_now(r.started_utc, sizeof(r.started_utc));
 	int ran = setup_harness(&r) == 0 && start_target(&r) == 0 && drive_and_sample(&r) == 0;
 	/* Stopped before the summary and the plot: nothing of the target outlives the run. */
-	if (r.target && r.session.end != SESSION_INTERRUPTED)
-		evidence_run_profile_end(r.evidence, r.target, (unsigned)(r.sc.stop_grace_s * 1000));
+	if (r.target && r.session.end != SESSION_INTERRUPTED && interrupted_at_end(&r))
+		ran = 0;
 	if (r.target)
 		target_stop(r.target, (unsigned)(r.sc.stop_grace_s * 1000));
 	if (ran)

@@ -112,13 +112,15 @@ void evidence_run_window_end(struct evidence_run *e, double t_s)
 		json_object_set_new(e->http_get, "end", fetch(e, "evidence-http-end"));
 }
 
-void evidence_run_profile_end(struct evidence_run *e, struct target *t, unsigned grace_ms)
+int evidence_run_profile_end(struct evidence_run *e, struct target *t, unsigned grace_ms,
+			     int signal_fd)
 {
 	struct heaptrack_leaks *l;
 	char *base, *data = NULL, *txt;
+	int signo = 0;
 
 	if (!e || e->sc->profile != SCENARIO_PROFILE_HEAPTRACK)
-		return;
+		return 0;
 	base = path_join(e->out_dir, EVIDENCE_RUN_HEAPTRACK_BASE);
 	txt = path_join(e->out_dir, "heaptrack-leaks.txt");
 	l = malloc(sizeof(*l));
@@ -126,7 +128,10 @@ void evidence_run_profile_end(struct evidence_run *e, struct target *t, unsigned
 		diag_error("out of memory");
 		goto out;
 	}
-	heaptrack_finish(t, grace_ms > HEAPTRACK_FINISH_MS ? grace_ms : HEAPTRACK_FINISH_MS);
+	heaptrack_finish(t, grace_ms > HEAPTRACK_FINISH_MS ? grace_ms : HEAPTRACK_FINISH_MS,
+			 signal_fd, &signo);
+	if (signo)
+		goto out;
 	if (!(data = heaptrack_data_file(base))) {
 		e->heaptrack = json_pack("{s:s}", "error", "heaptrack wrote no data file "
 					 "(see target.log)");
@@ -145,6 +150,7 @@ out:
 	free(base);
 	free(data);
 	free(txt);
+	return signo;
 }
 
 /* "kv_get <- worker <- start_thread (512.00K over 3000 calls)": the top leaked stack. */

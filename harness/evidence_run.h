@@ -40,9 +40,11 @@ void evidence_run_window_end(struct evidence_run *e, double t_s);
 
 /*
  * Under heaptrack: let the program end so heaptrack completes its data (t is the target,
- * still running), then read its leaked stacks.  Nothing without a profile.
+ * still running), then read its leaked stacks.  Nothing without a profile.  A signal on
+ * signal_fd (the run's signalfd) cuts the wait short: it is read and returned (0: none).
  */
-void evidence_run_profile_end(struct evidence_run *e, struct target *t, unsigned grace_ms);
+int evidence_run_profile_end(struct evidence_run *e, struct target *t, unsigned grace_ms,
+			     int signal_fd);
 
 /*
  * The evidence object for summary.json (evidence.h, plus "files", "http_get" and

@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <unistd.h>
 
 #include "clock.h"
@@ -261,12 +262,23 @@ static void find_profiled(void *cls, pid_t child)
 		p->pid = child;
 }
 
-int heaptrack_finish(struct target *t, unsigned timeout_ms)
+/* The signal waiting on a signalfd, or 0. */
+static int read_signal(int fd)
+{
+	struct signalfd_siginfo si;
+
+	if (read(fd, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return 0;
+	return (int)si.ssi_signo;
+}
+
+int heaptrack_finish(struct target *t, unsigned timeout_ms, int signal_fd, int *signo)
 {
 	struct profiled p = { .proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC) };
 	int64_t deadline = clock_now_ns() + (int64_t)timeout_ms * CLOCK_NS_PER_MS;
 	int ret = -1;
 
+	*signo = 0;
 	if (p.proc_fd < 0)
 		return diag_error("cannot open /proc: %s", strerror(errno));
 	proctree_children(p.proc_fd, target_pid(t), find_profiled, &p);
@@ -281,11 +293,14 @@ int heaptrack_finish(struct target *t, unsigned timeout_ms)
 		}
 		if (left_ms <= 0)
 			break;
-		struct pollfd pfd = { .fd = target_fd(t), .events = POLLIN };
-		poll(&pfd, 1, left_ms < 100 ? (int)left_ms : 100);
+		struct pollfd pfd[2] = { { .fd = target_fd(t), .events = POLLIN },
+					 { .fd = signal_fd, .events = POLLIN } };
+		poll(pfd, 2, left_ms < 100 ? (int)left_ms : 100);
+		if (pfd[1].revents && (*signo = read_signal(signal_fd)))
+			break;
 	}
 	close(p.proc_fd);
-	if (ret < 0)
+	if (ret < 0 && !*signo)
 		diag_warning("heaptrack did not finish within %.1f s: its data may be incomplete",
 			     timeout_ms / 1e3);
 	return ret;

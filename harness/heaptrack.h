@@ -57,9 +57,11 @@ char *heaptrack_data_file(const char *out_base);
 /*
  * Let the profiled program end so that heaptrack completes its data: SIGTERM the program
  * alone (the script's child that heaptrack preloaded) and wait up to timeout_ms for the
- * script to exit.  0 when it did, -1 when it did not (the caller stops the tree anyway).
+ * script to exit, or until a signal arrives on signal_fd (a signalfd; -1: none), which is
+ * read.  0 when the script exited, -1 when it did not (the caller stops the tree anyway);
+ * *signo is the signal that ended the wait, or 0.
  */
-int heaptrack_finish(struct target *t, unsigned timeout_ms);
+int heaptrack_finish(struct target *t, unsigned timeout_ms, int signal_fd, int *signo);
 
 /*
  * Run heaptrack_print --print-leaks on data, its output saved to txt_path, then parse it.
