@@ -707,6 +707,7 @@ struct group_diff {
 struct map_diff {
 	const struct ev_map *m;
 	uint64_t start_kib, end_kib;
+	int is_new;		/* not in the start snapshot */
 };
 
 /* Everything the JSON and the lines are made from. */
@@ -848,7 +849,7 @@ static void diff_maps(struct diff *d, struct ev_map *a, size_t na, struct ev_map
 			d->new_maps[b[j].cls].count++;
 			d->new_maps[b[j].cls].kib += b[j].rss_kib;
 		}
-		top_map(d, (struct map_diff){ &b[j], before, b[j].rss_kib });
+		top_map(d, (struct map_diff){ &b[j], before, b[j].rss_kib, c != 0 });
 		i += c == 0;
 		j++;
 	}
@@ -947,7 +948,7 @@ static void rss_lines(const struct diff *d, json_t *lines)
 			 m->m->name[0] ? text_escape_buf(name, sizeof(name), m->m->name) :
 			 m->m->cls == PROCPARSE_MAP_STACK ? "a thread stack" : "an anonymous mapping",
 			 m->m->start, (int)m->m->pid, kib,
-			 m->start_kib || !m->end_kib ? "" : " (new)");
+			 m->is_new ? " (new)" : "");
 	}
 	for (int c = 0; c < PROCPARSE_MAP_N; c++)
 		if (d->new_maps[c].count >= 8) {
