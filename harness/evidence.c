@@ -392,17 +392,18 @@ static void read_smaps(struct reader *r, struct ev_proc *p)
 	fclose(f);
 }
 
-static int read_proc(struct reader *r, pid_t pid)
+/* One process of the tree into the snapshot; nothing when it is gone (or past the bound). */
+static void read_proc(struct reader *r, pid_t pid)
 {
 	struct evidence_snapshot *s = r->s;
 	struct ev_proc p = { .pid = pid };
 
 	if (s->n_procs == EVIDENCE_MAX_PROCS) {
 		s->truncated = 1;
-		return 0;
+		return;
 	}
 	if (read_status(r, &p) < 0)
-		return 0;	/* gone: not part of the tree any more */
+		return;		/* gone: not part of the tree any more */
 	read_names(r, &p);
 	read_tasks(r, pid);
 	read_fds(r, &p);
@@ -413,7 +414,6 @@ static int read_proc(struct reader *r, pid_t pid)
 	if (!r->net_pid)
 		r->net_pid = pid;
 	s->procs[s->n_procs++] = p;
-	return 0;
 }
 
 /* ---- sockets ---------------------------------------------------------------------- */
