@@ -212,8 +212,8 @@ clean:
 
 # ---- fuzzing -----------------------------------------------------------------------------
 # make fuzz: libFuzzer harnesses (tests/fuzz/fuzz_*.c) for the scenario loader with template
-# expansion, the samples.csv reader, the summary.json readers and the Prometheus exposition
-# reader (prom.h), built with clang under
+# expansion, the samples.csv reader, the summary.json readers, evidence's /proc and
+# heaptrack_print parsers and the Prometheus exposition reader (prom.h), built with clang under
 # ASan+UBSan, each run FUZZ_SECONDS from its seed corpus (tests/fuzz/corpus/NAME, copied so
 # the checked-in seeds stay small).  A crash stops make with the input saved in build/fuzz/.
 FUZZ_CC ?= clang

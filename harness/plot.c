@@ -37,6 +37,8 @@ struct csv_scan {
 	double rss_min, rss_max;	/* over RSS and RSS − LazyFree */
 	double th_min, th_max, fd_min, fd_max;
 	int has_lazy;
+	int has_anon;		/* the file has rss_anon_kib (column 10) */
+	int anon_in_range;	/* widen the RSS axis for it: it is the series fitted */
 	struct samples_header header;	/* its Prometheus series, drawn in their own panel */
 	int series_seen[METRIC_MAX_SERIES];	/* 1: the series has a reading to draw */
 };
@@ -45,7 +47,7 @@ struct csv_scan {
 struct run_facts {
 	char name[96];
 	char verdict[16];
-	char basis[16];
+	char basis[32];		/* "rss", "rss-lazyfree", "rss_anon", "rss_anon-lazyfree" */
 	char error[96];
 	double warmup_s;
 	double decided_at_s;	/* when an early verdict settled the run; NaN: it ran out */
@@ -127,11 +129,15 @@ static int scan_row(const struct samples_header *h, const struct samples_row *r,
 {
 	struct csv_scan *s = arg;
 
+	s->has_anon = h->has_builtin[METRIC_RSS_ANON];
 	s->rows++;
 	s->t_last = r->t_s;
 	s->has_lazy |= !isnan(r->lazyfree_kib);
 	widen(&s->rss_min, &s->rss_max, r->rss_kib);
 	widen(&s->rss_min, &s->rss_max, r->rss_kib - r->lazyfree_kib);
+	/* Drawn always, but far under RSS it would flatten the line that matters. */
+	if (s->anon_in_range)
+		widen(&s->rss_min, &s->rss_max, r->metric[METRIC_RSS_ANON]);
 	widen(&s->th_min, &s->th_max, r->threads);
 	widen(&s->fd_min, &s->fd_max, r->fds);
 	for (size_t i = 0; i < h->n_series; i++)
@@ -140,9 +146,10 @@ static int scan_row(const struct samples_header *h, const struct samples_row *r,
 }
 
 /* The axes from samples.csv (a torn last line skipped with a warning by samples_read). */
-static int scan_csv(const char *path, struct csv_scan *s)
+static int scan_csv(const char *path, int anon_in_range, struct csv_scan *s)
 {
 	memset(s, 0, sizeof(*s));
+	s->anon_in_range = anon_in_range;
 	s->rss_min = s->th_min = s->fd_min = INFINITY;
 	s->rss_max = s->th_max = s->fd_max = -INFINITY;
 	struct samples_stats st;
@@ -182,9 +189,8 @@ static void json_str(const json_t *obj, const char *key, char *buf, size_t len)
 	}
 }
 
-/* The metrics other than RSS that failed their gate, for the title: they are not drawn
- * fitted. */
-static void failed_counts(const json_t *metrics, char *buf, size_t len)
+/* The metrics other than the memory one drawn fitted that failed their gate, for the title. */
+static void failed_counts(const json_t *metrics, const char *drawn, char *buf, size_t len)
 {
 	const char *name;
 	const json_t *m;
@@ -193,10 +199,13 @@ static void failed_counts(const json_t *metrics, char *buf, size_t len)
 	json_object_foreach((json_t *)metrics, name, m) {
 		if (used >= len)
 			break;
-		if (!strcmp(name, "rss") || !json_is_true(json_object_get(m, "failed")))
+		if (!strcmp(name, drawn) || !json_is_true(json_object_get(m, "failed")))
 			continue;
-		int w = snprintf(buf + used, len - used, ", %s %+.4g/min (gate %g)", name,
-				 json_num(m, "slope_per_min"), json_num(m, "gate_per_min"));
+		const char *unit = json_string_value(json_object_get(m, "unit"));
+		int kib = unit && !strcmp(unit, "KiB");
+		int w = snprintf(buf + used, len - used, ", %s %+.4g%s/min (gate %g)", name,
+				 json_num(m, "slope_per_min"), kib ? " KiB" : "",
+				 json_num(m, "gate_per_min"));
 		if (w < 0)
 			break;
 		used += (size_t)w;
@@ -213,7 +222,12 @@ static void facts_from_json(const json_t *j, struct run_facts *rf)
 	json_str(j, "scenario", rf->name, sizeof(rf->name));
 	json_str(j, "verdict", rf->verdict, sizeof(rf->verdict));
 	json_str(j, "error", rf->error, sizeof(rf->error));
-	json_t *rss = json_object_get(json_object_get(j, "metrics"), "rss");
+	json_t *metrics = json_object_get(j, "metrics");
+	json_t *rss = json_object_get(metrics, "rss"), *anon = json_object_get(metrics, "rss_anon");
+	/* The memory line drawn fitted is the gated one: anonymous RSS when only it is gated. */
+	if (!json_is_number(json_object_get(rss, "gate_per_min")) &&
+	    json_is_number(json_object_get(anon, "gate_per_min")))
+		rss = anon;
 	json_str(rss, "basis", rf->basis, sizeof(rf->basis));
 	double w = json_num(j, "warmup_s");
 	rf->warmup_s = isfinite(w) && w > 0 ? w : 0;
@@ -224,7 +238,7 @@ static void facts_from_json(const json_t *j, struct run_facts *rf)
 	rf->gate_per_min = json_num(rss, "gate_per_min");
 	if (!isfinite(rf->gate_per_min))
 		rf->gate_per_min = json_num(j, "gate.rss_kib_per_min");
-	failed_counts(json_object_get(j, "metrics"), rf->counts, sizeof(rf->counts));
+	failed_counts(metrics, rss == anon ? "rss_anon" : "rss", rf->counts, sizeof(rf->counts));
 }
 
 /* Fill *rf from run_dir/summary.json; a missing summary leaves the run nameless but plottable. */
@@ -244,7 +258,9 @@ static void make_title(const struct run_facts *rf, const char *run_dir, char *bu
 {
 	char *copy = strdup(run_dir);
 	const char *name = rf->name[0] ? rf->name : copy ? basename(copy) : run_dir;
-	const char *series = strcmp(rf->basis, "rss-lazyfree") == 0 ? "rss − lazyfree" : "rss";
+	const char *series = !strcmp(rf->basis, "rss-lazyfree") ? "rss − lazyfree" :
+			     !strcmp(rf->basis, "rss_anon-lazyfree") ? "rss_anon − lazyfree" :
+			     !strcmp(rf->basis, "rss_anon") ? "rss_anon" : "rss";
 	int n;
 
 	if (!rf->verdict[0])
@@ -335,23 +351,24 @@ static char *gnuplot_path(const char *path)
  */
 static int series_args(const struct csv_scan *cs, char **names, char **cols, int *n)
 {
-	/* The series follow the fixed columns: t_s .. errors (9), then rss_anon_kib if there. */
-	int first = cs->header.has_rss_anon ? 11 : 10;
+	const struct samples_header *h = &cs->header;
 	size_t len = 1;
 
 	*n = 0;
-	for (size_t i = 0; i < cs->header.n_series; i++)
-		len += strlen(cs->header.series[i]) + 1;
+	for (size_t i = 0; i < h->n_series; i++)
+		len += strlen(h->series[i]) + 1;
 	*names = calloc(1, len);
-	*cols = calloc(1, (cs->header.n_series + 1) * 4);
+	*cols = calloc(1, (h->n_more + 1) * 4);
 	if (!*names || !*cols)
 		return -1;
-	for (size_t i = 0; i < cs->header.n_series; i++) {
-		if (!cs->series_seen[i])
+	/* Column k of the metrics after the first ones is the file's column 10 + k. */
+	for (size_t k = 0; k < h->n_more; k++) {
+		int i = h->more[k] - METRIC_N_BUILTIN;
+		if (i < 0 || !cs->series_seen[i])
 			continue;
 		snprintf(*names + strlen(*names), len - strlen(*names), "%s%s", *n ? " " : "",
-			 cs->header.series[i]);
-		snprintf(*cols + strlen(*cols), 4, "%s%d", *n ? " " : "", first + (int)i);
+			 h->series[i]);
+		snprintf(*cols + strlen(*cols), 4, "%s%d", *n ? " " : "", 10 + (int)k);
 		(*n)++;
 	}
 	return 0;
@@ -378,9 +395,9 @@ char **plot_gnuplot_argv(const char *gnuplot, const char *script, const char *ru
 	char title[PLOT_TITLE_MAX];
 	char *csv = path_join(run_dir, "samples.csv");
 
-	if (!csv || scan_csv(csv, &cs) < 0)
-		goto fail;
 	read_facts(run_dir, &rf);
+	if (!csv || scan_csv(csv, strncmp(rf.basis, "rss_anon", 8) == 0, &cs) < 0)
+		goto fail;
 	make_title(&rf, run_dir, title, sizeof(title));
 	text_utf8_trim(title);	/* snprintf cuts bytes, not characters */
 	int mib = cs.rss_max > PLOT_MIB_ABOVE_KIB;
@@ -404,7 +421,9 @@ char **plot_gnuplot_argv(const char *gnuplot, const char *script, const char *ru
 	push_num(&a, "has_fit", has_fit);
 	push_num(&a, "fit_slope", rf.slope_per_min);
 	push_num(&a, "fit_icpt", rf.intercept_kib);
-	push_num(&a, "fit_net", strcmp(rf.basis, "rss-lazyfree") == 0);
+	push_num(&a, "has_anon", cs.has_anon);
+	push_num(&a, "fit_net", strstr(rf.basis, "-lazyfree") != NULL);
+	push_num(&a, "fit_anon", strncmp(rf.basis, "rss_anon", 8) == 0);
 	push_num(&a, "has_gate", has_gate);
 	push_num(&a, "gate", rf.gate_per_min);
 	char *names = NULL, *cols = NULL;

@@ -77,6 +77,11 @@ struct scenario_prometheus {
 	size_t n_series;
 };
 
+enum scenario_profile {
+	SCENARIO_PROFILE_NONE,
+	SCENARIO_PROFILE_HEAPTRACK,	/* target.profile "heaptrack": run under heaptrack */
+};
+
 struct scenario {
 	char *path;		/* the file as given */
 	char *name;
@@ -101,6 +106,8 @@ struct scenario {
 	struct scenario_gate gate;
 	enum scenario_expect expect;
 	int early_stop;		/* default 1: end the run once the verdict is settled */
+	enum scenario_profile profile;	/* target.profile; default none */
+	char *evidence_url;	/* evidence.http_get: fetched at the fit window's edges, or NULL */
 };
 
 /*

@@ -11,7 +11,8 @@ pkgs="gcc make pkg-config libc6-dev libjansson-dev libcurl4-openssl-dev libproc2
 libmicrohttpd-dev zlib1g-dev libgrpc-dev libcmocka-dev gnuplot-nox procps jq libxml2-utils man-db
 golang-go golang-google-grpc-dev golang-github-gin-gonic-gin-dev golang-github-gin-contrib-cors-dev
 golang-github-gin-contrib-gzip-dev
-golang-github-prometheus-client-golang-dev"
+golang-github-prometheus-client-golang-dev
+heaptrack"
 for arg in "$@"; do
 	case $arg in
 	--bench) pkgs="$pkgs wrk" ;;
