@@ -104,6 +104,8 @@ scenario_keys() {
 		sample) echo "sample.$key" ;;
 		gate) echo "gate.$key" ;;
 		evidence) echo "evidence.$key" ;;
+		prometheus) echo "sample.prometheus.$key" ;;
+		series) echo "sample.prometheus.series[].$key" ;;
 		*) echo "?${table}_keys" ;;
 		esac
 	done
