@@ -1,0 +1,146 @@
+/*
+ * promtext — the Prometheus text exposition of a report: HELP and TYPE once per family,
+ * then one sample per scenario (and metric, or verdict).
+ */
+#include "promtext.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "diag.h"
+#include "history.h"
+#include "results.h"
+#include "text.h"
+
+static const char *const verdicts[] = { "pass", "leak", "error" };
+
+/* A label value: escaped like every output, then as the exposition format wants. */
+static void label_value(FILE *f, const char *s)
+{
+	char *esc = text_escape(s, 0);
+
+	for (const char *p = esc ? esc : "?"; *p; p++) {
+		if (*p == '\\' || *p == '"')
+			fputc('\\', f);
+		fputc(*p, f);
+	}
+	free(esc);
+}
+
+/* A sample value: Go's float syntax, which %.17g writes for every finite double. */
+static void value(FILE *f, double v)
+{
+	if (isnan(v))
+		fputs("NaN", f);
+	else if (isinf(v))
+		fputs(v > 0 ? "+Inf" : "-Inf", f);
+	else
+		fprintf(f, "%.17g", v);
+	fputc('\n', f);
+}
+
+static void family(FILE *f, const char *name, const char *type, const char *help)
+{
+	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* name{scenario="...",key="val"} v */
+static void sample(FILE *f, const char *name, const char *scenario, const char *key,
+		   const char *val, double v)
+{
+	fprintf(f, "%s{scenario=\"", name);
+	label_value(f, scenario);
+	if (key) {
+		fprintf(f, "\",%s=\"", key);
+		label_value(f, val);
+	}
+	fputs("\"} ", f);
+	value(f, v);
+}
+
+static void growth(FILE *f, const struct report *r)
+{
+	family(f, "leaksoak_growth_per_minute", "gauge", "Fitted growth of a metric per minute "
+	       "after warm-up (KiB for rss, a count for threads and fds).");
+	for (size_t i = 0; i < r->n; i++)
+		for (int m = 0; m < REPORT_N_METRICS; m++)
+			if (isfinite(r->runs[i].metric[m].slope_per_min))
+				sample(f, "leaksoak_growth_per_minute", r->runs[i].name, "metric",
+				       history_metric_name(m), r->runs[i].metric[m].slope_per_min);
+}
+
+static void gates(FILE *f, const struct report *r)
+{
+	family(f, "leaksoak_gate_per_minute", "gauge", "Growth per minute a metric may show "
+	       "before the run is a leak (ungated metrics have no sample).");
+	for (size_t i = 0; i < r->n; i++)
+		for (int m = 0; m < REPORT_N_METRICS; m++)
+			if (r->runs[i].metric[m].gate_per_min >= 0)
+				sample(f, "leaksoak_gate_per_minute", r->runs[i].name, "metric",
+				       history_metric_name(m), r->runs[i].metric[m].gate_per_min);
+}
+
+static void verdict(FILE *f, const struct report *r)
+{
+	family(f, "leaksoak_verdict", "gauge", "1 for the verdict of the scenario's run, 0 for "
+	       "the other verdicts.");
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t v = 0; v < sizeof(verdicts) / sizeof(verdicts[0]); v++)
+			sample(f, "leaksoak_verdict", r->runs[i].name, "verdict", verdicts[v],
+			       !strcmp(r->runs[i].verdict, verdicts[v]));
+}
+
+double promtext_utc_seconds(const char *iso)
+{
+	struct tm tm = { 0 };
+	const char *end = iso ? strptime(iso, "%Y-%m-%dT%H:%M:%SZ", &tm) : NULL;
+
+	if (!end || *end)
+		return -1;
+	return (double)timegm(&tm);
+}
+
+static void timestamp(FILE *f, const struct report *r)
+{
+	double t = promtext_utc_seconds(r->started_utc);
+
+	if (t < 0)
+		return;
+	family(f, "leaksoak_run_timestamp_seconds", "gauge", "When the run (or the soak) "
+	       "started, in seconds since the Unix epoch.");
+	fputs("leaksoak_run_timestamp_seconds ", f);
+	value(f, t);
+}
+
+int promtext_write(FILE *f, const struct report *r)
+{
+	growth(f, r);
+	gates(f, r);
+	verdict(f, r);
+	timestamp(f, r);
+	return ferror(f) ? -1 : 0;
+}
+
+int promtext_write_file(const char *path, const struct report *r)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int ret = -1;
+
+	if (!f) {
+		diag_error("out of memory");
+		goto out;
+	}
+	int bad = promtext_write(f, r);
+	if (fclose(f) != 0 || bad) {
+		diag_error("cannot build '%s' (out of memory)", path);
+		goto out;
+	}
+	ret = results_write_atomic(path, buf, len);
+out:
+	free(buf);
+	return ret;
+}
