@@ -9,6 +9,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include "cap.h"
 #include "cmd.h"
 #include "diag.h"
+#include "history.h"
 #include "plot.h"
 #include "report.h"
 #include "results.h"
@@ -54,6 +56,8 @@ static const char soak_usage[] =
 	"  --max-procs N    process cap of each run's target tree (default: its scenario's, else\n"
 	"                   1024)\n"
 	"  --no-early-stop  run every scenario its whole duration, for the full curves\n"
+	"  --label TEXT     name this soak in the history (e.g. the night or the build)\n"
+	"  --commit REV     the commit this soak tested, for the history\n"
 	"  -h, --help       this text\n"
 	"\n"
 	"A scenario's \"expect\" is what it is known to show, and showing it is success: a bundled\n"
@@ -72,6 +76,7 @@ struct soak_opts {
 	const char *baseline;
 	const char *max_rss_kib, *max_procs;	/* passed on to each run as given */
 	int no_early_stop;			/* passed on to each run */
+	const char *label, *commit;		/* for the history (history.h); may be NULL */
 	unsigned long jobs;
 	unsigned long shard_k, shard_n;		/* 0/0: no sharding */
 	char **paths;
@@ -116,6 +121,8 @@ static int parse_opts(int argc, char **argv, struct soak_opts *o)
 		{ "max-rss-kib", required_argument, NULL, 'm' },
 		{ "max-procs", required_argument, NULL, 'p' },
 		{ "no-early-stop", no_argument, NULL, 'E' },
+		{ "label", required_argument, NULL, 'L' },
+		{ "commit", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -140,6 +147,15 @@ static int parse_opts(int argc, char **argv, struct soak_opts *o)
 		case 'o': o->out = optarg; break;
 		case 'b': o->baseline = optarg; break;
 		case 'E': o->no_early_stop = 1; break;
+		case 'L':
+		case 'C':
+			if (!history_tag_ok(optarg))
+				return diag_error("invalid %s '%s' (1 to %d printable characters, no "
+						  "tab or line break; try 'leaksoak soak --help')",
+						  c == 'L' ? "--label" : "--commit", optarg,
+						  HISTORY_MAX_TAG);
+			*(c == 'L' ? &o->label : &o->commit) = optarg;
+			break;
 		case 'm':
 			if (cap_parse(optarg, CAP_MIN_RSS_KIB, CAP_MAX_RSS_KIB, &cap) < 0)
 				return diag_error("invalid --max-rss-kib '%s' (an integer from %u to "
@@ -351,6 +367,24 @@ static void print_header(const struct soak_opts *o, size_t n, size_t total, cons
 	fflush(stdout);
 }
 
+/*
+ * Add the soak to the index of the soaks beside it (history.h).  Never fatal: the report is
+ * written, and the index is rebuilt from the folders when it misses a soak.  A shard is part
+ * of a soak, not one of the series.
+ */
+static void record_history(const struct report *rep, const struct soak_opts *o, const char *out)
+{
+	char *root = history_root_of(out);
+	char *copy = strdup(out);
+
+	if (!root || !copy || history_index_record(root, basename(copy), rep->started_utc,
+						   o->label, o->commit) < 0)
+		diag_warning("the soak is not in the history index of its folder yet (it is "
+			     "added when the index is next read)");
+	free(root);
+	free(copy);
+}
+
 /* Write and print the report; the soak's exit code. */
 static int conclude(struct report *rep, const struct soak_opts *o, const char *out, int ran)
 {
@@ -364,6 +398,8 @@ static int conclude(struct report *rep, const struct soak_opts *o, const char *o
 	}
 	report_compare_baseline(rep, out, o->baseline, rep->shard, NULL, 0);
 	int wrote = report_write(rep, out) == 0;
+	if (wrote && !o->shard_n)
+		record_history(rep, o, out);
 	code = report_exit_code(rep);
 	report_print(stdout, rep, out, 0);
 	if (fflush(stdout) == EOF || !wrote || ran < 0)
