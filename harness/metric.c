@@ -21,6 +21,15 @@ void metric_set_init(struct metric_set *set)
 	set->n = METRIC_N_BUILTIN;
 }
 
+const struct metric_set *metric_builtin_set(void)
+{
+	static struct metric_set set;
+
+	if (!set.n)
+		metric_set_init(&set);
+	return &set;
+}
+
 static int ends_with(const char *s, const char *suffix)
 {
 	size_t n = strlen(s), k = strlen(suffix);

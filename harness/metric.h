@@ -48,6 +48,9 @@ struct metric_set {
 /* The built-ins alone. */
 void metric_set_init(struct metric_set *set);
 
+/* A set of the built-ins alone that lives as long as the program (initialised once). */
+const struct metric_set *metric_builtin_set(void);
+
 /*
  * Append a series named name (also its samples.csv column; the caller keeps the string
  * alive as long as the set), not gated by default.  Its kind and unit follow the Prometheus

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "path.h"
 #include "results.h"
 #include "samples.h"
 #include "text.h"
@@ -51,16 +52,6 @@ struct run_facts {
 	double gate_per_min;
 	char counts[96];	/* failed thread/FD gates: ", threads +300/min (gate 20)" */
 };
-
-/* a + b + c, malloc'd; NULL when out of memory. */
-static char *path_join(const char *a, const char *b, const char *c)
-{
-	char *p = NULL;
-
-	if (asprintf(&p, "%s%s%s", a, b, c) < 0)
-		return NULL;
-	return p;
-}
 
 const char *plot_file_name(enum plot_format fmt)
 {
@@ -106,8 +97,8 @@ static char *plot_find_script(void)
 	exe[n] = '\0';
 	const char *dir = dirname(exe);
 	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-		char *p = NULL;
-		if (asprintf(&p, "%s/%s", dir, rel[i]) < 0)
+		char *p = path_join(dir, rel[i]);
+		if (!p)
 			return NULL;
 		if (access(p, R_OK) == 0)
 			return p;
@@ -130,10 +121,11 @@ static void widen(double *lo, double *hi, double v)
 		*hi = v;
 }
 
-static int scan_row(const struct samples_row *r, void *arg)
+static int scan_row(const struct samples_header *h, const struct samples_row *r, void *arg)
 {
 	struct csv_scan *s = arg;
 
+	(void)h;
 	s->rows++;
 	s->t_last = r->t_s;
 	s->has_lazy |= !isnan(r->lazyfree_kib);
@@ -186,17 +178,20 @@ static void json_str(const json_t *obj, const char *key, char *buf, size_t len)
 	}
 }
 
-/* The thread and FD metrics that failed their gate, for the title: they are not drawn fitted. */
+/* The metrics other than RSS that failed their gate, for the title: they are not drawn
+ * fitted. */
 static void failed_counts(const json_t *metrics, char *buf, size_t len)
 {
-	static const char *const names[] = { "threads", "fds" };
+	const char *name;
+	const json_t *m;
 	size_t used = 0;
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && used < len; i++) {
-		const json_t *m = json_object_get(metrics, names[i]);
-		if (!json_is_true(json_object_get(m, "failed")))
+	json_object_foreach((json_t *)metrics, name, m) {
+		if (used >= len)
+			break;
+		if (!strcmp(name, "rss") || !json_is_true(json_object_get(m, "failed")))
 			continue;
-		int w = snprintf(buf + used, len - used, ", %s %+.0f/min (gate %g)", names[i],
+		int w = snprintf(buf + used, len - used, ", %s %+.4g/min (gate %g)", name,
 				 json_num(m, "slope_per_min"), json_num(m, "gate_per_min"));
 		if (w < 0)
 			break;
@@ -231,7 +226,7 @@ static void facts_from_json(const json_t *j, struct run_facts *rf)
 /* Fill *rf from run_dir/summary.json; a missing summary leaves the run nameless but plottable. */
 static void read_facts(const char *run_dir, struct run_facts *rf)
 {
-	char *path = path_join(run_dir, "/", "summary.json");
+	char *path = path_join(run_dir, "summary.json");
 	json_error_t err;
 	json_t *j = path ? json_load_file(path, 0, &err) : NULL;
 
@@ -322,7 +317,11 @@ static void push_num(struct argv_buf *a, const char *name, double v)
  */
 static char *gnuplot_path(const char *path)
 {
-	return path_join(path[0] == '/' ? "" : "./", path, "");
+	char *p = NULL;
+
+	if (asprintf(&p, "%s%s", path[0] == '/' ? "" : "./", path) < 0)
+		return NULL;
+	return p;
 }
 
 /* The title, escaped (no control character reaches the image) and cut on a character. */
@@ -344,7 +343,7 @@ char **plot_gnuplot_argv(const char *gnuplot, const char *script, const char *ru
 	struct csv_scan cs;
 	struct run_facts rf;
 	char title[PLOT_TITLE_MAX];
-	char *csv = path_join(run_dir, "/", "samples.csv");
+	char *csv = path_join(run_dir, "samples.csv");
 
 	if (!csv || scan_csv(csv, &cs) < 0)
 		goto fail;
@@ -466,8 +465,8 @@ int plot_run(const char *run_dir, enum plot_format fmt)
 
 	if (!gnuplot)
 		return PLOT_NO_GNUPLOT;
-	out = path_join(run_dir, "/", plot_file_name(fmt));
-	log = path_join(run_dir, "/", "plot.log");
+	out = path_join(run_dir, plot_file_name(fmt));
+	log = path_join(run_dir, "plot.log");
 	if (!out || !log) {
 		diag_error("out of memory");
 		goto out;
@@ -522,7 +521,7 @@ static int has_two_rows(const char *path)
 
 void plot_after_run(const char *run_dir)
 {
-	char *csv = path_join(run_dir, "/", "samples.csv");
+	char *csv = path_join(run_dir, "samples.csv");
 	int drawable = csv && has_two_rows(csv);
 
 	free(csv);
