@@ -14,28 +14,21 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "path.h"
 #include "results.h"
 #include "text.h"
 
 #define INDEX_HEADER "# leaksoak history: started_utc, label, commit, folder (tab-separated; " \
 		     "rebuilt from the folders when stale)\n"
 
-static const struct {
-	const char *name, *unit;
-} metric_names[REPORT_N_METRICS] = {
-	[REPORT_RSS] = { "rss", "KiB" },
-	[REPORT_THREADS] = { "threads", "threads" },
-	[REPORT_FDS] = { "fds", "fds" },
-};
-
 const char *history_metric_name(int metric)
 {
-	return metric >= 0 && metric < REPORT_N_METRICS ? metric_names[metric].name : "verdict";
+	return metric >= 0 && metric < METRIC_N_BUILTIN ? metric_builtin[metric].name : "verdict";
 }
 
 const char *history_metric_unit(int metric)
 {
-	return metric >= 0 && metric < REPORT_N_METRICS ? metric_names[metric].unit : "";
+	return metric >= 0 && metric < METRIC_N_BUILTIN ? metric_builtin[metric].unit : "";
 }
 
 int history_tag_ok(const char *s)
@@ -58,15 +51,6 @@ char *history_root_of(const char *out_dir)
 
 	free(copy);
 	return root;
-}
-
-static char *join(const char *dir, const char *file)
-{
-	char *p = NULL;
-
-	if (asprintf(&p, "%s/%s", dir, file) < 0)
-		return NULL;
-	return p;
 }
 
 /* ----------------------------------------------------------------------------------------- */
@@ -186,7 +170,7 @@ static int index_read(struct history_index *ix, const char *path)
 
 static int index_write(const struct history_index *ix, const char *root)
 {
-	char *path = join(root, HISTORY_INDEX);
+	char *path = path_join(root, HISTORY_INDEX);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -220,8 +204,8 @@ out:
 /* The summary.json of root/name, parsed, when it is a whole soak's report; else NULL. */
 static json_t *soak_summary(const char *root, const char *name)
 {
-	char *dir = join(root, name);
-	char *path = dir ? join(dir, "summary.json") : NULL;
+	char *dir = path_join(root, name);
+	char *path = dir ? path_join(dir, "summary.json") : NULL;
 	struct stat st;
 	json_t *j = NULL;
 
@@ -249,8 +233,8 @@ static const char *json_tag(const json_t *j, const char *key)
 /* 1 when root/name/summary.json exists (the folder was not deleted). */
 static int has_summary(const char *root, const char *name)
 {
-	char *dir = join(root, name);
-	char *path = dir ? join(dir, "summary.json") : NULL;
+	char *dir = path_join(root, name);
+	char *path = dir ? path_join(dir, "summary.json") : NULL;
 	int ok = path && access(path, F_OK) == 0;
 
 	free(path);
@@ -285,7 +269,7 @@ static int add_unlisted(struct history_index *ix, const char *root, int *changed
 
 int history_index_load(struct history_index *ix, const char *root, int *rebuilt)
 {
-	char *path = join(root, HISTORY_INDEX);
+	char *path = path_join(root, HISTORY_INDEX);
 	int changed = 0;
 	int ret = -1;
 
@@ -353,7 +337,7 @@ static void point_from_run(struct history_point *p, const struct report_run *run
 {
 	p->present = 1;
 	snprintf(p->verdict, sizeof(p->verdict), "%s", run->verdict);
-	for (int m = 0; m < REPORT_N_METRICS; m++) {
+	for (int m = 0; m < METRIC_N_BUILTIN; m++) {
 		p->slope_per_min[m] = run->metric[m].slope_per_min;
 		p->gate_per_min[m] = run->metric[m].gate_per_min;
 	}
@@ -405,7 +389,7 @@ static int add_soak(struct history *h, size_t soak, const struct report *rep)
 /* Read root/dir's report into rep: 0, or -1 after printing why. */
 static int load_soak(struct report *rep, const char *root, const char *dir)
 {
-	char *path = join(root, dir);
+	char *path = path_join(root, dir);
 	int ret = path ? report_load(rep, path) : diag_error("out of memory");
 
 	free(path);
@@ -442,7 +426,7 @@ static void find_rise(struct history_scenario *s, size_t n)
 			snprintf(r->from, sizeof(r->from), "%s", prev->verdict);
 			snprintf(r->to, sizeof(r->to), "%s", p->verdict);
 		}
-		for (int m = 0; base && r->soak < 0 && m < REPORT_N_METRICS; m++)
+		for (int m = 0; base && r->soak < 0 && m < METRIC_N_BUILTIN; m++)
 			if (rose(base, p, m, &margin))
 				*r = (struct history_rise){
 					.soak = (long)i, .metric = m, .margin_per_min = margin,
@@ -631,7 +615,7 @@ static void print_scenario(FILE *f, const struct history *h, const struct histor
 	size_t n = h->ix.n;
 
 	text_escape_buf(name, sizeof(name), s->name);
-	for (int m = 0; m < REPORT_N_METRICS; m++) {
+	for (int m = 0; m < METRIC_N_BUILTIN; m++) {
 		if (!gated(s, n, m))
 			continue;
 		fprintf(f, "  %-24s %-8s %10g  ", name, history_metric_name(m), last_gate(s, n, m));
@@ -722,7 +706,7 @@ static json_t *scenario_json(const struct history *h, const struct history_scena
 	for (size_t i = 0; verdicts && i < h->ix.n; i++)
 		json_array_append_new(verdicts, s->pt[i].present ? json_string(s->pt[i].verdict) :
 				      json_null());
-	for (int m = 0; metrics && m < REPORT_N_METRICS; m++)
+	for (int m = 0; metrics && m < METRIC_N_BUILTIN; m++)
 		json_object_set_new(metrics, history_metric_name(m), metric_json(s, h->ix.n, m));
 	return json_pack("{s:o, s:o, s:o, s:o}", "scenario", text_json_string(s->name),
 			 "verdicts", verdicts, "metrics", metrics, "first_rise",
@@ -767,10 +751,10 @@ static void x_label(const struct history_entry *e, char *buf, size_t len)
 int history_trend_data(FILE *f, const struct history *h, size_t sc)
 {
 	const struct history_scenario *s = &h->sc[sc];
-	int cols[REPORT_N_METRICS], n_cols = 0;
+	int cols[METRIC_N_BUILTIN], n_cols = 0;
 	char label[40];
 
-	for (int m = 0; m < REPORT_N_METRICS; m++)
+	for (int m = 0; m < METRIC_N_BUILTIN; m++)
 		if (gated(s, h->ix.n, m))
 			cols[n_cols++] = m;
 	if (!n_cols)

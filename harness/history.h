@@ -78,14 +78,14 @@ int history_index_record(const char *root, const char *dir, const char *started_
 struct history_point {
 	int present;		/* the scenario ran in this soak */
 	char verdict[8];
-	double slope_per_min[REPORT_N_METRICS];
-	double gate_per_min[REPORT_N_METRICS];
+	double slope_per_min[METRIC_N_BUILTIN];
+	double gate_per_min[METRIC_N_BUILTIN];
 };
 
 /* The first soak where a scenario changed (see the top of this file). */
 struct history_rise {
 	long soak;		/* index into the window, -1: none */
-	int metric;		/* report_metric_id, or -1 when the verdict changed */
+	int metric;		/* enum metric_id, or -1 when the verdict changed */
 	char from[8], to[8];	/* verdicts, when metric is -1 */
 	double from_per_min, to_per_min, margin_per_min;
 };

@@ -10,7 +10,6 @@
 #include <time.h>
 
 #include "diag.h"
-#include "history.h"
 #include "results.h"
 #include "text.h"
 
@@ -65,10 +64,10 @@ static void growth(FILE *f, const struct report *r)
 	family(f, "leaksoak_growth_per_minute", "gauge", "Fitted growth of a metric per minute "
 	       "after warm-up (KiB for rss, a count for threads and fds).");
 	for (size_t i = 0; i < r->n; i++)
-		for (int m = 0; m < REPORT_N_METRICS; m++)
+		for (int m = 0; m < METRIC_N_BUILTIN; m++)
 			if (isfinite(r->runs[i].metric[m].slope_per_min))
 				sample(f, "leaksoak_growth_per_minute", r->runs[i].name, "metric",
-				       history_metric_name(m), r->runs[i].metric[m].slope_per_min);
+				       metric_builtin[m].name, r->runs[i].metric[m].slope_per_min);
 }
 
 static void gates(FILE *f, const struct report *r)
@@ -76,10 +75,10 @@ static void gates(FILE *f, const struct report *r)
 	family(f, "leaksoak_gate_per_minute", "gauge", "Growth per minute a metric may show "
 	       "before the run is a leak (ungated metrics have no sample).");
 	for (size_t i = 0; i < r->n; i++)
-		for (int m = 0; m < REPORT_N_METRICS; m++)
+		for (int m = 0; m < METRIC_N_BUILTIN; m++)
 			if (r->runs[i].metric[m].gate_per_min >= 0)
 				sample(f, "leaksoak_gate_per_minute", r->runs[i].name, "metric",
-				       history_metric_name(m), r->runs[i].metric[m].gate_per_min);
+				       metric_builtin[m].name, r->runs[i].metric[m].gate_per_min);
 }
 
 static void verdict(FILE *f, const struct report *r)
