@@ -15,6 +15,7 @@
 #include "cmd.h"
 #include "diag.h"
 #include "gate.h"
+#include "promtext.h"
 #include "results.h"
 #include "sampler.h"
 #include "session.h"
@@ -34,6 +35,8 @@ static const char watch_usage[] =
 	"  --max-fds-per-min N          FD gate (default 1)\n"
 	"  --out DIR                    results folder (default results/watch-PID/<UTC timestamp>)\n"
 	"  --junit FILE                 also write a JUnit XML report\n"
+	"  --metrics-out FILE           also write the verdict, slopes and gates to FILE in the\n"
+	"                               Prometheus text format\n"
 	"  --no-early-stop              watch the whole duration even once the verdict is settled\n"
 	"  -h, --help                   this text\n"
 	"\n"
@@ -48,6 +51,7 @@ struct watch_opts {
 	struct scenario_gate gate;
 	const char *out;
 	const char *junit;
+	const char *metrics_out;
 	int no_early_stop;
 };
 
@@ -101,6 +105,9 @@ static int watch_opt(int c, const char *arg, struct watch_opts *o)
 	case 'j':
 		o->junit = arg;
 		return 0;
+	case 'M':
+		o->metrics_out = arg;
+		return 0;
 	case 'E':
 		o->no_early_stop = 1;
 		return 0;
@@ -119,6 +126,7 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
 		{ "interval-ms", required_argument, NULL, 'i' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "junit", required_argument, NULL, 'j' },
+		{ "metrics-out", required_argument, NULL, 'M' },
 		{ "no-early-stop", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
 	};
@@ -237,6 +245,7 @@ static void watch_finish(struct watch *w)
 	};
 
 	w->code = summary_conclude(&sr, w->opt.junit);
+	w->code = promtext_conclude(w->opt.metrics_out, w->out_dir, w->code);
 }
 
 int cmd_watch(int argc, char **argv)

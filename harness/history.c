@@ -15,6 +15,7 @@
 
 #include "diag.h"
 #include "path.h"
+#include "plot.h"
 #include "results.h"
 #include "text.h"
 
@@ -267,6 +268,15 @@ static int add_unlisted(struct history_index *ix, const char *root, int *changed
 	return ret < 0 ? diag_error("out of memory") : 0;
 }
 
+/*
+ * Whether to write an index: always once there is one, else only from two soaks on, so that
+ * a lone soak (`--out soak-report` in a CI job) leaves no index in the folder it was put in.
+ */
+static int keep_index(int existed, size_t n)
+{
+	return existed || n >= 2;
+}
+
 int history_index_load(struct history_index *ix, const char *root, int *rebuilt)
 {
 	char *path = path_join(root, HISTORY_INDEX);
@@ -292,7 +302,7 @@ int history_index_load(struct history_index *ix, const char *root, int *rebuilt)
 		goto out;
 	if (ix->n > 1)
 		qsort(ix->v, ix->n, sizeof(*ix->v), by_time);
-	if (changed && (ix->n || r == 0) && index_write(ix, root) < 0)
+	if (changed && keep_index(r == 0, ix->n) && index_write(ix, root) < 0)
 		diag_warning("the history index of '%s' could not be written (it is rebuilt from "
 			     "the folders next time)", root);
 	ret = 0;
@@ -314,6 +324,9 @@ int history_index_record(const char *root, const char *dir, const char *started_
 			     "left out of it", dir);
 		return 0;
 	}
+	char *path = path_join(root, HISTORY_INDEX);
+	int existed = path && access(path, F_OK) == 0;
+	free(path);
 	if (history_index_load(&ix, root, NULL) < 0)
 		goto out;
 	long i = index_find(&ix, dir);
@@ -324,7 +337,7 @@ int history_index_record(const char *root, const char *dir, const char *started_
 		goto out;
 	}
 	qsort(ix.v, ix.n, sizeof(*ix.v), by_time);
-	ret = index_write(&ix, root);
+	ret = keep_index(existed, ix.n) ? index_write(&ix, root) : 0;
 out:
 	history_index_release(&ix);
 	return ret;
@@ -366,6 +379,7 @@ static struct history_scenario *scenario_for(struct history *h, const char *name
 	s->name = strdup(name);
 	s->pt = calloc(h->ix.n ? h->ix.n : 1, sizeof(*s->pt));
 	s->rise = (struct history_rise){ .soak = -1 };
+	s->trend_png = NULL;
 	if (!s->name || !s->pt) {
 		free(s->name);
 		free(s->pt);
@@ -396,18 +410,12 @@ static int load_soak(struct report *rep, const char *root, const char *dir)
 	return ret;
 }
 
-/*
- * The slope of metric m rose from a to b when b is above zero and above a by more than the
- * fraction of b's gate (the rule of the report's comparison, report.h).
- */
+/* The slope of metric m rose from a to b, by the rule of the report's comparison. */
 static int rose(const struct history_point *a, const struct history_point *b, int m,
 		double *margin)
 {
-	double g = b->gate_per_min[m];
-
-	*margin = REPORT_ROSE_GATE_FRACTION * g;
-	return g >= 0 && isfinite(a->slope_per_min[m]) && isfinite(b->slope_per_min[m]) &&
-	       b->slope_per_min[m] > 0 && b->slope_per_min[m] - a->slope_per_min[m] > *margin;
+	return report_slope_rose(a->slope_per_min[m], b->slope_per_min[m], b->gate_per_min[m],
+				 margin);
 }
 
 /* The first soak of s that changed: a verdict unlike the soak before, or a gated rise. */
@@ -505,6 +513,7 @@ void history_release(struct history *h)
 	for (size_t i = 0; i < h->n_sc; i++) {
 		free(h->sc[i].name);
 		free(h->sc[i].pt);
+		free(h->sc[i].trend_png);
 	}
 	free(h->sc);
 	history_index_release(&h->ix);
@@ -779,4 +788,121 @@ int history_trend_data(FILE *f, const struct history *h, size_t sc)
 		fputc('\n', f);
 	}
 	return ferror(f) ? -1 : n_cols;
+}
+
+/* "trends/3-map-churn": a file name for scenario i, whatever its name holds. */
+static char *trend_base(const char *dir, size_t i, const char *name)
+{
+	char safe[64];
+	size_t n = 0;
+	char *p = NULL;
+
+	for (; *name && n + 1 < sizeof(safe); name++) {
+		char c = *name;
+		int keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			   (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.';
+		safe[n++] = keep ? c : '-';
+	}
+	safe[n] = '\0';
+	if (asprintf(&p, "%s/%zu-%s", dir, i + 1, safe) < 0)
+		return NULL;
+	return p;
+}
+
+/* The data of scenario i into base.tsv; its column count (0: nothing to draw) or -1. */
+static int write_trend_data(const struct history *h, size_t i, const char *tsv)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int cols = f ? history_trend_data(f, h, i) : -1;
+
+	if (f && fclose(f) != 0)
+		cols = -1;
+	if (cols > 0 && results_write_atomic(tsv, buf, len) < 0)
+		cols = -1;
+	free(buf);
+	return cols;
+}
+
+/* Draw scenario i; 0 drawn or nothing to draw, PLOT_NO_GNUPLOT, or -1 (a warning printed). */
+static int draw_trend(struct history *h, size_t i, const char *dir)
+{
+	struct history_scenario *s = &h->sc[i];
+	char *base = trend_base(dir, i, s->name);
+	char *tsv = NULL, *png = NULL, title[160];
+	int ret = -1;
+
+	if (!base || asprintf(&tsv, "%s.tsv", base) < 0 || asprintf(&png, "%s.png", base) < 0)
+		goto out;
+	int cols = write_trend_data(h, i, tsv);
+	if (cols <= 0) {
+		ret = cols;
+		goto out;
+	}
+	snprintf(title, sizeof(title), "%s: slopes in %% of their gates, last %zu soaks", s->name,
+		 h->ix.n);
+	text_utf8_trim(title);
+	ret = plot_trend(tsv, cols, s->rise.soak + 1, title, png);
+	if (ret == 0) {
+		s->trend_png = png;
+		png = NULL;
+	}
+out:
+	if (ret < 0)
+		diag_warning("no trend plot for '%s' (see above)", s->name);
+	free(base);
+	free(tsv);
+	free(png);
+	return ret;
+}
+
+int history_draw_trends(struct history *h, const char *out_dir)
+{
+	char *dir = path_join(out_dir, "trends");
+
+	if (!dir || results_mkdir_p(dir) < 0) {
+		free(dir);
+		return dir ? -1 : diag_error("out of memory");
+	}
+	for (size_t i = 0; i < h->n_sc; i++)
+		if (draw_trend(h, i, dir) == PLOT_NO_GNUPLOT)
+			break;
+	free(dir);
+	return 0;
+}
+
+int history_for_report(struct history *h, const struct report *rep, const char *out_dir)
+{
+	char *root = history_root_of(out_dir);
+	int ret = -1;
+
+	memset(h, 0, sizeof(*h));
+	if (!root) {
+		diag_error("out of memory");
+		goto out;
+	}
+	if (history_load(h, root, HISTORY_DEFAULT_LAST, rep, out_dir, rep->label,
+			 rep->commit) < 0)
+		goto out;
+	ret = h->ix.n >= 2 ? history_draw_trends(h, out_dir) : 0;
+out:
+	free(root);
+	return ret;
+}
+
+void history_record_report(const struct report *rep, const char *out_dir)
+{
+	char *root = history_root_of(out_dir);
+	char *copy = strdup(out_dir);
+
+	if (rep->shard)
+		goto out;
+	if (!root || !copy || history_index_record(root, basename(copy), rep->started_utc,
+						   rep->label, rep->commit) < 0)
+		diag_warning("the soak is not in the history index of its folder yet (it is "
+			     "added when the index is next read)");
+out:
+	free(root);
+	free(copy);
 }

@@ -11,7 +11,7 @@
  * by hand, or misses a report folder beside it (a soak killed before it could add its line,
  * two soaks that wrote the index at once) is rebuilt from the folders and written again,
  * atomically.  Only whole (unsharded or merged) reports are soaks of the series: a shard is
- * a part of one.
+ * a part of one.  A folder holding a single soak gets no index until a second soak joins it.
  *
  * The analysis reads each soak of the window with the report readers (report.h) and, per
  * scenario, finds the first soak where a gated slope rose by more than
@@ -62,7 +62,8 @@ void history_index_release(struct history_index *ix);
  * summary.json any more are dropped, report folders beside them that it does not name are
  * added (their label and commit read from their summary.json), and the whole is rebuilt from
  * the folders when the index is missing or unreadable.  When anything changed the index is
- * written again (atomically; a root that cannot be written is a warning).  *rebuilt (may be
+ * written again (atomically; a root that cannot be written is a warning), unless there was
+ * none and it would name fewer than two soaks.  *rebuilt (may be
  * NULL) is set to 1 when that happened.  0, or -1 after printing why (root unreadable).
  */
 int history_index_load(struct history_index *ix, const char *root, int *rebuilt);
@@ -94,6 +95,7 @@ struct history_scenario {
 	char *name;
 	struct history_point *pt;	/* one per soak of the window */
 	struct history_rise rise;
+	char *trend_png;		/* its trend plot (history_draw_trends), or NULL */
 };
 
 struct history {
@@ -138,5 +140,28 @@ json_t *history_json(const struct history *h);
  * metrics.  Returns the number of metric columns (0: nothing to draw), or -1 (write error).
  */
 int history_trend_data(FILE *f, const struct history *h, size_t sc);
+
+/*
+ * For the report of a soak being written into out_dir (rep: its runs, started_utc, label and
+ * commit): load the history of the soaks beside it (history_load with rep as the newest) and,
+ * when there are at least two soaks, draw each scenario's trend (history_draw_trends).  0, or
+ * -1 after printing why (the report stands without a history).
+ */
+int history_for_report(struct history *h, const struct report *rep, const char *out_dir);
+
+/*
+ * Add the whole (unsharded) report rep, just written into out_dir, to the index of the soaks
+ * beside it, with its label and commit.  Never fatal: a failure is a warning (the index is
+ * rebuilt from the folders when it misses a soak).  A shard is part of a soak: not added.
+ */
+void history_record_report(const struct report *rep, const char *out_dir);
+
+/*
+ * Draw each scenario's trend into out_dir/trends/N-NAME.png with gnuplot (plot_trend; the
+ * data beside it as .tsv) and set its trend_png.  Without gnuplot nothing is drawn and 0 is
+ * returned; a plot that fails is a warning.  0, or -1 after printing why (cannot create the
+ * folder, out of memory).
+ */
+int history_draw_trends(struct history *h, const char *out_dir);
 
 #endif

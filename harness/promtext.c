@@ -91,6 +91,33 @@ static void verdict(FILE *f, const struct report *r)
 			       !strcmp(r->runs[i].verdict, verdicts[v]));
 }
 
+/* One counter family of the driver's totals, a sample per scenario that a driver drove. */
+static void driver_total(FILE *f, const struct report *r, const char *name, const char *help,
+			 int errors)
+{
+	family(f, name, "counter", help);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct report_run *run = &r->runs[i];
+		double v = errors ? run->errors : run->requests;
+		if (isfinite(run->requests))
+			sample(f, name, run->name, NULL, NULL, isfinite(v) ? v : 0);
+	}
+}
+
+static void driver(FILE *f, const struct report *r)
+{
+	size_t driven = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		driven += isfinite(r->runs[i].requests);
+	if (!driven)
+		return;
+	driver_total(f, r, "leaksoak_driver_requests_total", "Requests the HTTP driver "
+		     "completed in the run.", 0);
+	driver_total(f, r, "leaksoak_driver_errors_total", "Requests of the HTTP driver that "
+		     "failed in the run.", 1);
+}
+
 double promtext_utc_seconds(const char *iso)
 {
 	struct tm tm = { 0 };
@@ -118,8 +145,27 @@ int promtext_write(FILE *f, const struct report *r)
 	growth(f, r);
 	gates(f, r);
 	verdict(f, r);
+	driver(f, r);
 	timestamp(f, r);
 	return ferror(f) ? -1 : 0;
+}
+
+int promtext_write_dir(const char *path, const char *dir)
+{
+	struct report r;
+	int ret;
+
+	report_init(&r);
+	ret = report_load(&r, dir) == 0 ? promtext_write_file(path, &r) : -1;
+	report_release(&r);
+	return ret;
+}
+
+enum ls_exit promtext_conclude(const char *path, const char *out_dir, enum ls_exit code)
+{
+	if (!path || promtext_write_dir(path, out_dir) == 0)
+		return code;
+	return code == LS_EXIT_PASS ? LS_EXIT_TARGET : code;
 }
 
 int promtext_write_file(const char *path, const struct report *r)

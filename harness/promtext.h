@@ -19,6 +19,7 @@
 
 #include <stdio.h>
 
+#include "diag.h"
 #include "report.h"
 
 /* Write r's exposition to f.  0, or -1 when f reports a write error. */
@@ -26,6 +27,19 @@ int promtext_write(FILE *f, const struct report *r);
 
 /* promtext_write into path, atomically (results_write_atomic).  0, or -1 after printing why. */
 int promtext_write_file(const char *path, const struct report *r);
+
+/*
+ * The report of dir (a run's folder, or a soak's: report_load) written with
+ * promtext_write_file.  0, or -1 after printing why.
+ */
+int promtext_write_dir(const char *path, const char *dir);
+
+/*
+ * The end of `run` and `watch` with --metrics-out path (NULL: none): write the exposition of
+ * out_dir's summary.  Returns the exit code to use: code, except that a pass whose metrics
+ * could not be written becomes LS_EXIT_TARGET (as summary_conclude treats its files).
+ */
+enum ls_exit promtext_conclude(const char *path, const char *out_dir, enum ls_exit code);
 
 /* The Unix time of an ISO 8601 UTC time ("2026-11-30T06:00:00Z"), or -1 when it is not one. */
 double promtext_utc_seconds(const char *iso);
