@@ -48,6 +48,7 @@ commit "tidy the loop" False
 commit "cache the buffers" True
 commit "comment the cache" True
 commit "rename things" True
+branch=$(git_ symbolic-ref --short HEAD)
 culprit=$(git_ rev-list --reverse HEAD | sed -n 3p)
 first=$(git_ rev-list --reverse HEAD | sed -n 1p)
 
@@ -63,10 +64,10 @@ check "a target that cannot run is 125 (skip)" \
 check "a scenario that does not load is 255 (abort the bisection)" \
 	test "$(bisect_code "$TMP/no-such.json")" = 255
 check "so is a usage error" test "$(bisect_code --no-such-option "$TMP/s.json")" = 255
-git_ checkout -q master 2>/dev/null || git_ checkout -q main
+git_ checkout -q "$branch"
 
 # The bisection itself.
-git_ bisect start -q HEAD "$first" >/dev/null 2>&1 || git_ bisect start HEAD "$first" >/dev/null
+git_ bisect start HEAD "$first" >/dev/null 2>&1
 (cd "$repo" && env LEAKSOAK_E2E_TAG="$TAG" git bisect run "$LEAKSOAK" run --bisect \
 	--out "$TMP/bisect" "$TMP/s.json") >"$TMP/bisect.log" 2>&1
 check "git bisect run finishes" test $? = 0
