@@ -711,7 +711,8 @@ static int is_good_name(const char *s)
  */
 static const char *reserved_name(const char *s)
 {
-	static const char *const reserved[] = { "summary.json", "junit.xml", "index.html" };
+	static const char *const reserved[] = { "summary.json", "junit.xml", "index.html",
+						"trends" };
 
 	if (s[0] == '.')
 		return ".";
@@ -1135,8 +1136,8 @@ static int load_name(struct ctx *c, json_t *root, struct scenario *s)
 		pop(c);
 	} else if (ret == 0 && reserved_name(s->name)) {
 		push_key(c, "name");
-		ret = fail(c, "'name' must not be \"%s\"%s: a soak writes summary.json, junit.xml "
-			   "and index.html beside the run folders (rename the scenario)", s->name,
+		ret = fail(c, "'name' must not be \"%s\"%s: a soak writes summary.json, junit.xml, "
+			   "index.html and trends/ beside the run folders (rename the scenario)", s->name,
 			   s->name[0] == '.' ? " (a hidden name)" : "");
 		pop(c);
 	}
