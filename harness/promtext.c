@@ -62,7 +62,8 @@ static void sample(FILE *f, const char *name, const char *scenario, const char *
 static void growth(FILE *f, const struct report *r)
 {
 	family(f, "leaksoak_growth_per_minute", "gauge", "Fitted growth of a metric per minute "
-	       "after warm-up (KiB for rss, a count for threads and fds).");
+	       "after warm-up, in the metric's unit (KiB for memory, a count for threads and "
+	       "fds).");
 	for (size_t i = 0; i < r->n; i++)
 		for (int m = 0; m < METRIC_N_BUILTIN; m++)
 			if (isfinite(r->runs[i].metric[m].slope_per_min))
