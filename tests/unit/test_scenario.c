@@ -826,21 +826,25 @@ static void test_placeholder_hosts(void **state)
 static void test_reserved_names(void **state)
 {
 	static const char *const names[] = { "junit.xml", "index.html", "summary.json",
-					     "JUnit.XML", "summary.json.tmp.12.0", ".hidden" };
+					     "JUnit.XML", "summary.json.tmp.12.0", ".hidden",
+					     "trends", "Trends" };
 	char text[256], want[512];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(text, sizeof(text), "{'name': '%s', 'target': {'cmd': ['t']}}", names[i]);
 		snprintf(want, sizeof(want), "'name' must not be \"%s\"%s: a soak writes "
-			 "summary.json, junit.xml and index.html beside the run folders (rename the "
-			 "scenario)", names[i], names[i][0] == '.' ? " (a hidden name)" : "");
+			 "summary.json, junit.xml, index.html and trends/ beside the run folders "
+			 "(rename the scenario)", names[i], names[i][0] == '.' ? " (a hidden name)" :
+			 "");
 		assert_error(text, want);
 	}
 	struct scenario s;
 	load_ok("{'name': 'junit.xml-fixed', 'target': {'cmd': ['t']}}", &s);
 	scenario_release(&s);
 	load_ok("{'name': 'index', 'target': {'cmd': ['t']}}", &s);
+	scenario_release(&s);
+	load_ok("{'name': 'trends-api', 'target': {'cmd': ['t']}}", &s);
 	scenario_release(&s);
 }
 
