@@ -169,35 +169,24 @@ static int index_read(struct history_index *ix, const char *path)
 	return ret;
 }
 
-static int index_write(const struct history_index *ix, const char *root)
+static int index_text(FILE *f, const void *arg)
 {
-	char *path = path_join(root, HISTORY_INDEX);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	int ret = -1;
+	const struct history_index *ix = arg;
 
-	if (!path || !f) {
-		diag_error("out of memory");
-		goto out;
-	}
 	fputs(INDEX_HEADER, f);
 	for (size_t i = 0; i < ix->n; i++) {
 		const struct history_entry *e = &ix->v[i];
 		fprintf(f, "%s\t%s\t%s\t%s\n", e->started_utc, e->label ? e->label : "",
 			e->commit ? e->commit : "", e->dir);
 	}
-	if (fclose(f) != 0) {
-		f = NULL;
-		diag_error("cannot build '%s' (out of memory)", path);
-		goto out;
-	}
-	f = NULL;
-	ret = results_write_atomic(path, buf, len);
-out:
-	if (f)
-		fclose(f);
-	free(buf);
+	return 0;
+}
+
+static int index_write(const struct history_index *ix, const char *root)
+{
+	char *path = path_join(root, HISTORY_INDEX);
+	int ret = path ? results_write_built(path, index_text, ix) : diag_error("out of memory");
+
 	free(path);
 	return ret;
 }
@@ -809,20 +798,32 @@ static char *trend_base(const char *dir, size_t i, const char *name)
 	return p;
 }
 
-/* The data of scenario i into base.tsv; its column count (0: nothing to draw) or -1. */
+/* What write_trend_data writes, and the column count it found. */
+struct trend_arg {
+	const struct history *h;
+	size_t sc;
+	int cols;
+};
+
+static int trend_text(FILE *f, const void *arg)
+{
+	struct trend_arg *t = (struct trend_arg *)arg;
+
+	t->cols = history_trend_data(f, t->h, t->sc);
+	return t->cols > 0 ? 0 : -1;
+}
+
+/* The data of scenario i into tsv; its column count (0: nothing gated to draw), or -1. */
 static int write_trend_data(const struct history *h, size_t i, const char *tsv)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	int cols = f ? history_trend_data(f, h, i) : -1;
+	struct trend_arg t = { .h = h, .sc = i };
+	int any = 0;
 
-	if (f && fclose(f) != 0)
-		cols = -1;
-	if (cols > 0 && results_write_atomic(tsv, buf, len) < 0)
-		cols = -1;
-	free(buf);
-	return cols;
+	for (int m = 0; m < METRIC_N_BUILTIN; m++)
+		any |= gated(&h->sc[i], h->ix.n, m);
+	if (!any)
+		return 0;
+	return results_write_built(tsv, trend_text, &t) == 0 ? t.cols : -1;
 }
 
 /* Draw scenario i; 0 drawn or nothing to draw, PLOT_NO_GNUPLOT, or -1 (a warning printed). */

@@ -59,27 +59,32 @@ static void sample(FILE *f, const char *name, const char *scenario, const char *
 	value(f, v);
 }
 
+/* A gauge per scenario and metric of the table: its slope, or (gate set) its gate. */
+static void per_metric(FILE *f, const struct report *r, const char *name, const char *help,
+		       int gate)
+{
+	family(f, name, "gauge", help);
+	for (size_t i = 0; i < r->n; i++)
+		for (int m = 0; m < METRIC_N_BUILTIN; m++) {
+			const struct report_metric *x = &r->runs[i].metric[m];
+			double v = gate ? x->gate_per_min : x->slope_per_min;
+			/* An unfitted slope and an ungated metric have no sample. */
+			if (gate ? v >= 0 : isfinite(v))
+				sample(f, name, r->runs[i].name, "metric", metric_builtin[m].name, v);
+		}
+}
+
 static void growth(FILE *f, const struct report *r)
 {
-	family(f, "leaksoak_growth_per_minute", "gauge", "Fitted growth of a metric per minute "
-	       "after warm-up, in the metric's unit (KiB for memory, a count for threads and "
-	       "fds).");
-	for (size_t i = 0; i < r->n; i++)
-		for (int m = 0; m < METRIC_N_BUILTIN; m++)
-			if (isfinite(r->runs[i].metric[m].slope_per_min))
-				sample(f, "leaksoak_growth_per_minute", r->runs[i].name, "metric",
-				       metric_builtin[m].name, r->runs[i].metric[m].slope_per_min);
+	per_metric(f, r, "leaksoak_growth_per_minute", "Fitted growth of a metric per minute "
+		   "after warm-up, in the metric's unit (KiB for memory, a count for threads and "
+		   "fds).", 0);
 }
 
 static void gates(FILE *f, const struct report *r)
 {
-	family(f, "leaksoak_gate_per_minute", "gauge", "Growth per minute a metric may show "
-	       "before the run is a leak (ungated metrics have no sample).");
-	for (size_t i = 0; i < r->n; i++)
-		for (int m = 0; m < METRIC_N_BUILTIN; m++)
-			if (r->runs[i].metric[m].gate_per_min >= 0)
-				sample(f, "leaksoak_gate_per_minute", r->runs[i].name, "metric",
-				       metric_builtin[m].name, r->runs[i].metric[m].gate_per_min);
+	per_metric(f, r, "leaksoak_gate_per_minute", "Growth per minute a metric may show "
+		   "before the run is a leak (ungated metrics have no sample).", 1);
 }
 
 static void verdict(FILE *f, const struct report *r)
@@ -169,24 +174,12 @@ enum ls_exit promtext_conclude(const char *path, const char *out_dir, enum ls_ex
 	return code == LS_EXIT_PASS ? LS_EXIT_TARGET : code;
 }
 
+static int exposition(FILE *f, const void *arg)
+{
+	return promtext_write(f, arg);
+}
+
 int promtext_write_file(const char *path, const struct report *r)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-	int ret = -1;
-
-	if (!f) {
-		diag_error("out of memory");
-		goto out;
-	}
-	int bad = promtext_write(f, r);
-	if (fclose(f) != 0 || bad) {
-		diag_error("cannot build '%s' (out of memory)", path);
-		goto out;
-	}
-	ret = results_write_atomic(path, buf, len);
-out:
-	free(buf);
-	return ret;
+	return results_write_built(path, exposition, r);
 }
