@@ -31,7 +31,7 @@ static const char history_usage[] =
 	"  -h, --help       this text\n"
 	"\n"
 	"exit: 0 no scenario changed, 1 a scenario's slope rose or its verdict changed,\n"
-	"      2 usage error or unreadable DIR\n";
+	"      2 usage error or no soak in DIR, 3 the history could not be written\n";
 
 struct history_opts {
 	const char *dir;
@@ -107,8 +107,11 @@ int cmd_history(int argc, char **argv)
 	for (size_t i = 0; i < h.n_sc; i++)
 		if (h.sc[i].rise.soak >= 0)
 			code = LS_EXIT_LEAK;
-	if (print(&h, o.json) < 0 || fflush(stdout) == EOF || ferror(stdout))
-		code = diag_error("cannot write the history to stdout") ? LS_EXIT_USAGE : code;
+	/* A full disk or a closed pipe must not look like "nothing changed". */
+	if (print(&h, o.json) < 0 || fflush(stdout) == EOF || ferror(stdout)) {
+		diag_error("cannot write the history to stdout");
+		code = LS_EXIT_TARGET;
+	}
 out:
 	history_release(&h);
 	return code;

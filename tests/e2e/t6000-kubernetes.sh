@@ -4,12 +4,12 @@
 # them (JOB_COMPLETION_INDEX 0..N-1, the container's env, one shared results folder), run every
 # scenario exactly once and merge them into one report.
 . "$(dirname "$0")/lib.sh"
-plan 14
+plan 16
 
 K=$ROOT/docs/kubernetes
 KUBE="python3 $ROOT/tests/e2e/kube.py"
 if ! python3 -c 'import yaml' 2>/dev/null; then
-	for _ in $(seq 1 14); do skip "python3-yaml is not installed (apt-get install python3-yaml)"; done
+	for _ in $(seq 1 16); do skip "python3-yaml is not installed (apt-get install python3-yaml)"; done
 	exit 0
 fi
 
@@ -82,4 +82,7 @@ check "the merge Job exits 0 (every run passed)" test $? = 0
 merged=$TMP/results/soak/night-1/summary.json
 check "the merged report covers every scenario exactly once" \
 	test "$(jq -r '[.runs[].scenario] | join(",")' "$merged")" = a-one,b-two,c-three,d-four,e-five
+check "the merged report keeps the shards' label" json_true "$merged" '.label == "night-1"'
+check "and joins the history of the folder it was written into" sh -c "
+	'$LEAKSOAK' history '$TMP/results/soak' --json | jq -e '[.soaks[] | .dir + \":\" + .label] == [\"night-1:night-1\"]' >/dev/null"
 check "nothing is left running" no_strays
