@@ -441,17 +441,21 @@ static int by_scenario(const void *a, const void *b)
 		      ((const struct history_scenario *)b)->name);
 }
 
-/* Keep the last `last` entries of ix, with current's folder as the newest when given. */
+/*
+ * Keep the last `last` entries of ix, with current in place of what the index says of its
+ * folder (in time order: a report rewritten in place may be an old one).
+ */
 static int window(struct history *h, size_t last, const struct report *current,
 		  const char *current_name, const char *label, const char *commit)
 {
-	long self = current_name ? index_find(&h->ix, current_name) : -1;
+	long self = current ? index_find(&h->ix, current_name) : -1;
 
 	if (self >= 0)
 		index_remove(&h->ix, (size_t)self);
-	if (current && index_add(&h->ix, current->started_utc, label, commit,
-				 current_name ? current_name : ".") < 0)
+	if (current && index_add(&h->ix, current->started_utc, label, commit, current_name) < 0)
 		return diag_error("out of memory");
+	if (h->ix.n > 1)
+		qsort(h->ix.v, h->ix.n, sizeof(*h->ix.v), by_time);
 	while (h->ix.n > last)
 		index_remove(&h->ix, 0);
 	return 0;
@@ -460,12 +464,12 @@ static int window(struct history *h, size_t last, const struct report *current,
 int history_load(struct history *h, const char *root, size_t last, const struct report *current,
 		 const char *current_dir, const char *label, const char *commit)
 {
-	char *copy = current_dir ? strdup(current_dir) : NULL;
+	char *copy = strdup(current_dir ? current_dir : ".");
 	const char *name = copy ? basename(copy) : NULL;
 	int ret = -1;
 
 	memset(h, 0, sizeof(*h));
-	if (!(h->root = strdup(root)) || (current_dir && !copy)) {
+	if (!(h->root = strdup(root)) || !copy) {
 		diag_error("out of memory");
 		goto out;
 	}
@@ -476,7 +480,7 @@ int history_load(struct history *h, const char *root, size_t last, const struct 
 		struct report rep;
 		int added = 0;
 		report_init(&rep);
-		if (current && i == h->ix.n - 1)
+		if (current && !strcmp(h->ix.v[i].dir, name))
 			added = add_soak(h, i, current);
 		else if (load_soak(&rep, root, h->ix.v[i].dir) == 0)
 			added = add_soak(h, i, &rep);

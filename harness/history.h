@@ -108,8 +108,8 @@ struct history {
 /*
  * Load the last `last` soaks of root (history_index_load, then each report).  When current
  * is not NULL it is a soak not yet in the index (the one being written into current_dir,
- * started current->started_utc, labelled label/commit): it joins the window as its newest
- * soak, replacing an entry for the same folder.  A soak whose report cannot be read is left
+ * started current->started_utc, labelled label/commit): it joins the window in time order
+ * (normally as its newest soak), replacing an entry for the same folder.  A soak whose report cannot be read is left
  * out with a warning.  0, or -1 after printing why.
  */
 int history_load(struct history *h, const char *root, size_t last, const struct report *current,
