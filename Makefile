@@ -212,7 +212,8 @@ clean:
 
 # ---- fuzzing -----------------------------------------------------------------------------
 # make fuzz: libFuzzer harnesses (tests/fuzz/fuzz_*.c) for the scenario loader with template
-# expansion, the samples.csv reader and the summary.json readers, built with clang under
+# expansion, the samples.csv reader, the summary.json readers and evidence's /proc and
+# heaptrack_print parsers, built with clang under
 # ASan+UBSan, each run FUZZ_SECONDS from its seed corpus (tests/fuzz/corpus/NAME, copied so
 # the checked-in seeds stay small).  A crash stops make with the input saved in build/fuzz/.
 FUZZ_CC ?= clang

@@ -23,7 +23,9 @@
 #include "diag.h"
 #include "path.h"
 #include "driver.h"
+#include "evidence_run.h"
 #include "gate.h"
+#include "heaptrack.h"
 #include "plot.h"
 #include "promtext.h"
 #include "results.h"
@@ -77,6 +79,7 @@ struct run {
 	struct sampler *sampler;
 	struct driver *driver;
 	struct session_result session;
+	struct evidence_run *evidence;
 	struct cap_limits caps;
 	char reason[256];	/* why a run with no error got its verdict without a fit */
 	struct gate_report report;
@@ -218,12 +221,21 @@ static int setup_harness(struct run *r)
 static int start_target(struct run *r)
 {
 	char *log = path_join(r->out_dir, "target.log");
+	char *base = NULL, **argv = NULL;	/* the heaptrack command line */
 	int signo = 0;
 	int ret = -1;
 
-	r->target = target_start(r->sc.cmd, r->sc.env, log);
+	if (r->sc.profile == SCENARIO_PROFILE_HEAPTRACK) {
+		if (!(base = path_join(r->out_dir, EVIDENCE_RUN_HEAPTRACK_BASE)) ||
+		    !(argv = heaptrack_argv(r->sc.cmd, base))) {
+			target_error(r, "out of memory");
+			goto out;
+		}
+	}
+	r->target = target_start(argv ? argv : r->sc.cmd, r->sc.env, log);
 	if (!r->target) {
-		target_error(r, "cannot start '%s'", r->sc.cmd[0]);
+		target_error(r, argv ? "cannot start '%s' under heaptrack (is heaptrack installed? "
+			     "./scripts/install-deps.sh)" : "cannot start '%s'", r->sc.cmd[0]);
 		goto out;
 	}
 	if (r->sc.ready_url &&
@@ -242,6 +254,10 @@ static int start_target(struct run *r)
 		target_error(r, "cannot sample %s", r->sc.name);
 		goto out;
 	}
+	if (!(r->evidence = evidence_run_new(r->out_dir, &r->sc, r->sampler))) {
+		target_error(r, "out of memory");
+		goto out;
+	}
 	if (r->sc.has_drive && !(r->driver = driver_new(&r->sc.drive))) {
 		snprintf(r->error, sizeof(r->error), "cannot start the HTTP driver (see above)");
 		r->code = LS_EXIT_TARGET;
@@ -250,6 +266,8 @@ static int start_target(struct run *r)
 	ret = 0;
 out:
 	free(log);
+	free(base);
+	free(argv);
 	return ret;
 }
 
@@ -277,11 +295,18 @@ static int drive_and_sample(struct run *r)
 		.signal_fd = r->signal_fd,
 		.caps = &r->caps,
 		.judge = r->sc.early_stop ? &judge : NULL,
+		.on_window_start = evidence_run_window_start,
+		.window_cls = r->evidence,
+		.window_start_s = r->sc.warmup_s,
 	};
 	char how[160];
 
 	session_run(&c, &r->session);
 	free(csv);
+	/* The window's end as the last sample saw it: before the driver lets go of anything. */
+	if (r->session.end == SESSION_COMPLETED || r->session.end == SESSION_SETTLED ||
+	    r->session.end == SESSION_CAPPED)
+		evidence_run_window_end(r->evidence, r->session.elapsed_s);
 	/* A session that failed (a full disk) did not read the totals: what was driven stands. */
 	if (r->driver && r->session.end == SESSION_FAILED)
 		driver_totals(r->driver, &r->session.totals);
@@ -362,14 +387,30 @@ static void finish(struct run *r)
 		.has_driver = r->sc.has_drive, .error = r->error[0] ? r->error : NULL,
 		.exit_code = r->code, .started_utc = r->started_utc,
 		.reason = r->reason[0] ? r->reason : NULL, .caps = &r->caps,
+		.evidence = evidence_run_json(r->evidence),
 	};
 
 	r->code = summary_conclude(&sr, r->opt.junit);
 	r->code = promtext_conclude(r->opt.metrics_out, r->out_dir, r->code);
 }
 
+/* Under a profiler, let it finish its data: 1 when a signal arrived meanwhile (recorded). */
+static int interrupted_at_end(struct run *r)
+{
+	int signo = evidence_run_profile_end(r->evidence, r->target,
+					     (unsigned)(r->sc.stop_grace_s * 1000), r->signal_fd);
+
+	if (!signo)
+		return 0;
+	snprintf(r->error, sizeof(r->error), "interrupted by SIG%s while heaptrack wrote its data",
+		 sigabbrev_np(signo));
+	r->code = LS_EXIT_SIGNAL_BASE + signo;
+	return 1;
+}
+
 static void run_release(struct run *r)
 {
+	evidence_run_free(&r->evidence);
 	driver_free(&r->driver);
 	sampler_free(&r->sampler);
 	target_free(&r->target);
@@ -418,6 +459,8 @@ static int run_main(int argc, char **argv)
 	results_utc_now(r.started_utc, sizeof(r.started_utc));
 	int ran = setup_harness(&r) == 0 && start_target(&r) == 0 && drive_and_sample(&r) == 0;
 	/* Stopped before the summary and the plot: nothing of the target outlives the run. */
+	if (r.target && r.session.end != SESSION_INTERRUPTED && interrupted_at_end(&r))
+		ran = 0;
 	if (r.target)
 		target_stop(r.target, (unsigned)(r.sc.stop_grace_s * 1000));
 	if (ran)

@@ -753,3 +753,40 @@ long driver_probe(const char *url, long timeout_ms, int allow_remote)
 	curl_easy_cleanup(e);
 	return status;
 }
+
+static size_t write_file(char *data, size_t size, size_t nmemb, void *cls)
+{
+	return fwrite(data, size, nmemb, cls) * size;
+}
+
+long driver_fetch(const char *url, long timeout_ms, int allow_remote, const char *path)
+{
+	struct guard g = { .allow_remote = allow_remote, .warn = 1 };
+	long status = 0;
+	CURLcode rc = CURLE_FAILED_INIT;
+	CURL *e = NULL;
+	FILE *f = fopen(path, "wbe");
+
+	if (!f) {
+		diag_error("cannot create '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	if (global_init() < 0 || !(e = curl_easy_init()))
+		goto out;
+	if ((rc = setup_easy(e, &g, timeout_ms < 1 ? 1 : timeout_ms)) == CURLE_OK &&
+	    (rc = curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_file)) == CURLE_OK &&
+	    (rc = curl_easy_setopt(e, CURLOPT_WRITEDATA, f)) == CURLE_OK &&
+	    (rc = curl_easy_setopt(e, CURLOPT_URL, url)) == CURLE_OK &&
+	    (rc = curl_easy_perform(e)) == CURLE_OK)
+		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+	if (rc != CURLE_OK)
+		diag_error("cannot fetch '%s': %s", url, curl_easy_strerror(rc));
+out:
+	if (e)
+		curl_easy_cleanup(e);
+	if (f && fclose(f) != 0 && status) {
+		diag_error("cannot write '%s': %s", path, strerror(errno));
+		status = 0;
+	}
+	return status;
+}

@@ -69,4 +69,12 @@ void driver_free(struct driver **d);
  */
 long driver_probe(const char *url, long timeout_ms, int allow_remote);
 
+/*
+ * One GET of url with a timeout, its body written to path (created, truncated), with the
+ * probe's safety (loopback only unless allow_remote, no proxy, http(s) only, no redirect):
+ * evidence.http_get.  Returns the HTTP status, or 0 after printing why when no response came
+ * or path could not be written.
+ */
+long driver_fetch(const char *url, long timeout_ms, int allow_remote, const char *path);
+
 #endif

@@ -28,6 +28,8 @@ struct metric_def {
 	double gate_default;	/* growth allowed per minute; < 0: not gated unless asked */
 	enum metric_kind kind;
 	int lazyfree;		/* 1: judged net of LazyFree when gate.rss_discount_lazyfree */
+	int first_columns;	/* 1: among the columns every samples.csv has had (rss, threads,
+				   fds); the others follow them, in table order */
 };
 
 /* The built-ins, in table order (which is also the order they are shown in). */

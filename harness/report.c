@@ -39,6 +39,7 @@ static void run_release(struct report_run *run)
 	free(run->scenario_file);
 	free(run->description);
 	free(run->rss_basis);
+	json_decref(run->evidence);
 }
 
 void report_release(struct report *r)
@@ -170,6 +171,29 @@ static int is_verdict(const char *v)
 }
 
 /*
+ * What a report keeps of a run's evidence: the lines, the files and the allocation sites,
+ * not the per-process tables (they stay in the run's own summary.json).  NULL for none.
+ */
+static json_t *evidence_brief(const json_t *ev, int *failed)
+{
+	static const char *const keys[] = { "where", "files", "heaptrack", "http_get" };
+	json_t *o;
+
+	if (!json_is_object(ev))
+		return NULL;
+	if (!(o = json_object())) {
+		*failed = 1;
+		return NULL;
+	}
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		json_t *v = json_object_get(ev, keys[i]);
+		if (v && json_object_set_new(o, keys[i], json_deep_copy(v)) < 0)
+			*failed = 1;
+	}
+	return o;
+}
+
+/*
  * Fill run from one run object: a run's summary.json, or an entry of a report's "runs" (the
  * same keys, plus "results" and "message").  dir is where the run's folder is.
  */
@@ -200,6 +224,7 @@ static int run_from_json(struct report_run *run, const json_t *j, const char *di
 	run->requests = num_or_nan(json_object_get(json_object_get(j, "driver"), "requests"));
 	run->errors = num_or_nan(json_object_get(json_object_get(j, "driver"), "errors"));
 	read_metrics(run, json_object_get(j, "metrics"));
+	run->evidence = evidence_brief(json_object_get(j, "evidence"), &failed);
 	if (message)
 		run->message = dup_or_null(message, &failed);
 	else if (why && why[0] && strcmp(run->verdict, "error"))
@@ -684,7 +709,10 @@ static json_t *run_json(const struct report_run *run, const char *out_real)
 		json_object_set_new(j, "driver", json_pack("{s:I, s:I}", "requests",
 			(json_int_t)run->requests, "errors",
 			(json_int_t)(isfinite(run->errors) ? run->errors : 0)));
-
+	if (j && json_object_set(j, "evidence", run->evidence ? run->evidence : json_null()) < 0) {
+		json_decref(j);
+		j = NULL;
+	}
 	free(results);
 	return j;
 }

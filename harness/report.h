@@ -60,6 +60,8 @@ struct report_run {
 	int stopped_early;	/* an early verdict ended the run at decided_at_s */
 	double requests, errors;	/* the driver's totals; NaN when nothing drove the run */
 	struct report_metric metric[METRIC_N_BUILTIN];	/* by enum metric_id */
+	json_t *evidence;	/* the summary's evidence (its "where", "files", "heaptrack",
+				   "http_get"), or NULL */
 };
 
 /* A difference from the baseline: a verdict that changed or a gated slope that rose. */

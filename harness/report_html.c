@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "diag.h"
+#include "evidence.h"
 #include "history.h"
 #include "path.h"
 #include "results.h"
@@ -39,6 +40,8 @@ static const char html_style[] =
 	"section.run img{max-width:100%;height:auto;border:1px solid #eee}\n"
 	"pre{background:#f7f7f7;padding:8px;white-space:pre-wrap}\n"
 	".noplot{color:#888;font-style:italic}\n"
+	"td.where{font-size:13px;max-width:420px}\n"
+	"dl.where dt{font-weight:600;margin-top:6px}dl.where dd{margin:0 0 0 16px}\n"
 	".trend{display:inline-block;vertical-align:top;margin:0 16px 12px 0;max-width:580px}\n"
 	".trend h3{font-size:14px;margin:8px 0 2px}.trend p{margin:0 0 4px;font-size:13px}\n";
 
@@ -175,6 +178,140 @@ static void shown_metrics(const struct report *r, int shown[METRIC_N_BUILTIN])
 	}
 }
 
+/* ---- evidence ---------------------------------------------------------------------- */
+
+/* The lines of where.metric, each escaped, sep between them; at most max of them. */
+static void html_where_lines(FILE *f, const json_t *ev, const char *metric, size_t max,
+			     const char *sep)
+{
+	const json_t *lines = evidence_where(ev, metric);
+	size_t i;
+	json_t *l;
+
+	json_array_foreach(lines, i, l) {
+		if (i == max)
+			break;
+		if (i)
+			fputs(sep, f);
+		results_xml_escape(f, json_string_value(l));
+	}
+}
+
+/* The metrics whose evidence to show: the failed ones, or rss for a leak called on a cap. */
+static int where_metrics(const struct report_run *run, const char *names[METRIC_N_BUILTIN])
+{
+	int n = 0;
+
+	for (int m = 0; m < METRIC_N_BUILTIN; m++)
+		if (run->metric[m].failed)
+			names[n++] = metric_builtin[m].name;
+	if (!n && !strcmp(run->verdict, "leak"))
+		names[n++] = metric_builtin[METRIC_RSS].name;
+	return n;
+}
+
+/* The table's "where" cell: the first line of each failed metric's evidence. */
+static void html_where_cell(FILE *f, const struct report_run *run)
+{
+	const char *names[METRIC_N_BUILTIN];
+	int n = where_metrics(run, names);
+
+	fputs("<td class=\"where\">", f);
+	for (int i = 0; run->evidence && i < n; i++) {
+		if (i)
+			fputs("<br>", f);
+		html_where_lines(f, run->evidence, names[i], 1, "");
+	}
+	fputs("</td>", f);
+}
+
+static void html_heaptrack(FILE *f, const json_t *ht)
+{
+	const json_t *stacks = json_object_get(ht, "stacks");
+	size_t i, k;
+	json_t *st, *fr;
+
+	if (!ht || json_is_null(ht))
+		return;
+	fputs("<h3>allocation sites (heaptrack)</h3>\n<pre>", f);
+	if (json_is_string(json_object_get(ht, "error")))
+		results_xml_escape(f, json_string_value(json_object_get(ht, "error")));
+	json_array_foreach(stacks, i, st) {
+		fprintf(f, "%s", i ? "\n" : "");
+		results_xml_escape(f, json_string_value(json_object_get(st, "leaked")));
+		fprintf(f, " leaked over %" JSON_INTEGER_FORMAT " calls from\n",
+			json_integer_value(json_object_get(st, "calls")));
+		json_array_foreach(json_object_get(st, "frames"), k, fr) {
+			const char *at = json_string_value(json_object_get(fr, "location"));
+			fputs("  ", f);
+			results_xml_escape(f, json_string_value(json_object_get(fr, "function")));
+			if (at && *at) {
+				fputs("  at ", f);
+				results_xml_escape(f, at);
+			}
+			fputc('\n', f);
+		}
+	}
+	fputs("</pre>\n", f);
+}
+
+/* A link to a file of the run's folder, when the folder travels with the report. */
+static void html_file_link(FILE *f, const char *rel, const char *file)
+{
+	if (!file)
+		return;
+	if (rel && rel[0] != '/') {
+		fputs(" <a href=\"", f);
+		results_xml_escape(f, rel);
+		fputc('/', f);
+		results_xml_escape(f, file);
+		fputs("\">", f);
+		results_xml_escape(f, file);
+		fputs("</a>", f);
+	} else {
+		fputc(' ', f);
+		results_xml_escape(f, file);
+	}
+}
+
+/* The evidence section of a run: where each failed metric grew, allocation sites, files. */
+static void html_evidence(FILE *f, const struct report_run *run, const char *out_real)
+{
+	const json_t *ev = run->evidence;
+	const json_t *files = json_object_get(ev, "files");
+	const json_t *http = json_object_get(ev, "http_get");
+	const char *names[METRIC_N_BUILTIN];
+	int n = where_metrics(run, names);
+	char *rel;
+
+	if (!ev)
+		return;
+	rel = report_path_from(out_real, run->dir);
+	fputs("<h3>where</h3>\n", f);
+	if (n) {
+		fputs("<dl class=\"where\">", f);
+		for (int i = 0; i < n; i++) {
+			fputs("<dt>", f);
+			results_xml_escape(f, names[i]);
+			fputs("</dt><dd>", f);
+			html_where_lines(f, ev, names[i], EVIDENCE_MAX_LINES, "<br>");
+			fputs("</dd>", f);
+		}
+		fputs("</dl>\n", f);
+	}
+	html_heaptrack(f, json_object_get(ev, "heaptrack"));
+	if (json_is_string(json_object_get(http, "compare"))) {
+		fputs("<p>compare the two bodies of evidence.http_get: <code>", f);
+		results_xml_escape(f, json_string_value(json_object_get(http, "compare")));
+		fputs("</code> (in the run's folder)</p>\n", f);
+	}
+	fputs("<p>raw evidence:", f);
+	html_file_link(f, rel ? rel : run->dir, json_string_value(json_object_get(files, "start")));
+	html_file_link(f, rel ? rel : run->dir, json_string_value(json_object_get(files, "end")));
+	fputs("</p>\n", f);
+	free(rel);
+}
+
 static void html_row(FILE *f, const struct report_run *run, const char *out_real,
 		     const int shown[METRIC_N_BUILTIN])
 {
@@ -197,7 +334,9 @@ static void html_row(FILE *f, const struct report_run *run, const char *out_real
 	fputs("<td class=\"why\">", f);
 	results_xml_escape(f, why ? why : run->message);
 	free(why);
-	fputs("</td><td class=\"num\">", f);
+	fputs("</td>", f);
+	html_where_cell(f, run);
+	fputs("<td class=\"num\">", f);
 	if (isfinite(run->elapsed_s))
 		fprintf(f, "%.1f s", run->elapsed_s);
 	if (run->stopped_early && isfinite(run->decided_at_s))
@@ -351,13 +490,14 @@ static void html_table(FILE *f, const struct report *r, const char *out_real)
 			fprintf(f, "%s ", d->name);
 		fprintf(f, "%s <span class=\"gate\">/ gate</span></th>", d->rate_unit);
 	}
-	fputs("<th>why</th><th>time</th><th>results</th></tr></thead>\n<tbody>\n", f);
+	fputs("<th>why</th><th>where</th><th>time</th><th>results</th></tr></thead>\n<tbody>\n",
+	      f);
 	for (size_t i = 0; i < r->n; i++)
 		html_row(f, &r->runs[i], out_real, shown);
 	fputs("</tbody>\n</table>\n", f);
 }
 
-static void html_run(FILE *f, const struct report_run *run)
+static void html_run(FILE *f, const struct report_run *run, const char *out_real)
 {
 	fputs("<section class=\"run\" id=\"", f);
 	html_id(f, "run-", run->name);
@@ -379,6 +519,7 @@ static void html_run(FILE *f, const struct report_run *run)
 		fputs("</pre>\n", f);
 	}
 	html_plot(f, run);
+	html_evidence(f, run, out_real);
 	fputs("</section>\n", f);
 }
 
@@ -399,7 +540,7 @@ int report_html_write(const struct report *r, const char *out_dir, const char *o
 	html_history(f, r);
 	html_table(f, r, out_real);
 	for (size_t i = 0; i < r->n; i++)
-		html_run(f, &r->runs[i]);
+		html_run(f, &r->runs[i], out_real);
 	fputs("</body>\n</html>\n", f);
 	if (fclose(f) != 0) {
 		f = NULL;

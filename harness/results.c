@@ -20,12 +20,13 @@
 struct results_csv {
 	FILE *f;
 	char *path;
-	size_t n_series;	/* columns after rss_anon_kib */
+	/* The metrics after the first columns (metric_def.first_columns == 0), by index. */
+	size_t more[METRIC_MAX], n_more;
 };
 
-/* The columns every samples.csv has, in order; the metric set's series follow. */
+/* The columns every samples.csv has had, in order; the metric set's other metrics follow. */
 static const char csv_header[] =
-	"t_s,rss_kib,threads,fds,procs,cpu_s,lazyfree_kib,requests,errors,rss_anon_kib";
+	"t_s,rss_kib,threads,fds,procs,cpu_s,lazyfree_kib,requests,errors";
 
 void results_row_set_sample(struct results_row *row, const struct sample *s)
 {
@@ -189,9 +190,12 @@ struct results_csv *results_csv_open(const char *path, const struct metric_set *
 		goto fail;
 	}
 	fputs(csv_header, c->f);
-	for (size_t i = METRIC_N_BUILTIN; i < set->n; i++)
+	for (size_t i = 0; i < set->n; i++) {
+		if (set->def[i].first_columns)
+			continue;
 		fprintf(c->f, ",%s", set->def[i].column);
-	c->n_series = set->n - METRIC_N_BUILTIN;
+		c->more[c->n_more++] = i;
+	}
 	if (fputc('\n', c->f) == EOF || fflush(c->f) == EOF) {
 		diag_error("cannot write '%s': %s", path, strerror(errno));
 		goto fail;
@@ -212,13 +216,13 @@ int results_csv_append(struct results_csv *c, const struct results_row *r)
 
 	if (!isnan(r->lazyfree_kib))
 		snprintf(lazy, sizeof(lazy), "%.0f", r->lazyfree_kib);
-	fprintf(c->f, "%.3f,%llu,%u,%u,%u,%.2f,%s,%llu,%llu,%llu", r->s.t_s,
+	fprintf(c->f, "%.3f,%llu,%u,%u,%u,%.2f,%s,%llu,%llu", r->s.t_s,
 		(unsigned long long)r->s.rss_kib, r->s.threads, r->s.fds, r->s.procs, r->s.cpu_s,
-		lazy, (unsigned long long)r->requests, (unsigned long long)r->errors,
-		(unsigned long long)r->s.rss_anon_kib);
-	/* A series with no reading yet is an empty cell, like LazyFree before its first. */
-	for (size_t i = 0; i < c->n_series; i++) {
-		double v = r->metric[METRIC_N_BUILTIN + i];
+		lazy, (unsigned long long)r->requests, (unsigned long long)r->errors);
+	/* A metric with no reading yet (a series before its first scrape) is an empty cell,
+	 * like LazyFree before its first. */
+	for (size_t i = 0; i < c->n_more; i++) {
+		double v = r->metric[c->more[i]];
 		if (isfinite(v))
 			fprintf(c->f, ",%.17g", v);
 		else

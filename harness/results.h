@@ -15,9 +15,9 @@
  *   lazyfree_kib latest LazyFree reading (smaps_rollup, slower cadence); empty until the first
  *   requests     driver requests completed since the previous row
  *   errors       driver requests failed since the previous row
+ * then a column for each other metric of the run's set (metric.h), in its order:
  *   rss_anon_kib anonymous resident memory of the tree (neither file-backed nor shmem)
- * then one column per Prometheus series of the run's metric set (metric.h), named by the
- * series, empty until its first good scrape.
+ * and one per Prometheus series, named by the series, empty until its first good scrape.
  */
 #ifndef LEAKSOAK_RESULTS_H
 #define LEAKSOAK_RESULTS_H

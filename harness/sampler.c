@@ -660,3 +660,10 @@ void sampler_free(struct sampler **sp)
 	free(s);
 	*sp = NULL;
 }
+
+size_t sampler_members(const struct sampler *s, pid_t *out, size_t n)
+{
+	for (size_t i = 0; i < s->n && i < n; i++)
+		out[i] = s->m[i].pid;
+	return s->n;
+}

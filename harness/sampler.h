@@ -7,6 +7,7 @@
 #ifndef LEAKSOAK_SAMPLER_H
 #define LEAKSOAK_SAMPLER_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -49,6 +50,13 @@ int sampler_read(struct sampler *s, struct sample *out);
  * target's mmap lock — so call it on a slower cadence than sampler_read.  0 or -1.
  */
 int sampler_read_lazyfree(struct sampler *s, uint64_t *kib);
+
+/*
+ * The processes of the tree as of the last sampler_read, root first: up to n PIDs into out.
+ * Returns how many there are (more than n when out was too short).  For evidence, which
+ * reads the same tree in detail at the fit window's edges.
+ */
+size_t sampler_members(const struct sampler *s, pid_t *out, size_t n);
 
 void sampler_free(struct sampler **s);
 

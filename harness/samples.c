@@ -59,6 +59,16 @@ static int good_series_name(const char *s, size_t n)
 	return 1;
 }
 
+/* The built-in metric after the first columns whose column name is p[0, n), or -1. */
+static int builtin_column(const char *p, size_t n)
+{
+	for (int i = 0; i < METRIC_N_BUILTIN; i++)
+		if (!metric_builtin[i].first_columns && strlen(metric_builtin[i].column) == n &&
+		    !strncmp(p, metric_builtin[i].column, n))
+			return i;
+	return -1;
+}
+
 int samples_parse_header(const char *line, struct samples_header *h)
 {
 	const char *p = line;
@@ -68,24 +78,33 @@ int samples_parse_header(const char *line, struct samples_header *h)
 	for (;; col++) {
 		const char *end = strchr(p, ',');
 		size_t n = end ? (size_t)(end - p) : strlen(p);
+		int b = col < SAMPLES_FIXED ? -1 : builtin_column(p, n);
 		if (col < SAMPLES_FIXED) {
 			if (n != strlen(fixed_columns[col]) || strncmp(p, fixed_columns[col], n))
 				return -1;
-		} else if (col == SAMPLES_FIXED && n == strlen("rss_anon_kib") &&
-			   !strncmp(p, "rss_anon_kib", n)) {
-			h->has_rss_anon = 1;
+		} else if (h->n_more >= METRIC_MAX) {
+			return -1;
+		} else if (b >= 0) {
+			if (h->has_builtin[b])
+				return -1;
+			h->has_builtin[b] = 1;
+			h->more[h->n_more++] = b;
 		} else {
-			if (col == SAMPLES_FIXED || h->n_series >= METRIC_MAX_SERIES ||
-			    !good_series_name(p, n))
+			if (h->n_series >= METRIC_MAX_SERIES || !good_series_name(p, n))
 				return -1;
 			memcpy(h->series[h->n_series], p, n);
-			h->series[h->n_series++][n] = '\0';
+			h->series[h->n_series][n] = '\0';
+			h->more[h->n_more++] = METRIC_N_BUILTIN + (int)h->n_series++;
 		}
 		if (!end)
 			break;
 		p = end + 1;
 	}
-	return col + 1 >= SAMPLES_FIXED ? 0 : -1;
+	if (col + 1 < SAMPLES_FIXED)
+		return -1;
+	for (int i = 0; i < METRIC_N_BUILTIN; i++)
+		h->has_builtin[i] |= metric_builtin[i].first_columns;
+	return 0;
 }
 
 int samples_parse_row(const struct samples_header *h, const char *line,
@@ -104,12 +123,12 @@ int samples_parse_row(const struct samples_header *h, const char *line,
 		if (cell(&p, col[i], i == LAZYFREE_COLUMN ? CELL_MAY_BE_EMPTY : CELL_COUNT) < 0)
 			return -1;
 	}
-	if (h->has_rss_anon && (*p++ != ',' || cell(&p, &row->metric[METRIC_RSS_ANON],
-						      CELL_COUNT) < 0))
-		return -1;
-	for (size_t i = 0; i < h->n_series; i++)
-		if (*p++ != ',' || cell(&p, &row->metric[METRIC_N_BUILTIN + i], CELL_SERIES) < 0)
+	for (size_t i = 0; i < h->n_more; i++) {
+		int m = h->more[i];
+		if (*p++ != ',' || cell(&p, &row->metric[m], m < METRIC_N_BUILTIN ?
+					CELL_COUNT : CELL_SERIES) < 0)
 			return -1;
+	}
 	row->metric[METRIC_RSS] = row->rss_kib;
 	row->metric[METRIC_THREADS] = row->threads;
 	row->metric[METRIC_FDS] = row->fds;

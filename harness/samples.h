@@ -24,18 +24,20 @@
 #define SAMPLES_NAME_MAX 128
 
 /*
- * The columns of a file: the fixed ones results.h lists (a file from before rss_anon_kib
- * lacks it), then the names of its Prometheus series.
+ * The columns of a file: the first ones results.h lists, then the other metrics (built-in
+ * ones a file from an older leaksoak lacks, and Prometheus series).
  */
 struct samples_header {
-	int has_rss_anon;
-	size_t n_series;
+	int has_builtin[METRIC_N_BUILTIN];	/* the file has this built-in metric's column */
+	int more[METRIC_MAX];		/* metric index of each column after the first ones */
+	size_t n_more;
+	size_t n_series;		/* of which series, named here, index METRIC_N_BUILTIN + k */
 	char series[METRIC_MAX_SERIES][SAMPLES_NAME_MAX];
 };
 
 /*
  * One row; lazyfree_kib is NaN when its cell is empty (before the first LazyFree reading).
- * metric[] holds the metrics by metric.h index: the built-ins (rss_anon NaN in an older file),
+ * metric[] holds the metrics by metric.h index: the built-ins (NaN when the file lacks one),
  * then the header's series in order, NaN where a cell is empty.
  */
 struct samples_row {

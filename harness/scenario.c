@@ -665,11 +665,16 @@ out:
 
 static const char *const top_keys[] = {
 	"name", "description", "target", "drive", "duration_s", "warmup_s", "sample", "gate",
-	"expect", "early_stop", NULL,
+	"expect", "early_stop",
+	"evidence",
+	NULL,
 };
 static const char *const target_keys[] = {
-	"cmd", "env", "ready", "stop_grace_s", "max_rss_kib", "max_procs", NULL,
+	"cmd", "env", "ready", "stop_grace_s", "max_rss_kib", "max_procs",
+	"profile",
+	NULL,
 };
+static const char *const evidence_keys[] = { "http_get", NULL };
 static const char *const ready_keys[] = { "http_get", "timeout_s", NULL };
 static const char *const drive_keys[] = { "http", "allow_remote", NULL };
 static const char *const http_keys[] = {
@@ -677,9 +682,9 @@ static const char *const http_keys[] = {
 };
 static const char *const mix_keys[] = { "method", "url", "headers", "body", "weight", NULL };
 static const char *const sample_keys[] = { "interval_ms", "lazyfree_interval_ms", NULL };
-/* The gate's own keys; each built-in metric's gate_key (metric.h) is one too. */
-static const char *const gate_other_keys[] = { "metrics", "rss_discount_lazyfree", "alpha" };
-#define N_GATE_OTHER_KEYS (sizeof(gate_other_keys) / sizeof(gate_other_keys[0]))
+/* The gate's keys besides each built-in metric's gate_key (metric.h). */
+static const char *const gate_keys[] = { "metrics", "rss_discount_lazyfree", "alpha", NULL };
+#define N_GATE_KEYS (sizeof(gate_keys) / sizeof(gate_keys[0]) - 1)
 
 /* RFC 9110 token characters: what an HTTP method or header name may be made of. */
 static int is_token(const char *s)
@@ -846,6 +851,43 @@ static int load_ready(struct ctx *c, json_t *target, struct scenario *s)
 	return ret;
 }
 
+/* target.profile: "heaptrack", or absent. */
+static int load_profile(struct ctx *c, json_t *target, struct scenario *s)
+{
+	json_t *v = json_object_get(target, "profile");
+	int ret = 0;
+
+	if (!v)
+		return 0;
+	push_key(c, "profile");
+	if (json_is_string(v) && strcmp(json_string_value(v), "heaptrack") == 0)
+		s->profile = SCENARIO_PROFILE_HEAPTRACK;
+	else
+		ret = fail_value(c, v, "\"heaptrack\"");
+	pop(c);
+	return ret;
+}
+
+/* evidence.http_get: a URL kept at the window's edges, held to the driver's URL rules. */
+static int load_evidence(struct ctx *c, json_t *root, struct scenario *s)
+{
+	json_t *ev;
+	int ret = get_object(c, root, "evidence", &ev);
+
+	if (ret < 0 || !ev)
+		return ret;
+	push_key(c, "evidence");
+	if ((ret = check_keys(c, ev, evidence_keys)) == 0 &&
+	    (ret = get_string(c, ev, "http_get", VARS_PORT, NULL, &s->evidence_url)) == 0 &&
+	    s->evidence_url) {
+		push_key(c, "http_get");
+		ret = check_url(c, s->evidence_url);
+		pop(c);
+	}
+	pop(c);
+	return ret;
+}
+
 static int load_target(struct ctx *c, json_t *root, struct scenario *s)
 {
 	json_t *target;
@@ -862,7 +904,8 @@ static int load_target(struct ctx *c, json_t *root, struct scenario *s)
 	    (ret = load_ready(c, target, s)) == 0 &&
 	    (ret = get_integer(c, target, "max_rss_kib", CAP_MIN_RSS_KIB, CAP_MAX_RSS_KIB,
 			       &s->max_rss_kib)) == 0 &&
-	    (ret = get_integer(c, target, "max_procs", 1, CAP_MAX_PROCS, &s->max_procs)) == 0)
+	    (ret = get_integer(c, target, "max_procs", 1, CAP_MAX_PROCS, &s->max_procs)) == 0 &&
+	    (ret = load_profile(c, target, s)) == 0)
 		ret = get_number(c, target, "stop_grace_s", &grace, &s->stop_grace_s);
 	pop(c);
 	return ret;
@@ -1070,7 +1113,7 @@ static int load_gate_metrics(struct ctx *c, json_t *gate, struct scenario *s, in
 static int load_gate(struct ctx *c, json_t *root, struct scenario *s)
 {
 	static const struct range alpha = { 0, 0, 0.5, 0.5, "a number > 0 and < 0.5" };
-	const char *keys[METRIC_N_BUILTIN + N_GATE_OTHER_KEYS + 1] = { 0 };
+	const char *keys[METRIC_N_BUILTIN + N_GATE_KEYS + 1] = { 0 };
 	int given[METRIC_MAX] = { 0 };
 	struct scenario_gate *g = &s->gate;
 	json_t *gate;
@@ -1083,8 +1126,8 @@ static int load_gate(struct ctx *c, json_t *root, struct scenario *s)
 		return ret;
 	for (size_t i = 0; i < METRIC_N_BUILTIN; i++)
 		keys[i] = metric_builtin[i].gate_key;
-	for (size_t i = 0; i < N_GATE_OTHER_KEYS; i++)
-		keys[METRIC_N_BUILTIN + i] = gate_other_keys[i];
+	for (size_t i = 0; i < N_GATE_KEYS; i++)
+		keys[METRIC_N_BUILTIN + i] = gate_keys[i];
 	push_key(c, "gate");
 	ret = check_keys(c, gate, keys);
 	for (size_t i = 0; ret == 0 && i < METRIC_N_BUILTIN; i++) {
@@ -1180,7 +1223,8 @@ static int load_root(struct ctx *c, json_t *root, struct scenario *s)
 	    load_sample(c, root, s) < 0 ||
 	    load_gate(c, root, s) < 0 ||
 	    load_expect(c, root, s) < 0 ||
-	    get_bool(c, root, "early_stop", &s->early_stop) < 0)
+	    get_bool(c, root, "early_stop", &s->early_stop) < 0 ||
+	    load_evidence(c, root, s) < 0)
 		return -1;
 	return 0;
 }
@@ -1348,7 +1392,8 @@ int scenario_bind_port(struct scenario *s, unsigned port)
 
 	snprintf(p, sizeof(p), "%u", port);
 	if (bind_strv(s->cmd, p, bind_final) < 0 ||
-	    bind_strv(s->env, p, bind_final) < 0 || bind_one(&s->ready_url, p, bind_final) < 0)
+	    bind_strv(s->env, p, bind_final) < 0 || bind_one(&s->ready_url, p, bind_final) < 0 ||
+	    bind_one(&s->evidence_url, p, bind_final) < 0)
 		return -1;
 	for (size_t i = 0; i < s->drive.n_requests; i++) {
 		struct scenario_request *r = &s->drive.requests[i];
@@ -1387,6 +1432,7 @@ void scenario_release(struct scenario *s)
 	free_strv(s->cmd);
 	free_strv(s->env);
 	free(s->ready_url);
+	free(s->evidence_url);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -58,6 +58,11 @@ struct scenario_gate {
 	double alpha;			/* trend-test significance level; default 0.01 */
 };
 
+enum scenario_profile {
+	SCENARIO_PROFILE_NONE,
+	SCENARIO_PROFILE_HEAPTRACK,	/* target.profile "heaptrack": run under heaptrack */
+};
+
 struct scenario {
 	char *path;		/* the file as given */
 	char *name;
@@ -80,6 +85,8 @@ struct scenario {
 	struct scenario_gate gate;
 	enum scenario_expect expect;
 	int early_stop;		/* default 1: end the run once the verdict is settled */
+	enum scenario_profile profile;	/* target.profile; default none */
+	char *evidence_url;	/* evidence.http_get: fetched at the fit window's edges, or NULL */
 };
 
 /*

@@ -160,6 +160,7 @@ struct loop {
 	double max_s;			/* the run's duration */
 	double next_look_s;		/* when to judge next (early verdicts) */
 	struct gate_monitor monitor;
+	int window_started;		/* on_window_start has been called */
 };
 
 /*
@@ -282,6 +283,11 @@ static int loop_turn(struct loop *l, struct pollfd *pfd, unsigned n, int64_t dea
 	if (r > 0) {
 		out->end = r == 2 ? SESSION_CAPPED : SESSION_TARGET_EXITED;
 		return 1;
+	}
+	if (r == 0 && l->c->on_window_start && !l->window_started &&
+	    out->elapsed_s >= l->c->window_start_s) {
+		l->window_started = 1;
+		l->c->on_window_start(l->c->window_cls, out->elapsed_s);
 	}
 	if (r == 0 && look(l)) {
 		out->end = SESSION_SETTLED;

@@ -51,6 +51,14 @@ struct session_config {
 	/* Called after each sample (e.g. a progress line); may be NULL. */
 	void (*on_sample)(void *cls, const struct results_row *row);
 	void *cls;
+	/*
+	 * Called once, right after the first sample at or past window_start_s (the fit window's
+	 * start, i.e. the warm-up's end), with that sample's time: where evidence is read, between
+	 * two samples and never inside one.  May be NULL.
+	 */
+	void (*on_window_start)(void *window_cls, double t_s);
+	void *window_cls;
+	double window_start_s;
 };
 
 enum session_end {

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "evidence.h"
 #include "plot.h"
 #include "results.h"
 #include "text.h"
@@ -180,6 +181,8 @@ json_t *summary_json(const struct summary_run *r)
 				      json_boolean(r->session->end == SESSION_SETTLED)) < 0 ||
 		  json_object_set_new(o, "stop_reason", json_string(stop_reason(r))) < 0 ||
 		  json_object_set_new(o, "decided_at_s", decided_at_json(r)) < 0 ||
+		  json_object_set_new(o, "evidence", r->evidence ? json_deep_copy(r->evidence) :
+						     json_null()) < 0 ||
 		  add_caps(o, r) < 0)) {
 		json_decref(o);
 		return NULL;
@@ -245,6 +248,34 @@ static void print_metric(FILE *f, const struct gate_metric *m, const char *label
 		fprintf(f, "  %-8s %s\n", "", m->why);
 }
 
+/* The evidence's lines for metric ("where" in leaksoak(1)), under its line. */
+static void print_where(FILE *f, const json_t *evidence, const char *metric)
+{
+	const json_t *lines = evidence_where(evidence, metric);
+	size_t i;
+	json_t *l;
+
+	json_array_foreach(lines, i, l) {
+		fprintf(f, "  %-8s ", i ? "" : "where");
+		text_escape_file(f, json_string_value(l), 0);
+		fputc('\n', f);
+	}
+}
+
+/* When the URL is Go's pprof, the command that compares the two bodies of evidence.http_get. */
+static void print_compare(FILE *f, const struct summary_run *r)
+{
+	const json_t *cmp = json_object_get(json_object_get(r->evidence, "http_get"), "compare");
+
+	if (!json_is_string(cmp))
+		return;
+	fprintf(f, "  %-8s go tool pprof -base ", "compare");
+	text_escape_file(f, r->out_dir, 0);
+	fputs("/evidence-http-start ", f);
+	text_escape_file(f, r->out_dir, 0);
+	fputs("/evidence-http-end\n", f);
+}
+
 /* A short human summary: the verdict, a line per metric, the driver, the results folder. */
 static void summary_print(FILE *f, const struct summary_run *r)
 {
@@ -270,6 +301,8 @@ static void summary_print(FILE *f, const struct summary_run *r)
 	if (rep) {
 		for (size_t i = 0; i < rep->n_metrics; i++) {
 			print_metric(f, &rep->metric[i], rep->metric[i].name);
+			if (rep->metric[i].failed)
+				print_where(f, r->evidence, rep->metric[i].name);
 			/* Only worth a line when LazyFree made a difference: then raw RSS misleads. */
 			if (i == METRIC_RSS && rep->has_rss_raw &&
 			    fabs(rep->rss_raw.theil_sen.slope -
@@ -279,6 +312,11 @@ static void summary_print(FILE *f, const struct summary_run *r)
 					"demand\n", "rss-raw", rep->rss_raw.theil_sen.slope * 60);
 		}
 	}
+	/* a cap is a verdict without a fit: what grew is all the more worth saying */
+	if (!rep && r->session->end == SESSION_CAPPED)
+		print_where(f, r->evidence, "rss");
+	if (r->evidence)
+		print_compare(f, r);
 	if (r->has_driver) {
 		double rate = r->session->elapsed_s > 0 ? t->completed / r->session->elapsed_s : 0;
 		fprintf(f, "  driver   %llu requests, %llu errors, %.0f req/s, %llu connections",

@@ -33,6 +33,7 @@ struct summary_run {
 	const struct cap_limits *caps;	/* the caps in force; NULL (watch): none */
 	enum ls_exit exit_code;
 	const char *started_utc;	/* ISO 8601 (results_utc_now) */
+	const json_t *evidence;		/* where it grew (evidence.h), or NULL: none read */
 };
 
 /*

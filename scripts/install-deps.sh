@@ -14,7 +14,7 @@ libmicrohttpd-dev zlib1g-dev libgrpc-dev libcmocka-dev gnuplot-nox procps jq lib
 golang-go golang-google-grpc-dev golang-github-gin-gonic-gin-dev golang-github-gin-contrib-cors-dev
 golang-github-gin-contrib-gzip-dev
 golang-github-prometheus-client-golang-dev
-python3-yaml prometheus"
+heaptrack python3-yaml prometheus"
 for arg in "$@"; do
 	case $arg in
 	--bench) pkgs="$pkgs wrk" ;;

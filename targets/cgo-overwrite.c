@@ -124,6 +124,7 @@ static void *worker(void *arg)
 	size_t n_keys = j->m->fixed ? j->n_keys : j->m->n_keys;
 	struct value v;
 
+	pthread_setname_np(pthread_self(), "mget-worker");
 	for (size_t i = 0; i < n_keys; i++) {
 		if (kv_get(keys[i], &v) == 0)
 			mget_put(j->m, keys[i], v);

@@ -199,6 +199,7 @@ static void *backend_serve(void *arg)
 {
 	struct backend *b = arg;
 
+	pthread_setname_np(pthread_self(), "grpc-backend");
 	if (backend_request_next(b) < 0)
 		fprintf(stderr, "grpc-conns: backend cannot accept calls\n");
 	backend_drain(b);

@@ -136,6 +136,8 @@ static void *flusher(void *arg)
 {
 	struct timer *t = arg;
 
+	/* named, so that leaksoak's evidence says which threads pile up */
+	pthread_setname_np(pthread_self(), "flusher");
 	if (timer_wait(t)) {
 		pthread_mutex_lock(&queue.mu);
 		if (queue.timer == t) {

@@ -39,6 +39,7 @@ static void write_rows(const char *path, int n)
 		struct results_row r = { .s = { .t_s = i / 10.0, .rss_kib = 1000 + (unsigned)i,
 						.threads = 2, .fds = 5, .procs = 1 },
 					 .lazyfree_kib = i < 3 ? NAN : 7, .requests = 9 };
+		results_row_set_sample(&r, &r.s);
 		assert_int_equal(results_csv_append(c, &r), 0);
 	}
 	assert_int_equal(results_csv_close(&c), 0);
@@ -198,6 +199,14 @@ static void test_older_header(void **state)
 	assert_int_equal(samples_read_path(path, collect, NULL, NULL), -1);
 	diag_capture(NULL, 0);
 	assert_non_null(strstr(msg, "the header names columns leaksoak does not write"));
+	struct samples_header h;
+	assert_int_equal(samples_parse_header("t_s,rss_kib,threads,fds,procs,cpu_s,lazyfree_kib,"
+					      "requests,errors,rss_anon_kib,rss_anon_kib", &h), -1);
+	assert_int_equal(samples_parse_header("t_s,rss_kib,threads,fds,procs,cpu_s,lazyfree_kib,"
+					      "requests,errors,go_goroutines,rss_anon_kib", &h), 0);
+	assert_int_equal(h.more[0], METRIC_N_BUILTIN);
+	assert_int_equal(h.more[1], METRIC_RSS_ANON);
+	assert_true(h.has_builtin[METRIC_RSS_ANON] && h.has_builtin[METRIC_FDS]);
 	free(path);
 }
 

@@ -373,7 +373,7 @@ static void test_unknown_key_top(void **state)
 			":4:3: unknown key 'duraton_s' (did you mean 'duration_s'?)");
 	assert_error_at("{'name': 'x', 'zzz': 1}",
 			":1:15: unknown key 'zzz' (allowed here: name, description, target, "
-			"drive, duration_s, warmup_s, sample, gate, expect, early_stop)");
+			"drive, duration_s, warmup_s, sample, gate, expect, early_stop, evidence)");
 }
 
 static void test_unknown_key_nested(void **state)
@@ -823,6 +823,41 @@ static void test_placeholder_hosts(void **state)
 }
 
 /* Names a soak writes beside the run folders (and their temporary files) are refused. */
+/* target.profile and evidence.http_get: strict like every key, the URL held to the driver's rules. */
+static void test_evidence_keys(void **state)
+{
+	struct scenario s;
+
+	(void)state;
+	load_ok("{'name': 'x', 'target': {'cmd': ['t'], 'profile': 'heaptrack'},\n"
+		" 'evidence': {'http_get': 'http://127.0.0.1:{port}/debug/pprof/heap'}}", &s);
+	assert_int_equal(s.profile, SCENARIO_PROFILE_HEAPTRACK);
+	assert_int_equal(scenario_bind_port(&s, 4242), 0);
+	assert_string_equal(s.evidence_url, "http://127.0.0.1:4242/debug/pprof/heap");
+	scenario_release(&s);
+	load_ok("{'name': 'x', 'target': {'cmd': ['t']}}", &s);
+	assert_int_equal(s.profile, SCENARIO_PROFILE_NONE);
+	assert_null(s.evidence_url);
+	scenario_release(&s);
+	assert_error_at("{'name': 'x', 'target': {'cmd': ['t'], 'profile': 'valgrind'}}",
+			":1:40: 'target.profile' must be \"heaptrack\" (got \"valgrind\")");
+	assert_error_at("{'name': 'x', 'target': {'cmd': ['t']},\n 'evidence': {'http_gett': 1}}",
+			":2:15: unknown key 'evidence.http_gett' (did you mean "
+			"'evidence.http_get'?)");
+	assert_error_at("{'name': 'x', 'target': {'cmd': ['t']},\n"
+			" 'evidence': {'http_get': 'http://10.0.0.1/'}}",
+			":2:15: evidence.http_get: host '10.0.0.1' is not loopback "
+			"(set drive.allow_remote to true to allow it)");
+	assert_error_at("{'name': 'x', 'target': {'cmd': ['t']},\n"
+			" 'evidence': {'http_get': 'ftp://127.0.0.1/'}}",
+			":2:15: 'evidence.http_get' must be an http:// or https:// URL "
+			"(got \"ftp://127.0.0.1/\")");
+	load_ok("{'name': 'x', 'target': {'cmd': ['t']}, 'drive': {'allow_remote': true,\n"
+		" 'http': {'url': 'http://127.0.0.1/'}}, 'evidence': {'http_get': 'http://10.0.0.1/'}}",
+		&s);
+	scenario_release(&s);
+}
+
 static void test_reserved_names(void **state)
 {
 	static const char *const names[] = { "junit.xml", "index.html", "summary.json",
@@ -862,6 +897,7 @@ int main(void)
 		cmocka_unit_test(test_not_an_object),
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_unknown_key_top),
+		cmocka_unit_test(test_evidence_keys),
 		cmocka_unit_test(test_unknown_key_nested),
 		cmocka_unit_test(test_locating_skips_look_alikes),
 		cmocka_unit_test(test_wrong_type),
