@@ -112,6 +112,7 @@ int cmd_report(int argc, char **argv)
 		goto out;
 	history_record_report(&rep, o.out);
 	code = report_exit_code(&rep);
+	history_print_brief(stdout, rep.history);
 	report_print(stdout, &rep, o.out, 1);
 	if (fflush(stdout) == EOF && code == LS_EXIT_PASS)
 		code = LS_EXIT_TARGET;

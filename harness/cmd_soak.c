@@ -410,9 +410,10 @@ static int conclude(struct report *rep, const struct soak_opts *o, const char *o
 		history_record_report(rep, out);
 	if (wrote && o->metrics_out && promtext_write_file(o->metrics_out, rep) < 0)
 		wrote = 0;
+	code = report_exit_code(rep);
+	history_print_brief(stdout, rep->history);
 	rep->history = NULL;
 	history_release(&h);
-	code = report_exit_code(rep);
 	report_print(stdout, rep, out, 0);
 	if (fflush(stdout) == EOF || !wrote || ran < 0)
 		code = code == LS_EXIT_PASS ? LS_EXIT_TARGET : code;

@@ -648,6 +648,29 @@ void history_print(FILE *f, const struct history *h)
 		"a quarter of its gate\n", h->n_sc, h->n_sc == 1 ? "" : "s", rises);
 }
 
+void history_print_brief(FILE *f, const struct history *h)
+{
+	char name[64];
+	size_t changed = 0;
+
+	if (!h || h->ix.n < 2)
+		return;
+	for (size_t i = 0; i < h->n_sc; i++)
+		changed += h->sc[i].rise.soak >= 0;
+	fprintf(f, "history: %zu soaks in ", h->ix.n);
+	text_escape_file(f, h->root, 0);
+	fprintf(f, ", %zu scenario%s changed", changed, changed == 1 ? "" : "s");
+	for (size_t i = 0, shown = 0; i < h->n_sc && shown < 5; i++) {
+		if (h->sc[i].rise.soak < 0)
+			continue;
+		text_escape_buf(name, sizeof(name), h->sc[i].name);
+		fprintf(f, "%s %s (#%ld)", shown++ ? "," : ":", name, h->sc[i].rise.soak + 1);
+	}
+	fputs(changed > 5 ? ", ... (leaksoak history " : " (leaksoak history ", f);
+	text_escape_file(f, h->root, 0);
+	fputs(")\n", f);
+}
+
 static json_t *num_or_null(double v)
 {
 	return isfinite(v) ? json_real(v) : json_null();

@@ -130,6 +130,12 @@ void history_soak_text(const struct history *h, size_t soak, char *buf, size_t l
 /* The table of `leaksoak history` (soaks, then one line per scenario and gated metric). */
 void history_print(FILE *f, const struct history *h);
 
+/*
+ * One line for the end of a soak or a report, when the window has two soaks or more:
+ * "history: 3 soaks in results/soak, 1 scenario changed: api (#3) (leaksoak history ...)".
+ */
+void history_print_brief(FILE *f, const struct history *h);
+
 /* The same as a JSON document (leaksoak(1), history --json).  New reference, NULL (memory). */
 json_t *history_json(const struct history *h);
 

@@ -5,7 +5,7 @@
 # `leaksoak history` says the same as a table and as JSON.  The index is only a convenience:
 # deleted by hand, missing a soak, torn or gone, it is rebuilt from the folders.
 . "$(dirname "$0")/lib.sh"
-plan 27
+plan 28
 
 RES=$TMP/res
 # scenarios CREEP_KIB BREAK_THREADS: three grower scenarios, gated at 4096 KiB/min and 1
@@ -38,6 +38,8 @@ check "from the second soak on, the index names both, with labels and commits" \
 	test "$(grep -v '^#' "$RES/history.tsv" | cut -f2-4 | tr '\t' ' ' | paste -sd,)" = "n1 c1 s1,n2 c2 s2"
 soak 3 40 2
 check "the third soak fails: breaks leaks its threads (exit 1)" test $? = 1
+check "its output names the scenarios that changed, and where" \
+	grep -qx "history: 3 soaks in $RES, 2 scenarios changed: breaks (#3), creep (#3) (leaksoak history $RES)" "$OUT"
 check "summary.json keeps the label and the commit" \
 	json_true "$RES/s3/summary.json" '.label == "n3" and .commit == "c3"'
 check "the index names the three soaks in time order" \
