@@ -73,10 +73,20 @@ void history_index_release(struct history_index *ix)
 	memset(ix, 0, sizeof(*ix));
 }
 
-/* Append a copy of the fields (label, commit NULL or "" for none); 0 or -1 (no memory). */
+/*
+ * Append a copy of the fields (label, commit NULL or "" for none); 0 or -1 (no memory).  A
+ * time, label or commit that is no tag (history_tag_ok: a summary.json may hold anything) is
+ * left out, so that every line of the index stays one line of four fields.
+ */
 static int index_add(struct history_index *ix, const char *started, const char *label,
 		     const char *commit, const char *dir)
 {
+	if (!history_tag_ok(started))
+		started = NULL;
+	if (!history_tag_ok(label))
+		label = NULL;
+	if (!history_tag_ok(commit))
+		commit = NULL;
 	if (ix->n == ix->cap) {
 		size_t cap = ix->cap ? ix->cap * 2 : 16;
 		struct history_entry *v = realloc(ix->v, cap * sizeof(*v));

@@ -272,6 +272,42 @@ static void test_window_and_current(void **state)
 	free(dir);
 }
 
+/* A summary.json may hold anything: what is no tag stays out of the index and the table. */
+static void test_hostile_summaries(void **state)
+{
+	const struct fx_run one[] = { { "a", "pass", 1, 512 } };
+	struct history h;
+	char *buf = NULL, *index_path = tu_path(*state, HISTORY_INDEX);
+	size_t len = 0;
+	FILE *f;
+
+	make_soak(*state, "s1", "2026-11-01T00:00:00Z\x1b[2J", "two\tfields", "c1\nforged",
+		  one, 1);
+	make_soak(*state, "s2", "2026-11-02T00:00:00Z", "ok", NULL, one, 1);
+	assert_int_equal(history_load(&h, *state, 30, NULL, NULL, NULL, NULL), 0);
+	assert_int_equal(h.ix.n, 2);
+	assert_string_equal(h.ix.v[0].dir, "s1");
+	assert_string_equal(h.ix.v[0].started_utc, "");
+	assert_null(h.ix.v[0].label);
+	assert_null(h.ix.v[0].commit);
+	assert_non_null(f = open_memstream(&buf, &len));
+	history_print(f, &h);
+	assert_int_equal(fclose(f), 0);
+	assert_null(strchr(buf, '\x1b'));
+	free(buf);
+	history_release(&h);
+	/* The index written from them reads back whole, line for line. */
+	char *text = tu_slurp(index_path);
+	assert_non_null(text);
+	assert_int_equal(strchr(text, '\x1b') == NULL, 1);
+	size_t lines = 0;
+	for (char *p = text; (p = strchr(p, '\n')); p++)
+		lines++;
+	assert_int_equal(lines, 3);	/* the header and two soaks */
+	free(text);
+	free(index_path);
+}
+
 static void test_tags(void **state)
 {
 	char long_tag[HISTORY_MAX_TAG + 2];
@@ -349,6 +385,7 @@ int main(void)
 		tu_tmpdir_test(test_index_rebuilt),
 		tu_tmpdir_test(test_record_and_lone_soak),
 		tu_tmpdir_test(test_window_and_current),
+		tu_tmpdir_test(test_hostile_summaries),
 		cmocka_unit_test(test_tags),
 		tu_tmpdir_test(test_json_table_and_trend_data),
 	};
