@@ -221,6 +221,9 @@ static CURLcode setup_easy(CURL *e, struct guard *g, long timeout_ms)
 	    (rc = curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L)) ||
 	    /* An http_proxy from the environment could relay "loopback" traffic anywhere. */
 	    (rc = curl_easy_setopt(e, CURLOPT_PROXY, "")) ||
+	    /* "*": no proxy for any host, so curl no longer reads no_proxy/NO_PROXY from the
+	     * environment for every request (CURLOPT_NOPROXY(3)). */
+	    (rc = curl_easy_setopt(e, CURLOPT_NOPROXY, "*")) ||
 	    (rc = curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket)) ||
 	    (rc = curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, g)))
 		return rc;
