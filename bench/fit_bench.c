@@ -112,16 +112,19 @@ static double time_fit(const struct soak *s)
 /* Median over REPS of a whole gate_evaluate (rss, threads, fds, per request), in ms. */
 static double time_gate(const struct soak *s)
 {
-	struct scenario_gate g = {
-		.rss_kib_per_min = 512, .threads_per_min = 1, .fds_per_min = 1, .alpha = 0.01,
-	};
+	struct scenario_gate g;
 	struct gate_input in = {
-		.t_s = s->t, .rss_kib = s->rss, .threads = s->threads, .fds = s->fds,
+		.metrics = metric_builtin_set(), .t_s = s->t,
+		.col = { [METRIC_RSS] = s->rss, [METRIC_THREADS] = s->threads,
+			 [METRIC_FDS] = s->fds },
 		.requests = s->requests, .n = s->n, .warmup_s = 5,
 	};
 	struct gate_report rep;
 	double ms[REPS];
 
+	scenario_gate_defaults(&g);
+	g.per_min[METRIC_RSS] = 512;
+	g.rss_discount_lazyfree = 0;
 	for (int r = 0; r < REPS; r++) {
 		double t0 = now_ms();
 		if (gate_evaluate(&g, &in, &rep) < 0)

@@ -21,6 +21,7 @@
 #include "cap.h"
 #include "cmd.h"
 #include "diag.h"
+#include "path.h"
 #include "driver.h"
 #include "gate.h"
 #include "plot.h"
@@ -179,15 +180,6 @@ static int prepare_scenario(struct run *r)
 	return results_mkdir_p(r->out_dir);
 }
 
-static char *path_in(const char *dir, const char *file)
-{
-	char *p = NULL;
-
-	if (asprintf(&p, "%s/%s", dir, file) < 0)
-		return NULL;
-	return p;
-}
-
 /* Record why the target failed (the details were printed already); exit code 3. */
 static __attribute__((format(printf, 2, 3))) void target_error(struct run *r, const char *fmt,
 								 ...)
@@ -215,7 +207,7 @@ static int setup_harness(struct run *r)
 /* Start the target and wait until it answers: 0, or -1 with r->error set. */
 static int start_target(struct run *r)
 {
-	char *log = path_in(r->out_dir, "target.log");
+	char *log = path_join(r->out_dir, "target.log");
 	int signo = 0;
 	int ret = -1;
 
@@ -262,10 +254,10 @@ static struct session_judge judge_of(const struct run *r)
 
 static int drive_and_sample(struct run *r)
 {
-	char *csv = path_in(r->out_dir, "samples.csv");
+	char *csv = path_join(r->out_dir, "samples.csv");
 	struct session_judge judge = judge_of(r);
 	struct session_config c = {
-		.csv_path = csv,
+		.csv_path = csv, .metrics = &r->sc.metrics,
 		.duration_s = r->sc.duration_s,
 		.interval_ms = r->sc.interval_ms,
 		.lazyfree_interval_ms = r->sc.lazyfree_interval_ms,
@@ -354,7 +346,8 @@ static void finish(struct run *r)
 	struct summary_run sr = {
 		.name = r->sc.name, .scenario_file = r->sc.path, .description = r->sc.description,
 		.out_dir = r->out_dir, .expect = r->sc.expect, .duration_s = r->sc.duration_s,
-		.warmup_s = r->sc.warmup_s, .interval_ms = r->sc.interval_ms, .gate = &r->sc.gate,
+		.warmup_s = r->sc.warmup_s, .interval_ms = r->sc.interval_ms,
+		.metrics = &r->sc.metrics, .gate = &r->sc.gate,
 		.session = &r->session, .report = r->has_report ? &r->report : NULL,
 		.has_driver = r->sc.has_drive, .error = r->error[0] ? r->error : NULL,
 		.exit_code = r->code, .started_utc = r->started_utc,

@@ -29,6 +29,7 @@ static const char watch_usage[] =
 	"  --interval-ms MS             sampling interval (default 1000)\n"
 	"  --warmup S                   ignore the first S when fitting (default 0)\n"
 	"  --max-rss-kib-per-min N      RSS gate, KiB/min (default 1024; sizes like 2MiB work)\n"
+	"  --max-rss-anon-kib-per-min N anonymous RSS gate, KiB/min (default: not gated)\n"
 	"  --max-threads-per-min N      thread gate (default 1)\n"
 	"  --max-fds-per-min N          FD gate (default 1)\n"
 	"  --out DIR                    results folder (default results/watch-PID/<UTC timestamp>)\n"
@@ -43,6 +44,7 @@ struct watch_opts {
 	double duration_s;
 	double warmup_s;
 	unsigned long interval_ms;
+	struct metric_set metrics;	/* the built-ins */
 	struct scenario_gate gate;
 	const char *out;
 	const char *junit;
@@ -54,9 +56,32 @@ static int bad_value(const char *opt, const char *val, const char *what)
 	return diag_error("invalid %s '%s' (%s; try 'leaksoak watch --help')", opt, val, what);
 }
 
+/* A gate option's value is the metric's index past this (one option per built-in). */
+#define GATE_OPT 0x100
+/* "--max-" + the gate key with '-' for '_': --max-rss-kib-per-min, --max-fds-per-min. */
+#define GATE_OPT_LEN 48
+
+static int gate_opt(int i, const char *arg, struct watch_opts *o)
+{
+	const struct metric_def *d = &metric_builtin[i];
+	char opt[GATE_OPT_LEN];
+	int bad = strcmp(d->unit, "KiB") == 0 ? units_parse_kib(arg, &o->gate.per_min[i]) :
+		  units_parse_double(arg, &o->gate.per_min[i]);
+
+	if (!bad)
+		return 0;
+	snprintf(opt, sizeof(opt), "--max-%s", d->gate_key);
+	for (char *p = opt; *p; p++)
+		*p = *p == '_' ? '-' : *p;
+	return bad_value(opt, arg, strcmp(d->unit, "KiB") == 0 ?
+			 "KiB per minute, e.g. 512, at most 1e12" : "a number from 0 to 1e12");
+}
+
 /* One option into o: 0, or -1 after a message. */
 static int watch_opt(int c, const char *arg, struct watch_opts *o)
 {
+	if (c >= GATE_OPT && c < GATE_OPT + METRIC_N_BUILTIN)
+		return gate_opt(c - GATE_OPT, arg, o);
 	switch (c) {
 	case 'p':
 		return units_parse_uint(arg, 1, INT_MAX, &o->pid) ? bad_value("--pid", arg,
@@ -70,15 +95,6 @@ static int watch_opt(int c, const char *arg, struct watch_opts *o)
 	case 'i':
 		return units_parse_uint(arg, 10, 600000, &o->interval_ms) ?
 			bad_value("--interval-ms", arg, "milliseconds from 10 to 600000") : 0;
-	case 'r':
-		return units_parse_kib(arg, &o->gate.rss_kib_per_min) ?
-			bad_value("--max-rss-kib-per-min", arg, "KiB per minute, e.g. 512, at most 1e12") : 0;
-	case 't':
-		return units_parse_double(arg, &o->gate.threads_per_min) ?
-			bad_value("--max-threads-per-min", arg, "a number from 0 to 1e12") : 0;
-	case 'f':
-		return units_parse_double(arg, &o->gate.fds_per_min) ?
-			bad_value("--max-fds-per-min", arg, "a number from 0 to 1e12") : 0;
 	case 'o':
 		o->out = arg;
 		return 0;
@@ -96,21 +112,29 @@ static int watch_opt(int c, const char *arg, struct watch_opts *o)
 /* 0 to go on, 1 after --help, -1 on a usage error. */
 static int parse_opts(int argc, char **argv, struct watch_opts *o)
 {
-	static const struct option longopts[] = {
+	static const struct option fixed[] = {
 		{ "pid", required_argument, NULL, 'p' },
 		{ "duration", required_argument, NULL, 'd' },
 		{ "warmup", required_argument, NULL, 'w' },
 		{ "interval-ms", required_argument, NULL, 'i' },
-		{ "max-rss-kib-per-min", required_argument, NULL, 'r' },
-		{ "max-threads-per-min", required_argument, NULL, 't' },
-		{ "max-fds-per-min", required_argument, NULL, 'f' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "junit", required_argument, NULL, 'j' },
 		{ "no-early-stop", no_argument, NULL, 'E' },
 		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
 	};
+	enum { N_FIXED = sizeof(fixed) / sizeof(fixed[0]) };
+	struct option longopts[N_FIXED + METRIC_N_BUILTIN + 1] = { 0 };
+	char names[METRIC_N_BUILTIN][GATE_OPT_LEN];
 	int c;
+
+	memcpy(longopts, fixed, sizeof(fixed));
+	for (int i = 0; i < METRIC_N_BUILTIN; i++) {
+		snprintf(names[i], sizeof(names[i]), "max-%s", metric_builtin[i].gate_key);
+		for (char *p = names[i]; *p; p++)
+			*p = *p == '_' ? '-' : *p;
+		longopts[N_FIXED + i] = (struct option){ names[i], required_argument, NULL,
+							 GATE_OPT + i };
+	}
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (c == 'h') {
@@ -163,7 +187,7 @@ static void watch_sample(struct watch *w)
 		.duration_s = w->opt.duration_s, .interval_ms = (unsigned)w->opt.interval_ms,
 		/* smaps_rollup holds the process's mmap lock: read it ten times less often. */
 		.lazyfree_interval_ms = (unsigned)w->opt.interval_ms * 10,
-		.sampler = w->sampler, .signal_fd = w->signal_fd,
+		.metrics = &w->opt.metrics, .sampler = w->sampler, .signal_fd = w->signal_fd,
 		.judge = w->opt.no_early_stop ? NULL : &judge,
 	};
 	const struct session_result *s = &w->session;
@@ -206,7 +230,7 @@ static void watch_finish(struct watch *w)
 	struct summary_run sr = {
 		.name = w->name, .out_dir = w->out_dir, .duration_s = w->opt.duration_s,
 		.warmup_s = w->opt.warmup_s, .interval_ms = (unsigned)w->opt.interval_ms,
-		.gate = &w->opt.gate, .session = &w->session,
+		.metrics = &w->opt.metrics, .gate = &w->opt.gate, .session = &w->session,
 		.report = w->has_report ? &w->report : NULL,
 		.error = w->error[0] ? w->error : NULL, .exit_code = w->code,
 		.started_utc = w->started_utc,
@@ -218,14 +242,14 @@ static void watch_finish(struct watch *w)
 int cmd_watch(int argc, char **argv)
 {
 	struct watch w = {
-		.opt = {
-			.interval_ms = 1000,
-			.gate = { .rss_kib_per_min = 1024, .threads_per_min = 1, .fds_per_min = 1,
-				  .rss_discount_lazyfree = 1, .alpha = 0.01 },
-		},
+		.opt = { .interval_ms = 1000 },
 		.signal_fd = -1, .code = LS_EXIT_USAGE,
 	};
-	int p = parse_opts(argc, argv, &w.opt);
+	int p;
+
+	metric_set_init(&w.opt.metrics);
+	scenario_gate_defaults(&w.opt.gate);
+	p = parse_opts(argc, argv, &w.opt);
 
 	if (p)
 		return p > 0 && fflush(stdout) == 0 ? LS_EXIT_PASS : LS_EXIT_USAGE;

@@ -45,13 +45,6 @@
 #define GATE_MONOTONE_TAU 0.9
 #define GATE_MONOTONE_MIN_BLOCKS 20
 
-static const struct {
-	const char *name, *unit, *verb;
-} metric_names[GATE_N_METRICS] = {
-	[GATE_RSS] = { "rss", "KiB", "grows" },
-	[GATE_THREADS] = { "threads", "threads", "grow" },
-	[GATE_FDS] = { "fds", "fds", "grow" },
-};
 
 /* The fitted part of the run: every array offset past the warm-up, n long. */
 struct window {
@@ -87,21 +80,28 @@ static double *net_of_lazyfree(const double *rss, const double *lazyfree, size_t
 	return v;
 }
 
-/* Fit the RSS metric (net when net != NULL and it has enough points); returns the series used. */
-static const double *fit_rss(struct gate_report *r, const struct window *w, const double *raw,
-			     const double *net, struct fit_blocks *b)
+/*
+ * Fit memory metric i, net of LazyFree when net != NULL and it has enough points; returns the
+ * series used.  RSS fitted net keeps its raw fit beside it, for the report.
+ */
+static const double *fit_memory(struct gate_report *r, int i, const struct window *w,
+				const double *raw, const double *net, struct fit_blocks *b)
 {
-	struct gate_metric *m = &r->metric[GATE_RSS];
+	struct gate_metric *m = &r->metric[i];
 
 	if (net && fit_series_blocks(w->t, net, w->n, &m->fit, b) == 0) {
-		m->fitted = r->rss_net_of_lazyfree = 1;
-		r->has_rss_raw = fit_series(w->t, raw, w->n, &r->rss_raw) == 0;
+		m->fitted = m->net_of_lazyfree = 1;
+		if (i == METRIC_RSS) {
+			r->rss_net_of_lazyfree = 1;
+			r->has_rss_raw = fit_series(w->t, raw, w->n, &r->rss_raw) == 0;
+		}
 		return net;
 	}
 	m->fitted = fit_series_blocks(w->t, raw, w->n, &m->fit, b) == 0;
 	if (net && m->fitted)
-		diag_warning("too few lazyfree readings after warm-up to gate rss net of lazyfree "
-			     "(gating raw rss; run longer or read lazyfree more often)");
+		diag_warning("too few lazyfree readings after warm-up to gate %s net of lazyfree "
+			     "(gating raw %s; run longer or read lazyfree more often)", m->name,
+			     m->name);
 	return raw;
 }
 
@@ -265,19 +265,16 @@ static void judge(struct gate_metric *m, const struct fit_blocks *b, double alph
 	m->reason = reason_of(m, climb, trend, floor);
 }
 
-static void init_report(const struct scenario_gate *g, struct gate_report *out)
+static void init_report(const struct scenario_gate *g, const struct metric_set *set,
+			struct gate_report *out)
 {
-	const double limit[GATE_N_METRICS] = {
-		[GATE_RSS] = g->rss_kib_per_min,
-		[GATE_THREADS] = g->threads_per_min,
-		[GATE_FDS] = g->fds_per_min,
-	};
-
 	memset(out, 0, sizeof(*out));
-	for (int i = 0; i < GATE_N_METRICS; i++) {
-		out->metric[i].name = metric_names[i].name;
-		out->metric[i].unit = metric_names[i].unit;
-		out->metric[i].limit_per_min = limit[i];
+	out->n_metrics = set->n;
+	for (size_t i = 0; i < set->n; i++) {
+		out->metric[i].def = &set->def[i];
+		out->metric[i].name = set->def[i].name;
+		out->metric[i].unit = set->def[i].unit;
+		out->metric[i].limit_per_min = g->per_min[i];
 		out->metric[i].fit.trend_p = 1;
 	}
 	out->rss_raw.trend_p = out->rss_per_request.trend_p = 1;
@@ -285,53 +282,56 @@ static void init_report(const struct scenario_gate *g, struct gate_report *out)
 
 static void describe_metric(struct gate_report *r, int i);
 
+/* Fit and judge metric i over the window; 0, or -1 when out of memory. */
+static int evaluate_metric(const struct scenario_gate *g, const struct gate_input *in,
+			   const struct window *w, int i, struct gate_report *out)
+{
+	const double *y = in_window(w, in->col[i]);
+	struct gate_metric *m = &out->metric[i];
+	struct fit_blocks b;
+	double *net = NULL;
+
+	if (!y)
+		return 0;
+	if (m->def->kind == METRIC_COUNT) {
+		m->fitted = fit_series_blocks(w->t, y, w->n, &m->fit, &b) == 0;
+		judge(m, &b, out->alpha_now, m->fitted && rises_in_both_halves(w->t, y, w->n),
+		      in->early);
+		return 0;
+	}
+	if (m->def->lazyfree && g->rss_discount_lazyfree && in->lazyfree_kib) {
+		net = net_of_lazyfree(y, in_window(w, in->lazyfree_kib), w->n);
+		if (!net)
+			return diag_error("out of memory fitting %s net of lazyfree", m->name);
+	}
+	const double *basis = fit_memory(out, i, w, y, net, &b);
+	judge(m, &b, out->alpha_now, 1, in->early);
+	if (i == METRIC_RSS && in->requests && m->fitted)
+		out->has_per_request = fit_per_request(in_window(w, in->requests), basis, w->n,
+						       &out->rss_per_request) == 0;
+	free(net);
+	return 0;
+}
+
 int gate_evaluate(const struct scenario_gate *g, const struct gate_input *in,
 		  struct gate_report *out)
 {
 	struct window w = window_after_warmup(in);
-	const double *rss = in_window(&w, in->rss_kib);
-	const double *counts[GATE_N_METRICS] = {
-		[GATE_THREADS] = in_window(&w, in->threads),
-		[GATE_FDS] = in_window(&w, in->fds),
-	};
-	struct fit_blocks b;
-	double *net = NULL;
 	int ret = -1;
 
-	init_report(g, out);
+	init_report(g, in->metrics, out);
 	out->fitted_s = w.n ? w.t[w.n - 1] - w.t[0] : 0;
 	out->alpha_now = look_alpha(g->alpha, out->fitted_s, in->max_fit_s);
-	if (rss && g->rss_discount_lazyfree && in->lazyfree_kib) {
-		net = net_of_lazyfree(rss, in_window(&w, in->lazyfree_kib), w.n);
-		if (!net) {
-			diag_error("out of memory fitting rss net of lazyfree");
-			goto out;
-		}
-	}
-	if (rss) {
-		const double *basis = fit_rss(out, &w, rss, net, &b);
-		judge(&out->metric[GATE_RSS], &b, out->alpha_now, 1, in->early);
-		if (in->requests && out->metric[GATE_RSS].fitted)
-			out->has_per_request = fit_per_request(in_window(&w, in->requests), basis,
-							       w.n, &out->rss_per_request) == 0;
-	}
-	for (int i = GATE_THREADS; i < GATE_N_METRICS; i++) {
-		struct gate_metric *m = &out->metric[i];
-		if (!counts[i])
-			continue;
-		m->fitted = fit_series_blocks(w.t, counts[i], w.n, &m->fit, &b) == 0;
-		judge(m, &b, out->alpha_now, m->fitted && rises_in_both_halves(w.t, counts[i], w.n),
-		      in->early);
-	}
-	for (int i = 0; i < GATE_N_METRICS; i++) {
+	for (size_t i = 0; i < out->n_metrics; i++)
+		if (evaluate_metric(g, in, &w, (int)i, out) < 0)
+			return -1;
+	for (size_t i = 0; i < out->n_metrics; i++) {
 		out->leak |= out->metric[i].failed;
 		if (out->metric[i].fitted)
 			ret = 0;
 	}
-	for (int i = 0; i < GATE_N_METRICS; i++)
-		describe_metric(out, i);
-out:
-	free(net);
+	for (size_t i = 0; i < out->n_metrics; i++)
+		describe_metric(out, (int)i);
 	return ret;
 }
 
@@ -347,7 +347,7 @@ enum gate_settled gate_monitor_look(struct gate_monitor *m, const struct gate_re
 		       GATE_OPEN;
 	if (r->fitted_s < pass_min_s)
 		return GATE_OPEN;
-	for (int i = 0; i < GATE_N_METRICS; i++) {
+	for (size_t i = 0; i < r->n_metrics; i++) {
 		const struct gate_metric *g = &r->metric[i];
 		if (g->limit_per_min >= 0 && !g->below)
 			return GATE_OPEN;
@@ -414,6 +414,8 @@ static json_t *metric_json(const struct gate_metric *m, const char *basis)
 
 	err |= json_object_set_new(o, "unit", json_string(m->unit));
 	err |= json_object_set_new(o, "fitted", json_boolean(m->fitted));
+	if (m->def && m->def->column)
+		err |= json_object_set_new(o, "column", json_string(m->def->column));
 	if (strcmp(m->unit, "KiB") == 0)
 		err |= json_object_set_new(o, "slope_kib_per_min", num(per_min));
 	err |= json_object_set_new(o, "slope_per_min", num(per_min));
@@ -445,14 +447,18 @@ static json_t *metric_json(const struct gate_metric *m, const char *basis)
 	return o;
 }
 
-static json_t *rss_json(const struct gate_report *r)
+/* A memory metric's basis: "rss" or "rss-lazyfree" (the name, net of LazyFree or not). */
+static json_t *memory_json(const struct gate_report *r, int i)
 {
 	const struct fit_result *k = &r->rss_per_request;
-	json_t *o = metric_json(&r->metric[GATE_RSS],
-				r->rss_net_of_lazyfree ? "rss-lazyfree" : "rss");
+	const struct gate_metric *m = &r->metric[i];
+	char basis[64];
+	json_t *o;
 	int err = 0;
 
-	if (o && r->has_per_request) {
+	snprintf(basis, sizeof(basis), "%s%s", m->name, m->net_of_lazyfree ? "-lazyfree" : "");
+	o = metric_json(m, basis);
+	if (o && i == METRIC_RSS && r->has_per_request) {
 		err |= json_object_set_new(o, "per_request_kib", num(k->theil_sen.slope));
 		err |= json_object_set_new(o, "per_request_ci_kib",
 					   interval(k->theil_sen.lo, k->theil_sen.hi, 1));
@@ -472,6 +478,7 @@ static json_t *rss_raw_json(const struct gate_report *r)
 {
 	struct gate_metric raw = {
 		.name = "rss", .unit = "KiB", .limit_per_min = -1, .fitted = 1, .fit = r->rss_raw,
+		.def = r->metric[METRIC_RSS].def,
 	};
 	json_t *o = metric_json(&raw, "rss");
 
@@ -487,11 +494,14 @@ json_t *gate_metrics_json(const struct gate_report *r)
 	json_t *o = json_object();
 	int err = 0;
 
-	err |= json_object_set_new(o, "rss", rss_json(r));
-	if (r->has_rss_raw)
-		err |= json_object_set_new(o, "rss_raw", rss_raw_json(r));
-	for (int i = GATE_THREADS; i < GATE_N_METRICS; i++)
-		err |= json_object_set_new(o, r->metric[i].name, metric_json(&r->metric[i], NULL));
+	for (size_t i = 0; i < r->n_metrics; i++) {
+		const struct gate_metric *m = &r->metric[i];
+		err |= json_object_set_new(o, m->name, m->def->kind == METRIC_SIZE &&
+					   m->def->lazyfree ? memory_json(r, (int)i) :
+					   metric_json(m, NULL));
+		if (i == METRIC_RSS && r->has_rss_raw)
+			err |= json_object_set_new(o, "rss_raw", rss_raw_json(r));
+	}
 	if (err) {
 		json_decref(o);
 		return NULL;
@@ -529,21 +539,30 @@ static void format_kib(char *buf, size_t len, double kib)
 		snprintf(buf, len, "%.0f KiB", kib);
 }
 
-/* A level of metric i: KiB for memory, a plain count otherwise. */
-static void format_level(char *buf, size_t len, int i, double v)
+/* A level of m: KiB, MiB or GiB for memory, a plain number otherwise. */
+static void format_level(char *buf, size_t len, const struct gate_metric *m, double v)
 {
-	if (i == GATE_RSS)
+	if (strcmp(m->unit, "KiB") == 0)
 		format_kib(buf, len, v);
+	else if (strcmp(m->unit, "bytes") == 0)
+		format_kib(buf, len, v / 1024);
 	else
-		snprintf(buf, len, "%.0f", v);
+		snprintf(buf, len, "%.4g", v);
+}
+
+/* How m's rates are written after the number: " KiB/min", " bytes/min" or "/min". */
+static const char *rate_suffix(const struct gate_metric *m)
+{
+	return strcmp(m->unit, "KiB") == 0 ? " KiB/min" :
+	       strcmp(m->unit, "bytes") == 0 ? " bytes/min" : "/min";
 }
 
 /* "+4523 KiB/min (gate 128 KiB/min" — the caller closes the parenthesis. */
-static void format_rate_gate(char *buf, size_t len, const struct gate_metric *m, int i,
+static void format_rate_gate(char *buf, size_t len, const struct gate_metric *m,
 			     double slope_per_s)
 {
 	char rate[32], gate[32];
-	const char *unit = i == GATE_RSS ? " KiB/min" : "/min", *sign = slope_per_s >= 0 ? "+" : "";
+	const char *unit = rate_suffix(m), *sign = slope_per_s >= 0 ? "+" : "";
 
 	format_rate(rate, sizeof(rate), slope_per_s * 60);
 	if (m->limit_per_min < 0) {
@@ -560,7 +579,7 @@ static void format_per_request(char *buf, size_t len, const struct gate_report *
 	char k[32];
 
 	buf[0] = '\0';
-	if (i != GATE_RSS || !r->has_per_request)
+	if (i != METRIC_RSS || !r->has_per_request)
 		return;
 	format_rate(k, sizeof(k), r->rss_per_request.theil_sen.slope);
 	snprintf(buf, len, ", %s KiB per request", k);
@@ -575,10 +594,10 @@ static void describe_metric(struct gate_report *r, int i)
 	const char *name = m->name;
 
 	/* A climb is judged on its OLS slope when Theil–Sen is held down by plateaus (judge). */
-	format_rate_gate(rg, sizeof(rg), m, i, m->reason == GATE_CLIMB ?
+	format_rate_gate(rg, sizeof(rg), m, m->reason == GATE_CLIMB ?
 			 fmax(m->fit.ols.slope, m->fit.theil_sen.slope) : m->fit.theil_sen.slope);
 	format_p(p, sizeof(p), m->fit.trend_p);
-	format_level(fall, sizeof(fall), i, sh->max_fall);
+	format_level(fall, sizeof(fall), m, sh->max_fall);
 	format_per_request(per_req, sizeof(per_req), r, i);
 	switch (m->reason) {
 	case GATE_NOT_FITTED:
@@ -598,11 +617,11 @@ static void describe_metric(struct gate_report *r, int i)
 	case GATE_FLOOR:
 		format_rate(lvl, sizeof(lvl), sh->troughs.theil_sen.slope * 60);
 		format_p(p, sizeof(p), sh->troughs.trend_p);
-		snprintf(m->why, sizeof(m->why), "%s troughs rise %s%s/min under a sawtooth: %s, "
-			 "%s)%s", name, lvl, i == GATE_RSS ? " KiB" : "", rg, p, per_req);
+		snprintf(m->why, sizeof(m->why), "%s troughs rise %s%s under a sawtooth: %s, "
+			 "%s)%s", name, lvl, rate_suffix(m), rg, p, per_req);
 		break;
 	case GATE_STOPPED:
-		format_level(lvl, sizeof(lvl), i, m->fit.y_last);
+		format_level(lvl, sizeof(lvl), m, m->fit.y_last);
 		snprintf(m->why, sizeof(m->why), "%s growth stopped %.0f s before the end, flat at "
 			 "%s: bounded, not a leak", name, sh->tail, lvl);
 		break;
@@ -615,7 +634,7 @@ static void describe_metric(struct gate_report *r, int i)
 			 "back by %s", name, rg, p, fall);
 		break;
 	case GATE_SAWTOOTH:
-		format_level(lvl, sizeof(lvl), i, sh->floor_last);
+		format_level(lvl, sizeof(lvl), m, sh->floor_last);
 		snprintf(m->why, sizeof(m->why), "%s troughs flat at %s, falling back by %s: a "
 			 "sawtooth, not growth", name, lvl, fall);
 		break;
@@ -624,9 +643,10 @@ static void describe_metric(struct gate_report *r, int i)
 			char hi[32];
 			format_rate(hi, sizeof(hi), m->upper_per_min);
 			snprintf(m->why, sizeof(m->why), "%s %s): at most %s%s", name, rg, hi,
-				 i == GATE_RSS ? " KiB/min" : "/min");
+				 rate_suffix(m));
 		} else {
-			snprintf(m->why, sizeof(m->why), "%s %s): under the gate", name, rg);
+			snprintf(m->why, sizeof(m->why), "%s %s)%s", name, rg,
+				 m->limit_per_min >= 0 ? ": under the gate" : "");
 		}
 		break;
 	}
@@ -652,7 +672,7 @@ static int describe_failed(const struct gate_report *r, char *buf, size_t len, s
 			   const char *sep)
 {
 	buf[0] = '\0';
-	for (int i = 0; i < GATE_N_METRICS; i++)
+	for (size_t i = 0; i < r->n_metrics; i++)
 		if (r->metric[i].failed && append_line(buf, len, used, sep, r->metric[i].why) < 0)
 			return -1;
 	return 0;
@@ -671,5 +691,5 @@ void gate_describe(const struct gate_report *r, char *buf, size_t len)
 	size_t used = 0;
 
 	if (len && describe_failed(r, buf, len, &used, "; ") == 0 && !r->leak)
-		append_line(buf, len, &used, "", r->metric[GATE_RSS].why);
+		append_line(buf, len, &used, "", r->metric[METRIC_RSS].why);
 }

@@ -25,18 +25,16 @@
 #include <stddef.h>
 
 #include "fit.h"
+#include "metric.h"
 #include "scenario.h"
 #include "shape.h"
 
-enum gate_metric_id { GATE_RSS, GATE_THREADS, GATE_FDS, GATE_N_METRICS };
-
 /* The run's samples as parallel arrays, all n long (the caller owns them). */
 struct gate_input {
+	const struct metric_set *metrics;	/* what col[] holds, and the order of the report */
 	const double *t_s;
-	const double *rss_kib;		/* raw RSS */
+	const double *col[METRIC_MAX];	/* metric i of the set; NULL: not sampled, not judged */
 	const double *lazyfree_kib;	/* NULL when not sampled */
-	const double *threads;
-	const double *fds;
 	const double *requests;		/* cumulative completed requests; NULL without a driver */
 	size_t n;
 	double warmup_s;		/* samples with t_s < warmup_s are not fitted */
@@ -62,8 +60,10 @@ enum gate_reason {
 };
 
 struct gate_metric {
-	const char *name;	/* "rss", "threads", "fds" */
-	const char *unit;	/* "KiB", "threads", "fds" */
+	const struct metric_def *def;	/* borrowed from the input's metric set */
+	const char *name;	/* def->name: "rss", "threads", "fds", "go_goroutines" */
+	const char *unit;	/* def->unit: "KiB", "threads", "fds", "bytes", "" */
+	int net_of_lazyfree;	/* fitted on the metric minus LazyFree */
 	double limit_per_min;	/* < 0: not gated */
 	int fitted;		/* 0: too few samples after warm-up */
 	struct fit_result fit;	/* slopes per second */
@@ -84,8 +84,9 @@ struct gate_metric {
 };
 
 struct gate_report {
-	struct gate_metric metric[GATE_N_METRICS];
-	int rss_net_of_lazyfree;	/* metric[GATE_RSS] is RSS − LazyFree */
+	struct gate_metric metric[METRIC_MAX];	/* indexed like the input's metric set */
+	size_t n_metrics;
+	int rss_net_of_lazyfree;	/* metric[METRIC_RSS] is RSS − LazyFree */
 	int has_rss_raw;
 	struct fit_result rss_raw;	/* raw RSS fit, when rss_net_of_lazyfree */
 	int has_per_request;
@@ -135,7 +136,10 @@ int gate_evaluate(const struct scenario_gate *g, const struct gate_input *in,
  *              "theil_sen": {"slope_per_min", "ci_per_min", "intercept"},
  *              "per_request_kib": k (with a driver) },
  *     "rss_raw": { same fields, when RSS is gated net of LazyFree },
- *     "threads": { ... "slope_per_min" ... }, "fds": { ... } }
+ *     "rss_anon": { as rss, without rss_raw and per request },
+ *     "threads": { ... "slope_per_min" ... }, "fds": { ... },
+ *     and one object per Prometheus series of the set, by its name }
+ * Every object also has "column", the metric's samples.csv column.
  * Intercepts are in the metric's unit at t_s = 0, so a plot can draw the fitted line.
  */
 json_t *gate_metrics_json(const struct gate_report *r);

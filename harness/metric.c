@@ -4,14 +4,14 @@
 
 const struct metric_def metric_builtin[METRIC_N_BUILTIN] = {
 	[METRIC_RSS] = { "rss", "rss_kib", "KiB", "KiB/min", "rss_kib_per_min", 1024,
-			 METRIC_SIZE, 1 },
+			 METRIC_SIZE, 1, 1 },
 	/* Resident anonymous memory (statm's resident minus shared): what a leak grows, without
 	 * the page cache of files the target maps or reads.  Gated only when asked. */
 	[METRIC_RSS_ANON] = { "rss_anon", "rss_anon_kib", "KiB", "KiB/min",
-			      "rss_anon_kib_per_min", -1, METRIC_SIZE, 1 },
+			      "rss_anon_kib_per_min", -1, METRIC_SIZE, 1, 0 },
 	[METRIC_THREADS] = { "threads", "threads", "threads", "threads/min", "threads_per_min", 1,
-			     METRIC_COUNT, 0 },
-	[METRIC_FDS] = { "fds", "fds", "fds", "FDs/min", "fds_per_min", 1, METRIC_COUNT, 0 },
+			     METRIC_COUNT, 0, 1 },
+	[METRIC_FDS] = { "fds", "fds", "fds", "FDs/min", "fds_per_min", 1, METRIC_COUNT, 0, 1 },
 };
 
 void metric_set_init(struct metric_set *set)
@@ -19,6 +19,15 @@ void metric_set_init(struct metric_set *set)
 	memset(set, 0, sizeof(*set));
 	memcpy(set->def, metric_builtin, sizeof(metric_builtin));
 	set->n = METRIC_N_BUILTIN;
+}
+
+const struct metric_set *metric_builtin_set(void)
+{
+	static struct metric_set set;
+
+	if (!set.n)
+		metric_set_init(&set);
+	return &set;
 }
 
 static int ends_with(const char *s, const char *suffix)
@@ -40,7 +49,7 @@ int metric_set_add_series(struct metric_set *set, const char *name)
 	set->def[set->n] = (struct metric_def){
 		.name = name, .column = name, .unit = bytes ? "bytes" : "",
 		.rate_unit = bytes ? "bytes/min" : "/min", .gate_key = NULL, .gate_default = -1,
-		.kind = bytes ? METRIC_SIZE : METRIC_COUNT, .lazyfree = 0,
+		.kind = bytes ? METRIC_SIZE : METRIC_COUNT, .lazyfree = 0, .first_columns = 0,
 	};
 	return (int)set->n++;
 }

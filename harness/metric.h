@@ -28,6 +28,8 @@ struct metric_def {
 	double gate_default;	/* growth allowed per minute; < 0: not gated unless asked */
 	enum metric_kind kind;
 	int lazyfree;		/* 1: judged net of LazyFree when gate.rss_discount_lazyfree */
+	int first_columns;	/* 1: among the columns every samples.csv has had (rss, threads,
+				   fds); the others follow them, in table order */
 };
 
 /* The built-ins, in table order (which is also the order they are shown in). */
@@ -47,6 +49,9 @@ struct metric_set {
 
 /* The built-ins alone. */
 void metric_set_init(struct metric_set *set);
+
+/* A set of the built-ins alone that lives as long as the program (initialised once). */
+const struct metric_set *metric_builtin_set(void);
 
 /*
  * Append a series named name (also its samples.csv column; the caller keeps the string

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "path.h"
 #include "results.h"
 #include "samples.h"
 #include "text.h"
@@ -36,13 +37,15 @@ struct csv_scan {
 	double rss_min, rss_max;	/* over RSS and RSS − LazyFree */
 	double th_min, th_max, fd_min, fd_max;
 	int has_lazy;
+	int has_anon;		/* the file has rss_anon_kib (column 10) */
+	int anon_in_range;	/* widen the RSS axis for it: it is the series fitted */
 };
 
 /* What summary.json says about the run; NaN where it says nothing. */
 struct run_facts {
 	char name[96];
 	char verdict[16];
-	char basis[16];
+	char basis[32];		/* "rss", "rss-lazyfree", "rss_anon", "rss_anon-lazyfree" */
 	char error[96];
 	double warmup_s;
 	double decided_at_s;	/* when an early verdict settled the run; NaN: it ran out */
@@ -51,16 +54,6 @@ struct run_facts {
 	double gate_per_min;
 	char counts[96];	/* failed thread/FD gates: ", threads +300/min (gate 20)" */
 };
-
-/* a + b + c, malloc'd; NULL when out of memory. */
-static char *path_join(const char *a, const char *b, const char *c)
-{
-	char *p = NULL;
-
-	if (asprintf(&p, "%s%s%s", a, b, c) < 0)
-		return NULL;
-	return p;
-}
 
 const char *plot_file_name(enum plot_format fmt)
 {
@@ -106,8 +99,8 @@ static char *plot_find_script(void)
 	exe[n] = '\0';
 	const char *dir = dirname(exe);
 	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
-		char *p = NULL;
-		if (asprintf(&p, "%s/%s", dir, rel[i]) < 0)
+		char *p = path_join(dir, rel[i]);
+		if (!p)
 			return NULL;
 		if (access(p, R_OK) == 0)
 			return p;
@@ -130,24 +123,29 @@ static void widen(double *lo, double *hi, double v)
 		*hi = v;
 }
 
-static int scan_row(const struct samples_row *r, void *arg)
+static int scan_row(const struct samples_header *h, const struct samples_row *r, void *arg)
 {
 	struct csv_scan *s = arg;
 
+	s->has_anon = h->has_builtin[METRIC_RSS_ANON];
 	s->rows++;
 	s->t_last = r->t_s;
 	s->has_lazy |= !isnan(r->lazyfree_kib);
 	widen(&s->rss_min, &s->rss_max, r->rss_kib);
 	widen(&s->rss_min, &s->rss_max, r->rss_kib - r->lazyfree_kib);
+	/* Drawn always, but far under RSS it would flatten the line that matters. */
+	if (s->anon_in_range)
+		widen(&s->rss_min, &s->rss_max, r->metric[METRIC_RSS_ANON]);
 	widen(&s->th_min, &s->th_max, r->threads);
 	widen(&s->fd_min, &s->fd_max, r->fds);
 	return 0;
 }
 
 /* The axes from samples.csv (a torn last line skipped with a warning by samples_read). */
-static int scan_csv(const char *path, struct csv_scan *s)
+static int scan_csv(const char *path, int anon_in_range, struct csv_scan *s)
 {
 	memset(s, 0, sizeof(*s));
+	s->anon_in_range = anon_in_range;
 	s->rss_min = s->th_min = s->fd_min = INFINITY;
 	s->rss_max = s->th_max = s->fd_max = -INFINITY;
 	struct samples_stats st;
@@ -186,18 +184,23 @@ static void json_str(const json_t *obj, const char *key, char *buf, size_t len)
 	}
 }
 
-/* The thread and FD metrics that failed their gate, for the title: they are not drawn fitted. */
-static void failed_counts(const json_t *metrics, char *buf, size_t len)
+/* The metrics other than the memory one drawn fitted that failed their gate, for the title. */
+static void failed_counts(const json_t *metrics, const char *drawn, char *buf, size_t len)
 {
-	static const char *const names[] = { "threads", "fds" };
+	const char *name;
+	const json_t *m;
 	size_t used = 0;
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]) && used < len; i++) {
-		const json_t *m = json_object_get(metrics, names[i]);
-		if (!json_is_true(json_object_get(m, "failed")))
+	json_object_foreach((json_t *)metrics, name, m) {
+		if (used >= len)
+			break;
+		if (!strcmp(name, drawn) || !json_is_true(json_object_get(m, "failed")))
 			continue;
-		int w = snprintf(buf + used, len - used, ", %s %+.0f/min (gate %g)", names[i],
-				 json_num(m, "slope_per_min"), json_num(m, "gate_per_min"));
+		const char *unit = json_string_value(json_object_get(m, "unit"));
+		int kib = unit && !strcmp(unit, "KiB");
+		int w = snprintf(buf + used, len - used, ", %s %+.4g%s/min (gate %g)", name,
+				 json_num(m, "slope_per_min"), kib ? " KiB" : "",
+				 json_num(m, "gate_per_min"));
 		if (w < 0)
 			break;
 		used += (size_t)w;
@@ -214,7 +217,12 @@ static void facts_from_json(const json_t *j, struct run_facts *rf)
 	json_str(j, "scenario", rf->name, sizeof(rf->name));
 	json_str(j, "verdict", rf->verdict, sizeof(rf->verdict));
 	json_str(j, "error", rf->error, sizeof(rf->error));
-	json_t *rss = json_object_get(json_object_get(j, "metrics"), "rss");
+	json_t *metrics = json_object_get(j, "metrics");
+	json_t *rss = json_object_get(metrics, "rss"), *anon = json_object_get(metrics, "rss_anon");
+	/* The memory line drawn fitted is the gated one: anonymous RSS when only it is gated. */
+	if (!json_is_number(json_object_get(rss, "gate_per_min")) &&
+	    json_is_number(json_object_get(anon, "gate_per_min")))
+		rss = anon;
 	json_str(rss, "basis", rf->basis, sizeof(rf->basis));
 	double w = json_num(j, "warmup_s");
 	rf->warmup_s = isfinite(w) && w > 0 ? w : 0;
@@ -225,13 +233,13 @@ static void facts_from_json(const json_t *j, struct run_facts *rf)
 	rf->gate_per_min = json_num(rss, "gate_per_min");
 	if (!isfinite(rf->gate_per_min))
 		rf->gate_per_min = json_num(j, "gate.rss_kib_per_min");
-	failed_counts(json_object_get(j, "metrics"), rf->counts, sizeof(rf->counts));
+	failed_counts(metrics, rss == anon ? "rss_anon" : "rss", rf->counts, sizeof(rf->counts));
 }
 
 /* Fill *rf from run_dir/summary.json; a missing summary leaves the run nameless but plottable. */
 static void read_facts(const char *run_dir, struct run_facts *rf)
 {
-	char *path = path_join(run_dir, "/", "summary.json");
+	char *path = path_join(run_dir, "summary.json");
 	json_error_t err;
 	json_t *j = path ? json_load_file(path, 0, &err) : NULL;
 
@@ -245,7 +253,9 @@ static void make_title(const struct run_facts *rf, const char *run_dir, char *bu
 {
 	char *copy = strdup(run_dir);
 	const char *name = rf->name[0] ? rf->name : copy ? basename(copy) : run_dir;
-	const char *series = strcmp(rf->basis, "rss-lazyfree") == 0 ? "rss − lazyfree" : "rss";
+	const char *series = !strcmp(rf->basis, "rss-lazyfree") ? "rss − lazyfree" :
+			     !strcmp(rf->basis, "rss_anon-lazyfree") ? "rss_anon − lazyfree" :
+			     !strcmp(rf->basis, "rss_anon") ? "rss_anon" : "rss";
 	int n;
 
 	if (!rf->verdict[0])
@@ -322,7 +332,11 @@ static void push_num(struct argv_buf *a, const char *name, double v)
  */
 static char *gnuplot_path(const char *path)
 {
-	return path_join(path[0] == '/' ? "" : "./", path, "");
+	char *p = NULL;
+
+	if (asprintf(&p, "%s%s", path[0] == '/' ? "" : "./", path) < 0)
+		return NULL;
+	return p;
 }
 
 /* The title, escaped (no control character reaches the image) and cut on a character. */
@@ -344,11 +358,11 @@ char **plot_gnuplot_argv(const char *gnuplot, const char *script, const char *ru
 	struct csv_scan cs;
 	struct run_facts rf;
 	char title[PLOT_TITLE_MAX];
-	char *csv = path_join(run_dir, "/", "samples.csv");
+	char *csv = path_join(run_dir, "samples.csv");
 
-	if (!csv || scan_csv(csv, &cs) < 0)
-		goto fail;
 	read_facts(run_dir, &rf);
+	if (!csv || scan_csv(csv, strncmp(rf.basis, "rss_anon", 8) == 0, &cs) < 0)
+		goto fail;
 	make_title(&rf, run_dir, title, sizeof(title));
 	text_utf8_trim(title);	/* snprintf cuts bytes, not characters */
 	int mib = cs.rss_max > PLOT_MIB_ABOVE_KIB;
@@ -372,7 +386,9 @@ char **plot_gnuplot_argv(const char *gnuplot, const char *script, const char *ru
 	push_num(&a, "has_fit", has_fit);
 	push_num(&a, "fit_slope", rf.slope_per_min);
 	push_num(&a, "fit_icpt", rf.intercept_kib);
-	push_num(&a, "fit_net", strcmp(rf.basis, "rss-lazyfree") == 0);
+	push_num(&a, "has_anon", cs.has_anon);
+	push_num(&a, "fit_net", strstr(rf.basis, "-lazyfree") != NULL);
+	push_num(&a, "fit_anon", strncmp(rf.basis, "rss_anon", 8) == 0);
 	push_num(&a, "has_gate", has_gate);
 	push_num(&a, "gate", rf.gate_per_min);
 	/* Strings never go through gnuplot's parser: `-c script` hands them over as ARG1..ARG5,
@@ -466,8 +482,8 @@ int plot_run(const char *run_dir, enum plot_format fmt)
 
 	if (!gnuplot)
 		return PLOT_NO_GNUPLOT;
-	out = path_join(run_dir, "/", plot_file_name(fmt));
-	log = path_join(run_dir, "/", "plot.log");
+	out = path_join(run_dir, plot_file_name(fmt));
+	log = path_join(run_dir, "plot.log");
 	if (!out || !log) {
 		diag_error("out of memory");
 		goto out;
@@ -522,7 +538,7 @@ static int has_two_rows(const char *path)
 
 void plot_after_run(const char *run_dir)
 {
-	char *csv = path_join(run_dir, "/", "samples.csv");
+	char *csv = path_join(run_dir, "samples.csv");
 	int drawable = csv && has_two_rows(csv);
 
 	free(csv);

@@ -15,19 +15,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "path.h"
+#include "report_html.h"
 #include "results.h"
 #include "samples.h"
 #include "text.h"
 
 #define REPORT_KIND "leaksoak-report"
 
-static const struct {
-	const char *name, *unit, *verb, *column;
-} metric_info[REPORT_N_METRICS] = {
-	[REPORT_RSS] = { "rss", "KiB", "grows", "RSS KiB/min" },
-	[REPORT_THREADS] = { "threads", "threads", "grow", "threads/min" },
-	[REPORT_FDS] = { "fds", "fds", "grow", "FDs/min" },
-};
 
 void report_init(struct report *r)
 {
@@ -69,15 +64,6 @@ static char *dup_or_null(const char *s, int *failed)
 	return d;
 }
 
-static char *join_path(const char *dir, const char *file)
-{
-	char *p = NULL;
-
-	if (asprintf(&p, "%s/%s", dir, file) < 0)
-		return NULL;
-	return p;
-}
-
 static struct report_run *new_run(struct report *r)
 {
 	if (r->n == r->cap) {
@@ -90,8 +76,8 @@ static struct report_run *new_run(struct report *r)
 	}
 	struct report_run *run = &r->runs[r->n++];
 	memset(run, 0, sizeof(*run));
-	for (int m = 0; m < REPORT_N_METRICS; m++)
-		run->metric[m] = (struct report_metric){ NAN, NAN, NAN, 0 };
+	for (int m = 0; m < METRIC_N_BUILTIN; m++)
+		run->metric[m] = (struct report_metric){ NAN, NAN, NAN, 0, 0 };
 	run->exit_code = -1;
 	run->elapsed_s = run->decided_at_s = NAN;
 	return run;
@@ -125,7 +111,7 @@ static double num_or_nan(const json_t *j)
 }
 
 /* As gate_describe_failure words a rate: whole numbers from 100 up, three digits below. */
-static void format_rate(char *buf, size_t len, double v)
+void report_format_rate(char *buf, size_t len, double v)
 {
 	snprintf(buf, len, fabs(v) >= 100 ? "%.0f" : "%.3g", v);
 }
@@ -140,17 +126,18 @@ static char *failure_text(const struct report_run *run)
 
 	if (!f)
 		return NULL;
-	for (int m = 0; m < REPORT_N_METRICS; m++) {
+	for (int m = 0; m < METRIC_N_BUILTIN; m++) {
 		const struct report_metric *x = &run->metric[m];
+		const struct metric_def *d = &metric_builtin[m];
 		char rate[32], gate[32], p[24];
 		if (!x->failed)
 			continue;
-		format_rate(rate, sizeof(rate), x->slope_per_min);
-		format_rate(gate, sizeof(gate), x->gate_per_min);
+		report_format_rate(rate, sizeof(rate), x->slope_per_min);
+		report_format_rate(gate, sizeof(gate), x->gate_per_min);
 		snprintf(p, sizeof(p), x->trend_p < 0.001 ? "p<0.001" : "p=%.3f", x->trend_p);
 		fprintf(f, "%s%s %s %s %s/min (gate %s %s/min, %s)", lines++ ? "\n" : "",
-			metric_info[m].name, metric_info[m].verb, rate, metric_info[m].unit, gate,
-			metric_info[m].unit, p);
+			d->name, d->kind == METRIC_SIZE ? "grows" : "grow", rate, d->unit, gate,
+			d->unit, p);
 	}
 	if (fclose(f) != 0 || lines == 0) {
 		free(buf);
@@ -161,10 +148,11 @@ static char *failure_text(const struct report_run *run)
 
 static void read_metrics(struct report_run *run, const json_t *metrics)
 {
-	for (int m = 0; m < REPORT_N_METRICS; m++) {
-		const json_t *o = json_object_get(metrics, metric_info[m].name);
+	for (int m = 0; m < METRIC_N_BUILTIN; m++) {
+		const json_t *o = json_object_get(metrics, metric_builtin[m].name);
 		struct report_metric *x = &run->metric[m];
-		if (!json_is_object(o) || json_is_false(json_object_get(o, "fitted")))
+		x->present = json_is_object(o);
+		if (!x->present || json_is_false(json_object_get(o, "fitted")))
 			continue;
 		x->slope_per_min = num_or_nan(json_object_get(o, "slope_per_min"));
 		x->gate_per_min = num_or_nan(json_object_get(o, "gate_per_min"));
@@ -225,8 +213,9 @@ static int run_from_json(struct report_run *run, const json_t *j, const char *di
 	return failed || !run->name || !run->verdict ? -1 : 0;
 }
 
-static int last_t(const struct samples_row *row, void *arg)
+static int last_t(const struct samples_header *h, const struct samples_row *row, void *arg)
 {
+	(void)h;
 	*(double *)arg = row->t_s;
 	return 0;
 }
@@ -238,7 +227,7 @@ static int last_t(const struct samples_row *row, void *arg)
  */
 static char *killed_message(const char *run_dir, const char *why)
 {
-	char *csv = join_path(run_dir, "samples.csv");
+	char *csv = path_join(run_dir, "samples.csv");
 	struct samples_stats st;
 	double t = 0;
 	char *msg = NULL;
@@ -259,7 +248,7 @@ static char *killed_message(const char *run_dir, const char *why)
 int report_add_run(struct report *r, const char *run_dir, const char *name, int exit_code,
 		   const char *expect, const char *why_missing)
 {
-	char *path = join_path(run_dir, "summary.json");
+	char *path = path_join(run_dir, "summary.json");
 	json_t *j = path ? json_load_file(path, 0, NULL) : NULL;
 	struct report_run *run = path ? new_run(r) : NULL;
 	int ret = -1;
@@ -301,7 +290,7 @@ static int load_report(struct report *r, const json_t *j, const char *dir)
 	json_array_foreach(runs, i, e) {
 		const char *res = json_string_value(json_object_get(e, "results"));
 		char *run_dir = !res ? strdup(dir) : res[0] == '/' ? strdup(res) :
-				join_path(dir, res);
+				path_join(dir, res);
 		struct report_run *run = run_dir ? new_run(r) : NULL;
 		int bad = !run || !json_is_string(json_object_get(e, "scenario")) ||
 			  run_from_json(run, e, run_dir) < 0;
@@ -354,8 +343,8 @@ static int load_killed_run(struct report *r, const char *dir)
 
 int report_load(struct report *r, const char *dir)
 {
-	char *path = join_path(dir, "summary.json");
-	char *csv = join_path(dir, "samples.csv");
+	char *path = path_join(dir, "summary.json");
+	char *csv = path_join(dir, "samples.csv");
 	json_error_t err;
 	json_t *j = path ? json_load_file(path, 0, &err) : NULL;
 	int ret = -1;
@@ -388,7 +377,7 @@ out:
 
 int report_is_report(const char *dir)
 {
-	char *path = join_path(dir, "summary.json");
+	char *path = path_join(dir, "summary.json");
 	json_t *j = path ? json_load_file(path, 0, NULL) : NULL;
 	const char *kind = json_string_value(json_object_get(j, "kind"));
 	int is = kind && !strcmp(kind, REPORT_KIND);
@@ -475,7 +464,7 @@ static int compare_run(struct report *r, const struct report_run *now,
 		snprintf(c->from, sizeof(c->from), "%s", then->verdict);
 		snprintf(c->to, sizeof(c->to), "%s", now->verdict);
 	}
-	for (int m = 0; m < REPORT_N_METRICS; m++) {
+	for (int m = 0; m < METRIC_N_BUILTIN; m++) {
 		const struct report_metric *a = &then->metric[m], *b = &now->metric[m];
 		/* Ungated metrics are not compared: the scenario said their growth does not matter. */
 		if (!(b->gate_per_min >= 0) || !isfinite(a->slope_per_min) ||
@@ -486,7 +475,7 @@ static int compare_run(struct report *r, const struct report_run *now,
 			continue;
 		if (!(c = new_change(r, now->name)))
 			return -1;
-		c->metric = (enum report_metric_id)m;
+		c->metric = (enum metric_id)m;
 		c->from_per_min = a->slope_per_min;
 		c->to_per_min = b->slope_per_min;
 		c->margin_per_min = margin;
@@ -514,7 +503,7 @@ int report_compare(struct report *r, const struct report *before, const char *be
 static int newer_earlier_report(const char *dir, const char *limit, const char *shard,
 				char *best, size_t len)
 {
-	char *path = join_path(dir, "summary.json");
+	char *path = path_join(dir, "summary.json");
 	struct stat st;
 	json_t *j = NULL;
 	int found = 0;
@@ -571,7 +560,7 @@ char *report_find_baseline(const char *out_dir, const char *started_utc, const c
 
 	while (d && (e = readdir(d))) {
 		char real[PATH_MAX];
-		char *p = e->d_name[0] == '.' ? NULL : join_path(parent, e->d_name);
+		char *p = e->d_name[0] == '.' ? NULL : path_join(parent, e->d_name);
 		int skipped = !p || !realpath(p, real) || same_dir(real, out_dir);
 		for (size_t i = 0; !skipped && i < n_skip; i++)
 			skipped = same_dir(real, skip[i]);
@@ -593,7 +582,7 @@ char *report_find_baseline(const char *out_dir, const char *started_utc, const c
 /* summary.json                                                                              */
 
 /* path relative to out_real when it lies inside it, else absolute (or as given). */
-static char *path_from(const char *out_real, const char *path)
+char *report_path_from(const char *out_real, const char *path)
 {
 	char real[PATH_MAX];
 	size_t n = strlen(out_real);
@@ -622,17 +611,22 @@ static json_t *metrics_json(const struct report_run *run)
 {
 	json_t *o = json_object();
 
-	for (int m = 0; o && m < REPORT_N_METRICS; m++) {
+	for (int m = 0; o && m < METRIC_N_BUILTIN; m++) {
 		const struct report_metric *x = &run->metric[m];
-		json_t *e = json_pack("{s:s, s:o, s:o, s:o, s:b}", "unit", metric_info[m].unit,
+		json_t *e;
+		/* One an older run did not have stays out, but a metric gated by default is always
+		 * there (null when not fitted). */
+		if (!x->present && !(metric_builtin[m].gate_default >= 0))
+			continue;
+		e = json_pack("{s:s, s:o, s:o, s:o, s:b}", "unit", metric_builtin[m].unit,
 				      "slope_per_min", num_or_null(x->slope_per_min),
 				      "gate_per_min", num_or_null(x->gate_per_min),
 				      "trend_p", num_or_null(x->trend_p), "failed", x->failed);
-		if (e && m == REPORT_RSS) {
+		if (e && m == METRIC_RSS) {
 			json_object_set_new(e, "slope_kib_per_min", num_or_null(x->slope_per_min));
 			json_object_set_new(e, "basis", str_or_null(run->rss_basis));
 		}
-		if (!e || json_object_set_new(o, metric_info[m].name, e) < 0) {
+		if (!e || json_object_set_new(o, metric_builtin[m].name, e) < 0) {
 			json_decref(o);
 			return NULL;
 		}
@@ -644,9 +638,9 @@ static json_t *failed_list(const struct report_run *run)
 {
 	json_t *a = json_array();
 
-	for (int m = 0; a && m < REPORT_N_METRICS; m++)
+	for (int m = 0; a && m < METRIC_N_BUILTIN; m++)
 		if (run->metric[m].failed)
-			json_array_append_new(a, json_string(metric_info[m].name));
+			json_array_append_new(a, json_string(metric_builtin[m].name));
 	return a;
 }
 
@@ -657,7 +651,7 @@ static const char *outcome_word(enum report_outcome o)
 
 static json_t *run_json(const struct report_run *run, const char *out_real)
 {
-	char *results = path_from(out_real, run->dir);
+	char *results = report_path_from(out_real, run->dir);
 	json_t *j = results ? json_pack(
 		"{s:o, s:s, s:i, s:o, s:b, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
 		"scenario", str_or_null(run->name), "verdict", run->verdict,
@@ -681,7 +675,7 @@ static json_t *change_json(const struct report_change *c)
 		return json_pack("{s:o, s:s, s:s, s:s}", "scenario", str_or_null(c->name),
 				 "what", "verdict", "from", c->from, "to", c->to);
 	return json_pack("{s:o, s:s, s:f, s:f, s:f}", "scenario", str_or_null(c->name),
-			 "what", metric_info[c->metric].name, "from_per_min", c->from_per_min,
+			 "what", metric_builtin[c->metric].name, "from_per_min", c->from_per_min,
 			 "to_per_min", c->to_per_min, "margin_per_min", c->margin_per_min);
 }
 
@@ -718,7 +712,7 @@ static int write_summary(const struct report *r, const char *out_dir, const char
 {
 	json_t *runs = json_array();
 	enum ls_exit code = report_exit_code(r);
-	char *path = join_path(out_dir, "summary.json");
+	char *path = path_join(out_dir, "summary.json");
 	json_t *j = NULL;
 	int ret = -1;
 
@@ -753,18 +747,19 @@ static void slopes_text(const struct report_run *run, char *buf, size_t len)
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (int m = 0; m < REPORT_N_METRICS && used < len; m++) {
+	for (int m = 0; m < METRIC_N_BUILTIN && used < len; m++) {
 		const struct report_metric *x = &run->metric[m];
 		char rate[32], gate[40] = "";
 		int w;
-		if (!isfinite(x->slope_per_min))
+		/* An ungated metric that passed is beside the point of a one-line summary. */
+		if (!isfinite(x->slope_per_min) || (!(x->gate_per_min >= 0) && !x->failed))
 			continue;
-		format_rate(rate, sizeof(rate), x->slope_per_min);
+		report_format_rate(rate, sizeof(rate), x->slope_per_min);
 		if (x->gate_per_min >= 0)
 			snprintf(gate, sizeof(gate), " (gate %g)", x->gate_per_min);
 		w = snprintf(buf + used, len - used, "%s%s %s%s%s/min%s", used ? ", " : "",
-			     metric_info[m].name, x->slope_per_min >= 0 ? "+" : "", rate,
-			     m == REPORT_RSS ? " KiB" : "", gate);
+			     metric_builtin[m].name, x->slope_per_min >= 0 ? "+" : "", rate,
+			     metric_builtin[m].kind == METRIC_SIZE ? " KiB" : "", gate);
 		if (w < 0)
 			break;
 		used += (size_t)w;
@@ -772,7 +767,7 @@ static void slopes_text(const struct report_run *run, char *buf, size_t len)
 }
 
 /* What a failed or expected-leak run's JUnit case says. */
-static char *case_message(const struct report_run *run)
+char *report_case_message(const struct report_run *run)
 {
 	char slopes[256];
 	char *s = NULL;
@@ -796,7 +791,7 @@ static int write_junit(const struct report *r, const char *out_dir)
 {
 	struct results_case *cases = calloc(r->n ? r->n : 1, sizeof(*cases));
 	char **texts = calloc(r->n ? r->n : 1, sizeof(*texts));
-	char *path = join_path(out_dir, "junit.xml");
+	char *path = path_join(out_dir, "junit.xml");
 	int ret = -1;
 
 	if (!cases || !texts || !path) {
@@ -806,7 +801,7 @@ static int write_junit(const struct report *r, const char *out_dir)
 	for (size_t i = 0; i < r->n; i++) {
 		const struct report_run *run = &r->runs[i];
 		enum report_outcome o = report_run_outcome(run);
-		texts[i] = case_message(run);
+		texts[i] = report_case_message(run);
 		cases[i] = (struct results_case){
 			.name = run->name, .classname = "leaksoak.soak",
 			.time_s = isfinite(run->elapsed_s) ? run->elapsed_s : 0,
@@ -825,329 +820,6 @@ out:
 	return ret;
 }
 
-/* ----------------------------------------------------------------------------------------- */
-/* index.html                                                                                */
-
-static const char html_style[] =
-	"body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1320px;"
-	"color:#222;padding:0 16px}\n"
-	"h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 6px}\n"
-	".meta{color:#666;margin:0 0 12px}\n"
-	".overall{font-size:16px;padding:8px 12px;border-radius:4px;display:inline-block}\n"
-	"table{border-collapse:collapse;width:100%;margin:12px 0}\n"
-	"th,td{border-bottom:1px solid #ddd;padding:5px 8px;text-align:left;vertical-align:top}\n"
-	"th{background:#f4f4f4;font-weight:600}\n"
-	"td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
-	"td:first-child,td:last-child{white-space:nowrap}\n"
-	"td.num.over{color:#b00020;font-weight:700}\n"
-	".gate{color:#888;font-weight:400}\n"
-	".v{font-weight:700;padding:1px 6px;border-radius:3px;white-space:nowrap}\n"
-	".v-pass{background:#e3f4e3;color:#14641a}.v-leak{background:#fde2e2;color:#a40012}\n"
-	".v-error{background:#fff0d0;color:#8a5300}\n"
-	"tr.mismatch td{background:#fff6b8}\n"
-	".mm{color:#a40012;font-weight:700}\n"
-	".why{white-space:pre-line;font-size:13px}\n"
-	".settled{font-size:12px;color:#6a3d9a}\n"
-	".changes li{margin:2px 0}.rose{color:#a40012}\n"
-	"section.run{border-top:1px solid #ddd;margin-top:24px}\n"
-	"section.run img{max-width:100%;height:auto;border:1px solid #eee}\n"
-	"pre{background:#f7f7f7;padding:8px;white-space:pre-wrap}\n"
-	".noplot{color:#888;font-style:italic}\n";
-
-/* An id for anchors: the name with anything but [A-Za-z0-9_-] as '-'. */
-static void html_id(FILE *f, const char *prefix, const char *name)
-{
-	fputs(prefix, f);
-	for (; *name; name++) {
-		char c = *name;
-		int keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-			   (c >= '0' && c <= '9') || c == '_' || c == '-';
-		fputc(keep ? c : '-', f);
-	}
-}
-
-static void base64(FILE *f, const unsigned char *p, size_t n)
-{
-	static const char abc[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-	for (size_t i = 0; i < n; i += 3) {
-		unsigned v = (unsigned)p[i] << 16;
-		if (i + 1 < n)
-			v |= (unsigned)p[i + 1] << 8;
-		if (i + 2 < n)
-			v |= p[i + 2];
-		fputc(abc[v >> 18 & 63], f);
-		fputc(abc[v >> 12 & 63], f);
-		fputc(i + 1 < n ? abc[v >> 6 & 63] : '=', f);
-		fputc(i + 2 < n ? abc[v & 63] : '=', f);
-	}
-}
-
-/* The whole file at path, malloc'd, or NULL (missing, unreadable, or over max bytes). */
-static unsigned char *slurp(const char *path, size_t max, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	unsigned char *buf = NULL;
-	long size;
-
-	if (!f)
-		return NULL;
-	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > 0 && (size_t)size <= max &&
-	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)size)) &&
-	    fread(buf, 1, (size_t)size, f) == (size_t)size) {
-		*len = (size_t)size;
-	} else {
-		free(buf);
-		buf = NULL;
-	}
-	fclose(f);
-	return buf;
-}
-
-/* The run's plot as an <img> with a data URI; PNG preferred, SVG else. */
-static void html_plot(FILE *f, const struct report_run *run)
-{
-	static const struct { const char *file, *mime; } kinds[] = {
-		{ "rss.png", "image/png" }, { "rss.svg", "image/svg+xml" },
-	};
-	const size_t max = 32u << 20;
-
-	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
-		char *path = join_path(run->dir, kinds[k].file);
-		size_t len = 0;
-		unsigned char *data = path ? slurp(path, max, &len) : NULL;
-		free(path);
-		if (!data)
-			continue;
-		fputs("<img alt=\"RSS, threads and FDs of ", f);
-		results_xml_escape(f, run->name);
-		fprintf(f, "\" src=\"data:%s;base64,", kinds[k].mime);
-		base64(f, data, len);
-		fputs("\">\n", f);
-		free(data);
-		return;
-	}
-	fputs("<p class=\"noplot\">No plot: gnuplot was not installed when the run finished "
-	      "(draw it with <code>leaksoak plot ", f);
-	results_xml_escape(f, run->dir);
-	fputs("</code>).</p>\n", f);
-}
-
-static void html_verdict(FILE *f, const char *verdict)
-{
-	fprintf(f, "<span class=\"v v-%s\">%s</span>", verdict, verdict);
-}
-
-static void html_metric_cell(FILE *f, const struct report_metric *x)
-{
-	char rate[32];
-
-	fprintf(f, "<td class=\"num%s\">", x->failed ? " over" : "");
-	if (isfinite(x->slope_per_min)) {
-		format_rate(rate, sizeof(rate), x->slope_per_min);
-		fprintf(f, "%s%s", x->slope_per_min >= 0 ? "+" : "", rate);
-	} else {
-		fputs("&ndash;", f);
-	}
-	if (x->gate_per_min >= 0)
-		fprintf(f, " <span class=\"gate\">/ %g</span>", x->gate_per_min);
-	fputs("</td>", f);
-}
-
-static void html_expect_cell(FILE *f, const struct report_run *run)
-{
-	fputs("<td>", f);
-	if (run->mismatch)
-		fprintf(f, "<span class=\"mm\">MISMATCH: expected %s</span>", run->expect);
-	else if (run->expect)
-		fprintf(f, "%s &#10003;", run->expect);
-	else
-		fputs("&ndash;", f);
-	fputs("</td>", f);
-}
-
-static void html_row(FILE *f, const struct report_run *run, const char *out_real)
-{
-	char *rel = path_from(out_real, run->dir);
-
-	fprintf(f, "<tr class=\"run%s\" id=\"", run->mismatch ? " mismatch" : "");
-	html_id(f, "row-", run->name);
-	fputs("\"><td><a href=\"#", f);
-	html_id(f, "run-", run->name);
-	fputs("\">", f);
-	results_xml_escape(f, run->name);
-	fputs("</a></td><td>", f);
-	html_verdict(f, run->verdict);
-	fputs("</td>", f);
-	html_expect_cell(f, run);
-	for (int m = 0; m < REPORT_N_METRICS; m++)
-		html_metric_cell(f, &run->metric[m]);
-	char *why = run->mismatch ? case_message(run) : NULL;
-	fputs("<td class=\"why\">", f);
-	results_xml_escape(f, why ? why : run->message);
-	free(why);
-	fputs("</td><td class=\"num\">", f);
-	if (isfinite(run->elapsed_s))
-		fprintf(f, "%.1f s", run->elapsed_s);
-	if (run->stopped_early && isfinite(run->decided_at_s))
-		fprintf(f, "<br><span class=\"settled\">settled at %.1f s</span>",
-			run->decided_at_s);
-	fputs("</td><td>", f);
-	/* Link the folder only when it travels with the report (a relative path inside it). */
-	if (rel && rel[0] != '/') {
-		fputs("<a href=\"", f);
-		results_xml_escape(f, rel);
-		fputs("/\">", f);
-		results_xml_escape(f, rel);
-		fputs("/</a>", f);
-	} else {
-		results_xml_escape(f, rel ? rel : run->dir);
-	}
-	fputs("</td></tr>\n", f);
-	free(rel);
-}
-
-static void html_change(FILE *f, const struct report_change *c)
-{
-	char a[32], b[32], m[32];
-
-	fputs("<li>", f);
-	results_xml_escape(f, c->name);
-	if (c->is_verdict) {
-		fputs(": verdict ", f);
-		html_verdict(f, c->from);
-		fputs(" &rarr; ", f);
-		html_verdict(f, c->to);
-	} else {
-		format_rate(a, sizeof(a), c->from_per_min);
-		format_rate(b, sizeof(b), c->to_per_min);
-		format_rate(m, sizeof(m), c->margin_per_min);
-		fprintf(f, ": <span class=\"rose\">%s slope rose %s &rarr; %s %s/min</span> "
-			"(more than %s, a quarter of its gate)", metric_info[c->metric].name, a, b,
-			metric_info[c->metric].unit, m);
-	}
-	fputs("</li>\n", f);
-}
-
-static void html_changes(FILE *f, const struct report *r)
-{
-	if (!r->baseline_dir) {
-		fputs("<p class=\"meta\">No earlier report beside this one to compare with.</p>\n", f);
-		return;
-	}
-	fputs("<section class=\"changes\"><h2>Since ", f);
-	results_xml_escape(f, r->baseline_dir);
-	fputs(" (", f);
-	results_xml_escape(f, r->baseline_started_utc);
-	fputs(")</h2>\n", f);
-	if (!r->n_changes)
-		fputs("<p>No verdict changed and no gated slope rose by more than a quarter of its "
-		      "gate.</p>\n", f);
-	else
-		fputs("<ul>\n", f);
-	for (size_t i = 0; i < r->n_changes; i++)
-		html_change(f, &r->changes[i]);
-	if (r->n_changes)
-		fputs("</ul>\n", f);
-	fputs("</section>\n", f);
-}
-
-static void html_head(FILE *f, const struct report *r)
-{
-	enum ls_exit code = report_exit_code(r);
-	const char *v = code == LS_EXIT_PASS ? "pass" : code == LS_EXIT_LEAK ? "leak" : "error";
-	size_t o[3] = { 0 }, mismatch = 0;
-
-	for (size_t i = 0; i < r->n; i++) {
-		o[report_run_outcome(&r->runs[i])]++;
-		mismatch += r->runs[i].mismatch;
-	}
-	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-		"<title>leaksoak report: %s</title>\n<style>\n%s</style>\n</head>\n<body>\n"
-		"<h1>leaksoak report</h1>\n<p class=\"meta\">", v, html_style);
-	results_xml_escape(f, r->started_utc[0] ? r->started_utc : "?");
-	fputs(" &ndash; ", f);
-	results_xml_escape(f, r->finished_utc[0] ? r->finished_utc : "?");
-	if (r->shard) {
-		fputs(" &middot; shard ", f);
-		results_xml_escape(f, r->shard);
-	}
-	fprintf(f, " &middot; leaksoak %s</p>\n<p class=\"overall v-%s\"><b>%s</b>: %zu runs, "
-		"%zu failed, %zu errors, %zu ok; %zu expect mismatch%s</p>\n", LEAKSOAK_VERSION, v,
-		v, r->n, o[REPORT_FAILED], o[REPORT_ERROR], o[REPORT_OK], mismatch,
-		mismatch == 1 ? "" : "es");
-}
-
-static void html_table(FILE *f, const struct report *r, const char *out_real)
-{
-	fputs("<table>\n<thead><tr><th>scenario</th><th>verdict</th><th>expect</th>", f);
-	for (int m = 0; m < REPORT_N_METRICS; m++)
-		fprintf(f, "<th>%s <span class=\"gate\">/ gate</span></th>", metric_info[m].column);
-	fputs("<th>why</th><th>time</th><th>results</th></tr></thead>\n<tbody>\n", f);
-	for (size_t i = 0; i < r->n; i++)
-		html_row(f, &r->runs[i], out_real);
-	fputs("</tbody>\n</table>\n", f);
-}
-
-static void html_run(FILE *f, const struct report_run *run)
-{
-	fputs("<section class=\"run\" id=\"", f);
-	html_id(f, "run-", run->name);
-	fputs("\">\n<h2>", f);
-	results_xml_escape(f, run->name);
-	fputs(" ", f);
-	html_verdict(f, run->verdict);
-	if (run->mismatch)
-		fprintf(f, " <span class=\"mm\">MISMATCH: expected %s</span>", run->expect);
-	fputs("</h2>\n", f);
-	if (run->description) {
-		fputs("<p>", f);
-		results_xml_escape(f, run->description);
-		fputs("</p>\n", f);
-	}
-	if (run->message) {
-		fputs("<pre>", f);
-		results_xml_escape(f, run->message);
-		fputs("</pre>\n", f);
-	}
-	html_plot(f, run);
-	fputs("</section>\n", f);
-}
-
-static int write_html(const struct report *r, const char *out_dir, const char *out_real)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	char *path = join_path(out_dir, "index.html");
-	FILE *f = open_memstream(&buf, &len);
-	int ret = -1;
-
-	if (!f || !path) {
-		diag_error("out of memory");
-		goto out;
-	}
-	html_head(f, r);
-	html_changes(f, r);
-	html_table(f, r, out_real);
-	for (size_t i = 0; i < r->n; i++)
-		html_run(f, &r->runs[i]);
-	fputs("</body>\n</html>\n", f);
-	if (fclose(f) != 0) {
-		f = NULL;
-		diag_error("cannot build '%s' (out of memory)", path);
-		goto out;
-	}
-	f = NULL;
-	ret = results_write_atomic(path, buf, len);
-out:
-	if (f)
-		fclose(f);
-	free(buf);
-	free(path);
-	return ret;
-}
-
 int report_write(struct report *r, const char *out_dir)
 {
 	char out_real[PATH_MAX];
@@ -1158,7 +830,7 @@ int report_write(struct report *r, const char *out_dir)
 	if (!realpath(out_dir, out_real))
 		return diag_error("cannot resolve '%s': %s", out_dir, strerror(errno));
 	if (write_summary(r, out_dir, out_real) < 0 || write_junit(r, out_dir) < 0 ||
-	    write_html(r, out_dir, out_real) < 0)
+	    report_html_write(r, out_dir, out_real) < 0)
 		return -1;
 	return 0;
 }
@@ -1203,11 +875,11 @@ static void print_change(FILE *f, const struct report_change *c)
 		fprintf(f, "  %s: verdict %s -> %s\n", name, c->from, c->to);
 		return;
 	}
-	format_rate(a, sizeof(a), c->from_per_min);
-	format_rate(b, sizeof(b), c->to_per_min);
-	format_rate(m, sizeof(m), c->margin_per_min);
+	report_format_rate(a, sizeof(a), c->from_per_min);
+	report_format_rate(b, sizeof(b), c->to_per_min);
+	report_format_rate(m, sizeof(m), c->margin_per_min);
 	fprintf(f, "  %s: %s slope rose %s -> %s %s/min (margin %s)\n", name,
-		metric_info[c->metric].name, a, b, metric_info[c->metric].unit, m);
+		metric_builtin[c->metric].name, a, b, metric_builtin[c->metric].unit, m);
 }
 
 void report_print(FILE *f, const struct report *r, const char *out_dir, int all_runs)

@@ -20,18 +20,21 @@
 #include <stdio.h>
 
 #include "diag.h"
+#include "metric.h"
 
 /* A slope counts as risen when it grew by more than this fraction of its gate (and is > 0). */
 #define REPORT_ROSE_GATE_FRACTION 0.25
 
-enum report_metric_id { REPORT_RSS, REPORT_THREADS, REPORT_FDS, REPORT_N_METRICS };
-
-/* One metric of one run; slopes and gates per minute, NaN when absent (not fitted, ungated). */
+/*
+ * One built-in metric (metric.h) of one run; slopes and gates per minute, NaN when absent
+ * (not fitted, ungated).
+ */
 struct report_metric {
 	double slope_per_min;
 	double gate_per_min;
 	double trend_p;
 	int failed;
+	int present;		/* the summary had it (a run from before it was sampled has not) */
 };
 
 enum report_outcome {
@@ -55,13 +58,13 @@ struct report_run {
 	double elapsed_s;
 	double decided_at_s;	/* when the verdict was settled; NaN when unknown */
 	int stopped_early;	/* an early verdict ended the run at decided_at_s */
-	struct report_metric metric[REPORT_N_METRICS];
+	struct report_metric metric[METRIC_N_BUILTIN];	/* by enum metric_id */
 };
 
 /* A difference from the baseline: a verdict that changed or a gated slope that rose. */
 struct report_change {
 	char *name;
-	enum report_metric_id metric;	/* meaningless when is_verdict */
+	enum metric_id metric;		/* meaningless when is_verdict */
 	int is_verdict;
 	char from[8], to[8];		/* verdicts, when is_verdict */
 	double from_per_min, to_per_min, margin_per_min;
@@ -154,5 +157,17 @@ void report_print(FILE *f, const struct report *r, const char *out_dir, int all_
 
 /* One line for a run's end: "leak  map-churn  rss +2310 KiB/min (gate 512)  (expected leak)". */
 void report_run_line(const struct report_run *run, char *buf, size_t len);
+
+/* A rate as every report words it: whole numbers from 100 up, three digits below. */
+void report_format_rate(char *buf, size_t len, double v);
+
+/*
+ * What a failed or expected-leak run's JUnit case (and the report's why) says; malloc'd, or
+ * NULL when the run needs no message (or out of memory).
+ */
+char *report_case_message(const struct report_run *run);
+
+/* path relative to out_real when it lies inside it, else absolute (or as given); malloc'd. */
+char *report_path_from(const char *out_real, const char *path);
 
 #endif

@@ -20,10 +20,22 @@
 struct results_csv {
 	FILE *f;
 	char *path;
+	/* The metrics after the first columns (metric_def.first_columns == 0), by index. */
+	size_t more[METRIC_MAX], n_more;
 };
 
+/* The columns every samples.csv has had, in order; the metric set's other metrics follow. */
 static const char csv_header[] =
-	"t_s,rss_kib,threads,fds,procs,cpu_s,lazyfree_kib,requests,errors\n";
+	"t_s,rss_kib,threads,fds,procs,cpu_s,lazyfree_kib,requests,errors";
+
+void results_row_set_sample(struct results_row *row, const struct sample *s)
+{
+	row->s = *s;
+	row->metric[METRIC_RSS] = (double)s->rss_kib;
+	row->metric[METRIC_RSS_ANON] = (double)s->rss_anon_kib;
+	row->metric[METRIC_THREADS] = s->threads;
+	row->metric[METRIC_FDS] = s->fds;
+}
 
 char *results_default_dir(const char *base, const char *name)
 {
@@ -160,7 +172,7 @@ out:
 	return ret;
 }
 
-struct results_csv *results_csv_open(const char *path)
+struct results_csv *results_csv_open(const char *path, const struct metric_set *set)
 {
 	struct results_csv *c = calloc(1, sizeof(*c));
 
@@ -177,7 +189,14 @@ struct results_csv *results_csv_open(const char *path)
 		diag_error("cannot create '%s': %s", path, strerror(errno));
 		goto fail;
 	}
-	if (fputs(csv_header, c->f) == EOF || fflush(c->f) == EOF) {
+	fputs(csv_header, c->f);
+	for (size_t i = 0; i < set->n; i++) {
+		if (set->def[i].first_columns)
+			continue;
+		fprintf(c->f, ",%s", set->def[i].column);
+		c->more[c->n_more++] = i;
+	}
+	if (fputc('\n', c->f) == EOF || fflush(c->f) == EOF) {
 		diag_error("cannot write '%s': %s", path, strerror(errno));
 		goto fail;
 	}
@@ -197,9 +216,19 @@ int results_csv_append(struct results_csv *c, const struct results_row *r)
 
 	if (!isnan(r->lazyfree_kib))
 		snprintf(lazy, sizeof(lazy), "%.0f", r->lazyfree_kib);
-	fprintf(c->f, "%.3f,%llu,%u,%u,%u,%.2f,%s,%llu,%llu\n", r->s.t_s,
+	fprintf(c->f, "%.3f,%llu,%u,%u,%u,%.2f,%s,%llu,%llu", r->s.t_s,
 		(unsigned long long)r->s.rss_kib, r->s.threads, r->s.fds, r->s.procs, r->s.cpu_s,
 		lazy, (unsigned long long)r->requests, (unsigned long long)r->errors);
+	/* A metric with no reading yet (a series before its first scrape) is an empty cell,
+	 * like LazyFree before its first. */
+	for (size_t i = 0; i < c->n_more; i++) {
+		double v = r->metric[c->more[i]];
+		if (isfinite(v))
+			fprintf(c->f, ",%.17g", v);
+		else
+			fputc(',', c->f);
+	}
+	fputc('\n', c->f);
 	/* Flushed per row: the samples of a run that dies are exactly what someone will want. */
 	if (fflush(c->f) == EOF || ferror(c->f))
 		return diag_error("cannot write '%s': %s", c->path, strerror(errno));

@@ -15,6 +15,9 @@
  *   lazyfree_kib latest LazyFree reading (smaps_rollup, slower cadence); empty until the first
  *   requests     driver requests completed since the previous row
  *   errors       driver requests failed since the previous row
+ * then a column for each other metric of the run's set (metric.h), in its order:
+ *   rss_anon_kib anonymous resident memory of the tree (neither file-backed nor shmem)
+ * and one per Prometheus series, named by the series, empty until its first good scrape.
  */
 #ifndef LEAKSOAK_RESULTS_H
 #define LEAKSOAK_RESULTS_H
@@ -24,6 +27,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "metric.h"
 #include "sampler.h"
 
 struct results_csv;
@@ -33,7 +37,13 @@ struct results_row {
 	double lazyfree_kib;	/* NaN: not read yet */
 	uint64_t requests;
 	uint64_t errors;
+	/* Every metric of the run's set by index: the built-ins as in s (results_row_set_sample),
+	 * then the series, NaN until their first reading. */
+	double metric[METRIC_MAX];
 };
+
+/* Set row->s to s and the built-in metrics of row->metric from it. */
+void results_row_set_sample(struct results_row *row, const struct sample *s);
 
 /*
  * "results/<name>/<UTC timestamp>" below base ("results" when NULL), e.g.
@@ -53,8 +63,11 @@ void results_utc_now(char *buf, size_t len);
  */
 int results_mkdir_p(const char *dir);
 
-/* Create path (truncating) and write the header row.  NULL after printing why. */
-struct results_csv *results_csv_open(const char *path);
+/*
+ * Create path (truncating) and write the header row: the columns above, then set's series
+ * (set borrowed for this call only).  NULL after printing why.
+ */
+struct results_csv *results_csv_open(const char *path, const struct metric_set *set);
 
 /* Append one row and flush it to the kernel.  0 or -1 (message printed, e.g. disk full). */
 int results_csv_append(struct results_csv *c, const struct results_row *row);

@@ -142,19 +142,22 @@ static int read_stat_fd(int fd, struct stat_fields *f)
 	return parse_stat(buf, (size_t)n, f) < 0 ? -EPROTO : 0;
 }
 
-/* Resident pages (statm's second field), or -errno. */
-static long long read_resident(int fd)
+/*
+ * Resident and resident-shared pages (statm's second and third fields): 0 or -errno.  The
+ * kernel counts file-backed and shmem pages as shared, so resident - shared is RssAnon.
+ */
+static int read_resident(int fd, long long *resident, long long *shared)
 {
-	char buf[256], *p, *end;
+	char buf[256], *p, *q, *end;
 	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
-	long long pages;
 
 	if (n < 0)
 		return -errno;
 	buf[n] = '\0';
 	strtoull(buf, &p, 10);
-	pages = (long long)strtoull(p, &end, 10);
-	return end == p ? -EPROTO : pages;
+	*resident = (long long)strtoull(p, &q, 10);
+	*shared = (long long)strtoull(q, &end, 10);
+	return q == p || end == q ? -EPROTO : 0;
 }
 
 static int count_entries(int dir_fd, const char *name)
@@ -215,15 +218,14 @@ static void warn_once(struct sampler *s, unsigned kind, pid_t pid, const char *w
 static int sample_member(struct sampler *s, const struct member *m, struct sample *out)
 {
 	struct stat_fields f;
-	long long resident;
+	long long resident = 0, shared = 0;
 	int fds;
 
 	if (read_stat_fd(m->stat_fd, &f) < 0)
 		return -1;
 	if (f.state == 'Z' || f.state == 'X')
 		return 0;
-	resident = read_resident(m->statm_fd);
-	if (resident < 0)
+	if (read_resident(m->statm_fd, &resident, &shared) < 0)
 		return -1;
 	fds = count_fds(s, m);
 	if (fds == -ENOENT || fds == -ESRCH)
@@ -233,6 +235,8 @@ static int sample_member(struct sampler *s, const struct member *m, struct sampl
 		fds = 0;
 	}
 	out->rss_kib += (uint64_t)((double)resident * s->page_kib);
+	if (resident > shared)
+		out->rss_anon_kib += (uint64_t)((double)(resident - shared) * s->page_kib);
 	out->threads += (uint32_t)f.threads;
 	out->fds += (uint32_t)fds;
 	out->procs++;
@@ -576,7 +580,7 @@ int sampler_read(struct sampler *s, struct sample *out)
 {
 	size_t known;
 
-	out->rss_kib = 0;
+	out->rss_kib = out->rss_anon_kib = 0;
 	out->threads = out->fds = out->procs = 0;
 	out->cpu_s = 0;
 	if (sample_member(s, &s->m[0], out) <= 0)

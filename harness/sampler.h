@@ -15,6 +15,7 @@ struct sampler;
 struct sample {
 	double t_s;		/* set by the caller: seconds since the run started (monotonic) */
 	uint64_t rss_kib;	/* resident set, summed over the tree */
+	uint64_t rss_anon_kib;	/* of which anonymous (not file-backed, not shmem) */
 	uint32_t threads;
 	uint32_t fds;
 	uint32_t procs;		/* processes in the tree, root included */

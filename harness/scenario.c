@@ -677,10 +677,9 @@ static const char *const http_keys[] = {
 };
 static const char *const mix_keys[] = { "method", "url", "headers", "body", "weight", NULL };
 static const char *const sample_keys[] = { "interval_ms", "lazyfree_interval_ms", NULL };
-static const char *const gate_keys[] = {
-	"rss_kib_per_min", "threads_per_min", "fds_per_min", "rss_discount_lazyfree", "alpha",
-	NULL,
-};
+/* The gate's own keys; each built-in metric's gate_key (metric.h) is one too. */
+static const char *const gate_other_keys[] = { "metrics", "rss_discount_lazyfree", "alpha" };
+#define N_GATE_OTHER_KEYS (sizeof(gate_other_keys) / sizeof(gate_other_keys[0]))
 
 /* RFC 9110 token characters: what an HTTP method or header name may be made of. */
 static int is_token(const char *s)
@@ -1034,9 +1033,44 @@ static int load_sample(struct ctx *c, json_t *root, struct scenario *s)
 	return ret;
 }
 
+/* gate.metrics: { "name": per-minute or null } for any metric of the set. */
+static int load_gate_metrics(struct ctx *c, json_t *gate, struct scenario *s, int given[])
+{
+	json_t *metrics, *v;
+	const char *key;
+	int ret = get_object(c, gate, "metrics", &metrics);
+
+	if (ret < 0 || !metrics)
+		return ret;
+	push_key(c, "metrics");
+	json_object_foreach(metrics, key, v) {
+		int i = metric_find(&s->metrics, key);
+		if (i < 0) {
+			const char *names[METRIC_MAX + 1] = { 0 };
+			for (size_t k = 0; k < s->metrics.n; k++)
+				names[k] = s->metrics.def[k].name;
+			ret = fail_unknown_key(c, key, names);
+			break;
+		}
+		if (given[i]) {
+			push_key(c, key);
+			ret = fail(c, "'%s' gates metric '%s' already gated by 'gate.%s' (keep one)",
+				   cpath(c), key, s->metrics.def[i].gate_key);
+			pop(c);
+			break;
+		}
+		if ((ret = get_gate(c, metrics, key, &s->gate.per_min[i])) < 0)
+			break;
+	}
+	pop(c);
+	return ret;
+}
+
 static int load_gate(struct ctx *c, json_t *root, struct scenario *s)
 {
 	static const struct range alpha = { 0, 0, 0.5, 0.5, "a number > 0 and < 0.5" };
+	const char *keys[METRIC_N_BUILTIN + N_GATE_OTHER_KEYS + 1] = { 0 };
+	int given[METRIC_MAX] = { 0 };
 	struct scenario_gate *g = &s->gate;
 	json_t *gate;
 	int ret = get_object(c, root, "gate", &gate);
@@ -1046,11 +1080,18 @@ static int load_gate(struct ctx *c, json_t *root, struct scenario *s)
 		g->rss_discount_lazyfree = 0;
 	if (ret < 0 || !gate)
 		return ret;
+	for (size_t i = 0; i < METRIC_N_BUILTIN; i++)
+		keys[i] = metric_builtin[i].gate_key;
+	for (size_t i = 0; i < N_GATE_OTHER_KEYS; i++)
+		keys[METRIC_N_BUILTIN + i] = gate_other_keys[i];
 	push_key(c, "gate");
-	if ((ret = check_keys(c, gate, gate_keys)) == 0 &&
-	    (ret = get_gate(c, gate, "rss_kib_per_min", &g->rss_kib_per_min)) == 0 &&
-	    (ret = get_gate(c, gate, "threads_per_min", &g->threads_per_min)) == 0 &&
-	    (ret = get_gate(c, gate, "fds_per_min", &g->fds_per_min)) == 0 &&
+	ret = check_keys(c, gate, keys);
+	for (size_t i = 0; ret == 0 && i < METRIC_N_BUILTIN; i++) {
+		given[i] = json_object_get(gate, metric_builtin[i].gate_key) != NULL;
+		ret = given[i] ? get_gate(c, gate, metric_builtin[i].gate_key, &g->per_min[i]) : 0;
+	}
+	if (ret == 0 &&
+	    (ret = load_gate_metrics(c, gate, s, given)) == 0 &&
 	    (ret = get_bool(c, gate, "rss_discount_lazyfree", &g->rss_discount_lazyfree)) == 0 &&
 	    (ret = get_number(c, gate, "alpha", &alpha, &g->alpha)) == 0 &&
 	    g->rss_discount_lazyfree && s->lazyfree_interval_ms == 0) {
@@ -1102,6 +1143,14 @@ static int load_name(struct ctx *c, json_t *root, struct scenario *s)
 	return ret;
 }
 
+void scenario_gate_defaults(struct scenario_gate *g)
+{
+	for (size_t i = 0; i < METRIC_MAX; i++)
+		g->per_min[i] = i < METRIC_N_BUILTIN ? metric_builtin[i].gate_default : -1;
+	g->rss_discount_lazyfree = 1;
+	g->alpha = 0.01;
+}
+
 static void set_defaults(struct scenario *s)
 {
 	s->ready_timeout_s = 10;
@@ -1110,11 +1159,8 @@ static void set_defaults(struct scenario *s)
 	s->warmup_s = 5;
 	s->interval_ms = 100;
 	s->lazyfree_interval_ms = 1000;
-	s->gate.rss_kib_per_min = 1024;
-	s->gate.threads_per_min = 1;
-	s->gate.fds_per_min = 1;
-	s->gate.rss_discount_lazyfree = 1;
-	s->gate.alpha = 0.01;
+	metric_set_init(&s->metrics);
+	scenario_gate_defaults(&s->gate);
 	s->early_stop = 1;
 }
 

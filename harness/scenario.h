@@ -19,6 +19,8 @@
 
 #include <stddef.h>
 
+#include "metric.h"
+
 enum scenario_expect {
 	SCENARIO_EXPECT_NONE,
 	SCENARIO_EXPECT_LEAK,
@@ -44,10 +46,12 @@ struct scenario_drive {
 };
 
 struct scenario_gate {
-	/* Growth allowed, per minute; a negative value means the metric is not gated. */
-	double rss_kib_per_min;		/* default 1024 */
-	double threads_per_min;		/* default 1 */
-	double fds_per_min;		/* default 1 */
+	/*
+	 * Growth allowed per minute of each metric, indexed like scenario.metrics; a negative
+	 * value means the metric is not gated.  Defaults: metric_def.gate_default.  Given by the
+	 * metric's gate_key ("rss_kib_per_min") or under gate.metrics by its name.
+	 */
+	double per_min[METRIC_MAX];
 	/* Gate on RSS minus LazyFree (pages freed with MADV_FREE that the kernel reclaims on
 	 * demand) rather than raw RSS.  Default 1; needs sample.lazyfree_interval_ms > 0. */
 	int rss_discount_lazyfree;
@@ -71,6 +75,8 @@ struct scenario {
 	double warmup_s;	/* default 5; must be < duration_s */
 	unsigned interval_ms;	/* sample.interval_ms; default 100, 10..60000 */
 	unsigned lazyfree_interval_ms;	/* sample.lazyfree_interval_ms; default 1000, 0 = never */
+	/* What is sampled and may be gated: the built-ins, then sample.prometheus's series. */
+	struct metric_set metrics;
 	struct scenario_gate gate;
 	enum scenario_expect expect;
 	int early_stop;		/* default 1: end the run once the verdict is settled */
@@ -91,6 +97,10 @@ int scenario_load_text(const char *path, const char *text, size_t len, struct sc
  * message printed).
  */
 int scenario_bind_port(struct scenario *s, unsigned port);
+
+/* The gate of a scenario that says nothing of it: every metric's default, LazyFree
+ * discounted, alpha 0.01. */
+void scenario_gate_defaults(struct scenario_gate *g);
 
 /* Free everything the scenario owns and zero it; safe on a zeroed or released scenario. */
 void scenario_release(struct scenario *s);

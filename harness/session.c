@@ -87,14 +87,28 @@ int session_wait_ready(struct target *t, const char *url, long timeout_ms, int a
 			  url, timeout_ms / 1e3);
 }
 
+/* Every column of the series, for what is done to all of them alike. */
+static size_t series_columns(struct session_series *s, double ***cols)
+{
+	size_t n = 0;
+
+	cols[n++] = &s->t_s;
+	cols[n++] = &s->lazyfree_kib;
+	cols[n++] = &s->requests;
+	for (size_t i = 0; i < s->n_metrics; i++)
+		cols[n++] = &s->col[i];
+	return n;
+}
+
 /* Keep every other kept sample: the thinning that bounds the series (top of session.h). */
 static void series_thin(struct session_series *s)
 {
-	double *cols[] = { s->t_s, s->rss_kib, s->lazyfree_kib, s->threads, s->fds, s->requests };
+	double **cols[SESSION_COLUMNS];
+	size_t n = series_columns(s, cols);
 
-	for (size_t c = 0; c < sizeof(cols) / sizeof(cols[0]); c++)
+	for (size_t c = 0; c < n; c++)
 		for (size_t i = 0; 2 * i < s->n; i++)
-			cols[c][i] = cols[c][2 * i];
+			(*cols[c])[i] = (*cols[c])[2 * i];
 	s->n = (s->n + 1) / 2;
 	s->stride *= 2;
 }
@@ -102,10 +116,10 @@ static void series_thin(struct session_series *s)
 static int series_grow(struct session_series *s)
 {
 	size_t cap = s->cap ? s->cap * 2 : 1024;
-	double **cols[] = { &s->t_s, &s->rss_kib, &s->lazyfree_kib, &s->threads, &s->fds,
-			    &s->requests };
+	double **cols[SESSION_COLUMNS];
+	size_t n = series_columns(s, cols);
 
-	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+	for (size_t i = 0; i < n; i++) {
 		double *p = realloc(*cols[i], cap * sizeof(double));
 		if (!p)
 			return diag_error("out of memory after %zu samples", s->n);
@@ -126,11 +140,10 @@ static int series_push(struct session_series *s, const struct results_row *r, do
 	if (s->n == s->cap && series_grow(s) < 0)
 		return -1;
 	s->t_s[s->n] = r->s.t_s;
-	s->rss_kib[s->n] = (double)r->s.rss_kib;
 	s->lazyfree_kib[s->n] = r->lazyfree_kib;
-	s->threads[s->n] = r->s.threads;
-	s->fds[s->n] = r->s.fds;
 	s->requests[s->n] = requests;
+	for (size_t i = 0; i < s->n_metrics; i++)
+		s->col[i][s->n] = r->metric[i];
 	s->n++;
 	return 0;
 }
@@ -182,9 +195,14 @@ static int take_sample(struct loop *l)
 	struct driver_totals now = { 0 };
 	int64_t t_ns = clock_now_ns();
 
-	if (sampler_read(c->sampler, &row.s) < 0)
+	struct sample now_s = { 0 };
+
+	if (sampler_read(c->sampler, &now_s) < 0)
 		return 1;
-	row.s.t_s = (double)(t_ns - l->t0_ns) / CLOCK_NS_PER_S;
+	now_s.t_s = (double)(t_ns - l->t0_ns) / CLOCK_NS_PER_S;
+	results_row_set_sample(&row, &now_s);
+	for (size_t i = METRIC_N_BUILTIN; i < METRIC_MAX; i++)
+		row.metric[i] = NAN;
 	if (c->lazyfree_interval_ms && t_ns >= l->next_lazyfree_ns) {
 		uint64_t kib;
 		if (sampler_read_lazyfree(c->sampler, &kib) == 0)
@@ -280,7 +298,9 @@ int session_run(const struct session_config *c, struct session_result *out)
 
 	memset(out, 0, sizeof(*out));
 	out->end = SESSION_FAILED;
-	l.csv = results_csv_open(c->csv_path);
+	out->metrics = c->metrics;
+	out->series.n_metrics = c->metrics->n;
+	l.csv = results_csv_open(c->csv_path, c->metrics);
 	if (!l.csv)
 		goto out;
 	timer = start_timer(c->interval_ms);
@@ -322,11 +342,13 @@ void session_gate_input(const struct session_result *r, double warmup_s, int wit
 	const struct session_series *s = &r->series;
 
 	*in = (struct gate_input){
-		.t_s = s->t_s, .rss_kib = s->rss_kib, .threads = s->threads, .fds = s->fds,
+		.metrics = r->metrics, .t_s = s->t_s,
 		.lazyfree_kib = with_lazyfree ? s->lazyfree_kib : NULL,
 		.requests = with_requests ? s->requests : NULL,
 		.n = s->n, .warmup_s = warmup_s,
 	};
+	for (size_t i = 0; i < s->n_metrics; i++)
+		in->col[i] = s->col[i];
 }
 
 int session_verdict(const struct session_result *r, const struct session_judge *j, int looked,
@@ -346,11 +368,10 @@ int session_verdict(const struct session_result *r, const struct session_judge *
 
 void session_result_release(struct session_result *r)
 {
-	free(r->series.t_s);
-	free(r->series.rss_kib);
-	free(r->series.lazyfree_kib);
-	free(r->series.threads);
-	free(r->series.fds);
-	free(r->series.requests);
+	double **cols[SESSION_COLUMNS];
+	size_t n = series_columns(&r->series, cols);
+
+	for (size_t i = 0; i < n; i++)
+		free(*cols[i]);
 	memset(r, 0, sizeof(*r));
 }

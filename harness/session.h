@@ -25,6 +25,8 @@
 #include "target.h"
 
 #define SESSION_MAX_KEPT 8192
+/* Columns of a session_series: t_s, lazyfree_kib, requests and every metric. */
+#define SESSION_COLUMNS (3 + METRIC_MAX)
 
 /* What to judge early verdicts against; every pointer borrowed. */
 struct session_judge {
@@ -35,6 +37,7 @@ struct session_judge {
 
 struct session_config {
 	const char *csv_path;		/* samples.csv to create */
+	const struct metric_set *metrics;	/* what is sampled (borrowed; outlives the result) */
 	double duration_s;
 	unsigned interval_ms;
 	unsigned lazyfree_interval_ms;	/* 0: never read LazyFree */
@@ -59,15 +62,21 @@ enum session_end {
 	SESSION_CAPPED,		/* the tree crossed a cap (result.cap says which, when) */
 };
 
-/* The samples as parallel arrays, n long; lazyfree_kib is NaN before its first reading. */
+/*
+ * The samples as parallel arrays, n long: col[i] is metric i of the run's set (NaN where a
+ * series had no reading yet); lazyfree_kib is NaN before its first reading.
+ */
 struct session_series {
-	double *t_s, *rss_kib, *lazyfree_kib, *threads, *fds, *requests;
+	double *t_s, *lazyfree_kib, *requests;
+	double *col[METRIC_MAX];
+	size_t n_metrics;
 	size_t n, cap;
 	unsigned long long seen;	/* samples offered to the series */
 	unsigned stride;		/* one kept for every stride offered (thinning) */
 };
 
 struct session_result {
+	const struct metric_set *metrics;	/* session_config.metrics */
 	enum session_end end;
 	int signo;
 	double elapsed_s;

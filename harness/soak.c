@@ -22,6 +22,7 @@
 
 #include "clock.h"
 #include "diag.h"
+#include "path.h"
 #include "results.h"
 #include "text.h"
 #include "spawn.h"
@@ -434,7 +435,7 @@ static void record_unstarted(struct soak *k, int signo)
 		snprintf(why, sizeof(why), "not run: the soak could not start it");
 	for (; k->started < k->n; k->started++) {
 		struct soak_job *job = &k->jobs[k->started];
-		if (asprintf(&dir, "%s/%s", k->o->out_dir, job->name) < 0)
+		if (!(dir = path_join(k->o->out_dir, job->name)))
 			return;
 		job->exit_code = -1;
 		record(k, job, dir, why);

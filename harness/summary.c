@@ -27,14 +27,26 @@ static json_t *gate_or_null(double limit)
 	return limit < 0 ? json_null() : json_real(limit);
 }
 
-static json_t *gate_json(const struct scenario_gate *g)
+/* The gate in force: each built-in by its gate key, the series under "metrics". */
+static json_t *gate_json(const struct scenario_gate *g, const struct metric_set *set)
 {
-	return json_pack("{s:o, s:o, s:o, s:b, s:f}",
-			 "rss_kib_per_min", gate_or_null(g->rss_kib_per_min),
-			 "threads_per_min", gate_or_null(g->threads_per_min),
-			 "fds_per_min", gate_or_null(g->fds_per_min),
-			 "rss_discount_lazyfree", g->rss_discount_lazyfree,
-			 "alpha", g->alpha);
+	json_t *o = json_pack("{s:b, s:f}", "rss_discount_lazyfree", g->rss_discount_lazyfree,
+			      "alpha", g->alpha);
+	json_t *series = json_object();
+	int err = !o || !series;
+
+	for (size_t i = 0; !err && i < set->n; i++)
+		err |= json_object_set_new(i < METRIC_N_BUILTIN ? o : series,
+					   i < METRIC_N_BUILTIN ? set->def[i].gate_key :
+					   set->def[i].name, gate_or_null(g->per_min[i]));
+	if (!err && json_object_size(series))
+		err |= json_object_set(o, "metrics", series);
+	json_decref(series);
+	if (err) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
 }
 
 static json_t *driver_json(const struct summary_run *r)
@@ -55,7 +67,7 @@ static json_t *failed_json(const struct gate_report *rep)
 {
 	json_t *a = json_array();
 
-	for (int i = 0; rep && i < GATE_N_METRICS; i++)
+	for (size_t i = 0; rep && i < rep->n_metrics; i++)
 		if (rep->metric[i].failed)
 			json_array_append_new(a, json_string(rep->metric[i].name));
 	return a;
@@ -160,7 +172,8 @@ json_t *summary_json(const struct summary_run *r)
 			 "samples", (json_int_t)r->session->series.n,
 			 "failed", failed_json(r->report),
 			 "metrics", metrics ? metrics : json_object(),
-			 "gate", gate_json(r->gate),
+			 "gate", gate_json(r->gate, r->metrics ? r->metrics :
+						 metric_builtin_set()),
 			 "driver", driver_json(r));
 	if (o && (json_object_set_new(o, "why", why_json(r)) < 0 ||
 		  json_object_set_new(o, "stopped_early",
@@ -214,7 +227,7 @@ out:
 
 static void print_metric(FILE *f, const struct gate_metric *m, const char *label)
 {
-	const char *unit = strcmp(m->name, "rss") == 0 ? " KiB/min" : "/min";
+	const char *unit = strcmp(m->unit, "KiB") == 0 ? " KiB/min" : "/min";
 	char gate[48] = "not gated";
 
 	if (m->limit_per_min >= 0)
@@ -227,7 +240,9 @@ static void print_metric(FILE *f, const struct gate_metric *m, const char *label
 		m->fit.theil_sen.slope * 60, unit, m->fit.theil_sen.lo * 60,
 		m->fit.theil_sen.hi * 60, gate, m->fit.trend_p,
 		m->failed ? "LEAK" : "ok");
-	fprintf(f, "  %-8s %s\n", "", m->why);
+	/* An ungated metric's why would only repeat its slope. */
+	if (m->limit_per_min >= 0 || m->failed)
+		fprintf(f, "  %-8s %s\n", "", m->why);
 }
 
 /* A short human summary: the verdict, a line per metric, the driver, the results folder. */
@@ -253,15 +268,16 @@ static void summary_print(FILE *f, const struct summary_run *r)
 			r->duration_s, rep->leak ? "the leak is confirmed" :
 			"every gated metric is under its gate");
 	if (rep) {
-		print_metric(f, &rep->metric[GATE_RSS], "rss");
-		/* Only worth a line when LazyFree made a difference: then raw RSS misleads. */
-		if (rep->has_rss_raw && fabs(rep->rss_raw.theil_sen.slope -
-					     rep->metric[GATE_RSS].fit.theil_sen.slope) * 60 >= 1)
-			fprintf(f, "  %-8s %+12.1f KiB/min  raw RSS, not gated: the difference is "
-				"LazyFree, which the kernel reclaims on demand\n", "rss-raw",
-				rep->rss_raw.theil_sen.slope * 60);
-		print_metric(f, &rep->metric[GATE_THREADS], "threads");
-		print_metric(f, &rep->metric[GATE_FDS], "fds");
+		for (size_t i = 0; i < rep->n_metrics; i++) {
+			print_metric(f, &rep->metric[i], rep->metric[i].name);
+			/* Only worth a line when LazyFree made a difference: then raw RSS misleads. */
+			if (i == METRIC_RSS && rep->has_rss_raw &&
+			    fabs(rep->rss_raw.theil_sen.slope -
+				 rep->metric[METRIC_RSS].fit.theil_sen.slope) * 60 >= 1)
+				fprintf(f, "  %-8s %+12.1f KiB/min  raw RSS, not gated: the "
+					"difference is LazyFree, which the kernel reclaims on "
+					"demand\n", "rss-raw", rep->rss_raw.theil_sen.slope * 60);
+		}
 	}
 	if (r->has_driver) {
 		double rate = r->session->elapsed_s > 0 ? t->completed / r->session->elapsed_s : 0;

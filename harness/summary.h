@@ -22,6 +22,8 @@ struct summary_run {
 	enum scenario_expect expect;
 	double duration_s, warmup_s;
 	unsigned interval_ms;
+	const struct metric_set *metrics;	/* what was sampled, as the gate indexes it;
+						   NULL: the built-ins */
 	const struct scenario_gate *gate;
 	const struct session_result *session;
 	const struct gate_report *report;	/* NULL when the run ended in error */

@@ -18,14 +18,16 @@
 #                 the thread and FD axis ranges (given, as a flat series has no range to
 #                 autoscale to)
 #   has_lazy      1 when lazyfree_kib has values: RSS − LazyFree is drawn too
-#   has_fit, fit_slope, fit_icpt, fit_net
-#                 the Theil–Sen line of the gated RSS series (KiB/min, KiB at t = 0); fit_net = 1
-#                 when that series is RSS − LazyFree
+#   has_anon      1 when the file has rss_anon_kib: anonymous RSS is drawn too
+#   has_fit, fit_slope, fit_icpt, fit_net, fit_anon
+#                 the Theil–Sen line of the gated memory series (KiB/min, KiB at t = 0);
+#                 fit_anon = 1 when that is anonymous RSS, fit_net = 1 when net of LazyFree
 #   has_gate, gate
 #                 the gate in KiB/min, drawn from the fitted value at the fit start, so growth
 #                 steeper than this dashed line is growth beyond the gate
 #
-# Columns of samples.csv (harness/results.h): 1 t_s, 2 rss_kib, 3 threads, 4 fds, 7 lazyfree_kib.
+# Columns of samples.csv (harness/results.h): 1 t_s, 2 rss_kib, 3 threads, 4 fds, 7 lazyfree_kib,
+# 10 rss_anon_kib.
 
 csv = ARG1
 out = ARG2
@@ -36,12 +38,14 @@ rss_unit = ARG5
 set encoding utf8
 set fit quiet
 set fit logfile '/dev/null'
-set termoption noenhanced
+# noenhanced after the terminal is chosen (choosing one resets it): a '_' in a scenario or
+# metric name is a character, not a subscript.
 if (term eq 'svg') {
 	set terminal svg size 1200,800 dynamic font 'sans,12' background '#ffffff'
 } else {
 	set terminal pngcairo size 1200,800 font 'sans,10' background '#ffffff'
 }
+set termoption noenhanced
 set output out
 set datafile separator ','
 # Empty lazyfree_kib cells (before the first LazyFree reading) are missing, not zero.
@@ -77,12 +81,15 @@ fitline(x) = (fit_icpt + fit_slope / 60.0 * x) / rss_div
 gateline(x) = (fit_y0 + gate / 60.0 * (x - warmup)) / rss_div
 # An empty title leaves a series out of the key; its points are all NaN then too.
 net_title = has_lazy ? 'RSS − LazyFree' : ''
-fit_title = !has_fit ? '' : fit_net ? 'Theil–Sen fit (RSS − LazyFree)' : 'Theil–Sen fit'
+fit_series = (fit_anon ? 'anonymous RSS' : 'RSS') . (fit_net ? ' − LazyFree' : '')
+fit_title = !has_fit ? '' : (fit_anon || fit_net) ? sprintf('Theil–Sen fit (%s)', fit_series) : 'Theil–Sen fit'
 gate_title = has_fit && has_gate ? sprintf('gate %g KiB/min', gate) : ''
 
 plot csv skip 1 every stride::0::last_point using 1:($2 / rss_div) with lines lw 1 lc rgb '#1f77b4' title 'RSS', \
      csv skip 1 every stride::0::last_point using 1:(has_lazy ? ($2 - $7) / rss_div : NaN) \
 	with lines lw 1 lc rgb '#2ca02c' title net_title, \
+     csv skip 1 every stride::0::last_point using 1:(has_anon ? $10 / rss_div : NaN) \
+	with lines lw 1 lc rgb '#7f7f7f' title (has_anon ? 'anonymous RSS' : ''), \
      [warmup:tend] (has_fit ? fitline(x) : NaN) with lines lw 2.5 lc rgb '#50d62728' \
 	title fit_title, \
      [warmup:tend] (has_fit && has_gate ? gateline(x) : NaN) with lines lw 2 dt 2 \

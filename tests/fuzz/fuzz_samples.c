@@ -7,13 +7,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "diag.h"
 #include "samples.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static int check_row(const struct samples_row *r, void *arg)
+static int check_row(const struct samples_header *h, const struct samples_row *r, void *arg)
 {
 	const double v[] = { r->t_s, r->rss_kib, r->threads, r->fds, r->procs, r->cpu_s,
 			     r->requests, r->errors };
@@ -23,6 +24,14 @@ static int check_row(const struct samples_row *r, void *arg)
 			abort();
 	if (!isnan(r->lazyfree_kib) && !(r->lazyfree_kib >= 0))
 		abort();
+	if (h->n_series > METRIC_MAX_SERIES)
+		abort();
+	for (size_t i = 0; i < METRIC_N_BUILTIN + h->n_series; i++)
+		if (!isnan(r->metric[i]) && !(fabs(r->metric[i]) <= SAMPLES_VALUE_MAX))
+			abort();
+	for (size_t i = 0; i < h->n_series; i++)
+		if (strnlen(h->series[i], SAMPLES_NAME_MAX) >= SAMPLES_NAME_MAX)
+			abort();
 	(*(size_t *)arg)++;
 	return 0;
 }

@@ -499,7 +499,9 @@ out:
 void trace_gate_input(const struct trace *tr, size_t n, double max_fit_s, struct gate_input *in)
 {
 	*in = (struct gate_input){
-		.t_s = tr->t, .rss_kib = tr->rss, .threads = tr->threads, .fds = tr->fds,
+		.metrics = metric_builtin_set(), .t_s = tr->t,
+		.col = { [METRIC_RSS] = tr->rss, [METRIC_THREADS] = tr->threads,
+			 [METRIC_FDS] = tr->fds },
 		.lazyfree_kib = tr->has_lazyfree ? tr->lazyfree : NULL,
 		.n = n, .warmup_s = tr->warmup_s, .max_fit_s = max_fit_s,
 	};
@@ -507,11 +509,12 @@ void trace_gate_input(const struct trace *tr, size_t n, double max_fit_s, struct
 
 void trace_scenario_gate(const struct trace *tr, double alpha, struct scenario_gate *g)
 {
-	*g = (struct scenario_gate){
-		.rss_kib_per_min = tr->gate_rss, .threads_per_min = tr->gate_threads,
-		.fds_per_min = tr->gate_fds, .alpha = alpha,
-		.rss_discount_lazyfree = tr->has_lazyfree,
-	};
+	scenario_gate_defaults(g);
+	g->per_min[METRIC_RSS] = tr->gate_rss;
+	g->per_min[METRIC_THREADS] = tr->gate_threads;
+	g->per_min[METRIC_FDS] = tr->gate_fds;
+	g->alpha = alpha;
+	g->rss_discount_lazyfree = tr->has_lazyfree;
 }
 
 int trace_replay(const struct trace *tr, double alpha, int early, double *decided_at_s)

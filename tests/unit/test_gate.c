@@ -38,12 +38,14 @@ static void run_init(struct run *r, size_t n)
 		r->fds[i] = 7;
 	}
 	r->in = (struct gate_input){
-		.t_s = r->t, .rss_kib = r->rss, .threads = r->threads, .fds = r->fds,
+		.metrics = metric_builtin_set(), .t_s = r->t,
+		.col = { [METRIC_RSS] = r->rss, [METRIC_THREADS] = r->threads,
+			 [METRIC_FDS] = r->fds },
 		.n = n, .warmup_s = 5,
 	};
-	r->g = (struct scenario_gate){
-		.rss_kib_per_min = 512, .threads_per_min = 1, .fds_per_min = 1, .alpha = 0.01,
-	};
+	scenario_gate_defaults(&r->g);
+	r->g.per_min[METRIC_RSS] = 512;
+	r->g.rss_discount_lazyfree = 0;
 }
 
 static int evaluate(struct run *r)
@@ -53,7 +55,7 @@ static int evaluate(struct run *r)
 
 static const struct gate_metric *rss_of(const struct run *r)
 {
-	return &r->rep.metric[GATE_RSS];
+	return &r->rep.metric[METRIC_RSS];
 }
 
 /* ---------------------------------------------------------------- verdicts */
@@ -74,7 +76,7 @@ static void leak_at_three_times_the_gate_fails(void **state)
 	assert_true(rss_of(&r)->failed);
 	assert_near(rss_of(&r)->fit.theil_sen.slope * 60, 1536, 300);
 	assert_int_equal(rss_of(&r)->fit.n, 250);	/* the warm-up's 50 samples are out */
-	assert_false(r.rep.metric[GATE_THREADS].failed || r.rep.metric[GATE_FDS].failed);
+	assert_false(r.rep.metric[METRIC_THREADS].failed || r.rep.metric[METRIC_FDS].failed);
 
 	gate_describe_failure(&r.rep, line, sizeof(line));
 	assert_non_null(strstr(line, "rss grows "));
@@ -104,7 +106,7 @@ static void clean_real_leak_fails(void **state)
 	fclose(f);
 	assert_int_equal(n, 301);
 	r.in.n = n;
-	r.g.rss_kib_per_min = 1024;
+	r.g.per_min[METRIC_RSS] = 1024;
 	r.g.alpha = 0.001;
 	assert_int_equal(evaluate(&r), 0);
 	assert_true(rss_of(&r)->fit.trend_p > r.g.alpha);
@@ -205,7 +207,7 @@ static void ar1_noise_is_rarely_significant(void **state)
 static void one_thread_step_passes(void **state)
 {
 	static struct run r;
-	const struct gate_metric *th = &r.rep.metric[GATE_THREADS];
+	const struct gate_metric *th = &r.rep.metric[METRIC_THREADS];
 
 	(void)state;
 	noise_seed(6);
@@ -234,7 +236,7 @@ static void one_thread_step_passes(void **state)
 static void noisy_count_step_passes(void **state)
 {
 	static struct run r;
-	const struct gate_metric *fd = &r.rep.metric[GATE_FDS];
+	const struct gate_metric *fd = &r.rep.metric[METRIC_FDS];
 	int trend_and_over = 0, failed = 0;
 
 	(void)state;
@@ -265,8 +267,8 @@ static void thread_staircase_fails(void **state)
 	for (int i = 0; i < 300; i++)
 		r.threads[i] = 4 + floor(r.t[i] / 2);
 	assert_int_equal(evaluate(&r), 0);
-	assert_true(r.rep.metric[GATE_THREADS].failed);
-	assert_near(r.rep.metric[GATE_THREADS].fit.theil_sen.slope * 60, 30, 3);
+	assert_true(r.rep.metric[METRIC_THREADS].failed);
+	assert_near(r.rep.metric[METRIC_THREADS].fit.theil_sen.slope * 60, 30, 3);
 	assert_false(rss_of(&r)->failed);
 	gate_describe_failure(&r.rep, line, sizeof(line));
 	assert_non_null(strstr(line, "threads rose in "));
@@ -285,12 +287,12 @@ static void not_gated_never_fails(void **state)
 		r.rss[i] += 100 * r.t[i];
 		r.fds[i] = 7 + i;
 	}
-	r.g.rss_kib_per_min = -1;
-	r.g.fds_per_min = -1;
+	r.g.per_min[METRIC_RSS] = -1;
+	r.g.per_min[METRIC_FDS] = -1;
 	assert_int_equal(evaluate(&r), 0);
-	assert_true(rss_of(&r)->significant && r.rep.metric[GATE_FDS].significant);
+	assert_true(rss_of(&r)->significant && r.rep.metric[METRIC_FDS].significant);
 	assert_false(rss_of(&r)->over_gate || rss_of(&r)->failed);
-	assert_false(r.rep.metric[GATE_FDS].failed);
+	assert_false(r.rep.metric[METRIC_FDS].failed);
 	assert_false(r.rep.leak);
 }
 
@@ -301,7 +303,7 @@ static void too_few_samples_after_warmup(void **state)
 	(void)state;
 	run_init(&r, 53);		/* 3 samples at or after 5 s */
 	assert_int_equal(evaluate(&r), -1);
-	for (int i = 0; i < GATE_N_METRICS; i++) {
+	for (int i = 0; i < (int)r.rep.n_metrics; i++) {
 		assert_false(r.rep.metric[i].fitted);
 		assert_false(r.rep.metric[i].failed);
 		assert_true(r.rep.metric[i].fit.trend_p == 1);
@@ -406,7 +408,7 @@ static void metrics_json_has_the_contract_keys(void **state)
 	r.in.requests = r.req;
 	r.in.lazyfree_kib = r.lazyfree;
 	r.g.rss_discount_lazyfree = 1;
-	r.g.fds_per_min = -1;
+	r.g.per_min[METRIC_FDS] = -1;
 	assert_int_equal(evaluate(&r), 0);
 	m = gate_metrics_json(&r.rep);
 	assert_non_null(m);
@@ -462,7 +464,7 @@ static void describe_failure_edges(void **state)
 		r.fds[i] = 7 + i;
 	}
 	assert_int_equal(evaluate(&r), 0);
-	assert_true(rss_of(&r)->failed && r.rep.metric[GATE_FDS].failed);
+	assert_true(rss_of(&r)->failed && r.rep.metric[METRIC_FDS].failed);
 	gate_describe_failure(&r.rep, line, sizeof(line));
 	/* The rss line alone is longer than the buffer: cut short, the only line. */
 	assert_int_equal(strlen(line), sizeof(line) - 1);

@@ -144,16 +144,16 @@ static void test_reads_run_summaries(void **state)
 	assert_string_equal(leak->verdict, "leak");
 	assert_string_equal(leak->expect, "leak");
 	assert_false(leak->mismatch);
-	assert_true(leak->metric[REPORT_RSS].failed);
-	assert_true(fabs(leak->metric[REPORT_RSS].slope_per_min - 2310.4) < 1e-9);
-	assert_true(fabs(leak->metric[REPORT_RSS].gate_per_min - 512) < 1e-9);
+	assert_true(leak->metric[METRIC_RSS].failed);
+	assert_true(fabs(leak->metric[METRIC_RSS].slope_per_min - 2310.4) < 1e-9);
+	assert_true(fabs(leak->metric[METRIC_RSS].gate_per_min - 512) < 1e-9);
 	/* The failure text names metric, slope and gate like gate_describe_failure. */
 	assert_string_equal(leak->message, "rss grows 2310 KiB/min (gate 512 KiB/min, p<0.001)");
 	assert_true(by_name(&r, "quiet-leak")->mismatch);
 	assert_false(by_name(&r, "map-churn-fixed")->mismatch);
 	const struct report_run *broken = by_name(&r, "broken");
 	assert_string_equal(broken->message, "target exited with status 1 after 2.0 s");
-	assert_true(isnan(broken->metric[REPORT_RSS].slope_per_min));
+	assert_true(isnan(broken->metric[METRIC_RSS].slope_per_min));
 	assert_string_equal(r.started_utc, "2026-11-21T23:00:00Z");
 	report_release(&r);
 }
@@ -384,14 +384,14 @@ static void test_compare(void **state)
 	assert_int_equal(r.n_changes, 3);
 	assert_string_equal(r.changes[0].name, "steady");
 	assert_false(r.changes[0].is_verdict);
-	assert_int_equal(r.changes[0].metric, REPORT_RSS);
+	assert_int_equal(r.changes[0].metric, METRIC_RSS);
 	assert_true(fabs(r.changes[0].margin_per_min - 128) < 1e-9);
 	assert_string_equal(r.changes[1].name, "turns");
 	assert_true(r.changes[1].is_verdict);
 	assert_string_equal(r.changes[1].from, "pass");
 	assert_string_equal(r.changes[1].to, "leak");
 	assert_string_equal(r.changes[2].name, "turns");
-	assert_int_equal(r.changes[2].metric, REPORT_RSS);
+	assert_int_equal(r.changes[2].metric, METRIC_RSS);
 	/* Written into both the page and summary.json. */
 	assert_int_equal(report_write(&r, d2), 0);
 	char *hp = tu_path(d2, "index.html");

@@ -14,14 +14,20 @@
 #include "summary.h"
 #include "diag.h"
 
-/* The file at path is byte for byte the golden file name. */
+/*
+ * The file at path is byte for byte the golden file name.  LEAKSOAK_UPDATE_GOLDEN=1 writes
+ * what the writer produced as the new golden file instead (review it with git diff).
+ */
 static void assert_golden(const char *path, const char *name)
 {
 	char *golden = tu_path("tests/unit/golden", name);
 	char *got = tu_slurp(path);
-	char *want = tu_slurp(golden);
+	char *want;
 
 	assert_non_null(got);
+	if (getenv("LEAKSOAK_UPDATE_GOLDEN"))
+		tu_spit(golden, got, strlen(got));
+	want = tu_slurp(golden);
 	assert_non_null(want);
 	assert_string_equal(got, want);
 	free(got);
@@ -32,24 +38,26 @@ static void assert_golden(const char *path, const char *name)
 static void csv_matches_golden(void **state)
 {
 	char *path = tu_path(*state, "samples.csv");
-	struct results_csv *c = results_csv_open(path);
+	struct results_csv *c = results_csv_open(path, metric_builtin_set());
 	struct results_row r1 = {
-		.s = { .t_s = 0, .rss_kib = 10240, .threads = 3, .fds = 7, .procs = 1,
-		       .cpu_s = 0.01 },
+		.s = { .t_s = 0, .rss_kib = 10240, .rss_anon_kib = 8192, .threads = 3, .fds = 7,
+		       .procs = 1, .cpu_s = 0.01 },
 		.lazyfree_kib = NAN,
 	};
 	struct results_row r2 = {
-		.s = { .t_s = 0.1, .rss_kib = 10496, .threads = 4, .fds = 8, .procs = 2,
-		       .cpu_s = 0.02 },
+		.s = { .t_s = 0.1, .rss_kib = 10496, .rss_anon_kib = 8448, .threads = 4, .fds = 8,
+		       .procs = 2, .cpu_s = 0.02 },
 		.lazyfree_kib = 512, .requests = 37, .errors = 1,
 	};
 
 	assert_non_null(c);
+	results_row_set_sample(&r1, &r1.s);
+	results_row_set_sample(&r2, &r2.s);
 	assert_int_equal(results_csv_append(c, &r1), 0);
 	/* Flushed per row: the file holds the row before the writer is closed. */
 	char *partial = tu_slurp(path);
 	assert_non_null(partial);
-	assert_non_null(strstr(partial, "0.000,10240,3,7,1,0.01,,0,0\n"));
+	assert_non_null(strstr(partial, "0.000,10240,3,7,1,0.01,,0,0,8192\n"));
 	assert_int_equal(results_csv_append(c, &r2), 0);
 	assert_int_equal(results_csv_close(&c), 0);
 	assert_null(c);
@@ -129,9 +137,20 @@ static void default_dir_is_name_and_utc_stamp(void **state)
 	free(dir);
 }
 
+/* The gate these summaries were written with: RSS 512 KiB/min, threads 1, FDs not gated. */
+static struct scenario_gate gate_512_no_fds(void)
+{
+	struct scenario_gate g;
+
+	scenario_gate_defaults(&g);
+	g.per_min[METRIC_RSS] = 512;
+	g.per_min[METRIC_FDS] = -1;
+	return g;
+}
+
 static void summary_error_has_contract_keys(void **state)
 {
-	struct scenario_gate g = { 512, 1, -1, 1, 0.01 };
+	struct scenario_gate g = gate_512_no_fds();
 	struct session_result sess = { .elapsed_s = 1.5 };
 	struct summary_run r = {
 		.name = "crash", .scenario_file = "x.json", .out_dir = "results/crash/x",
@@ -159,7 +178,7 @@ static void summary_error_has_contract_keys(void **state)
 /* summary.json of a run whose target died, byte for byte (the version aside: it moves). */
 static void summary_error_matches_golden(void **state)
 {
-	struct scenario_gate g = { 512, 1, -1, 1, 0.01 };
+	struct scenario_gate g = gate_512_no_fds();
 	struct session_result sess = { .elapsed_s = 1.5 };
 	struct summary_run r = {
 		.name = "crash", .scenario_file = "x.json", .out_dir = "results/crash/x",
@@ -208,7 +227,7 @@ static void temp_files_are_exclusive(void **state)
 	char *csv = tu_path(*state, "samples.csv");
 	assert_int_equal(symlink(victim, csv), 0);
 	diag_capture(msg, sizeof(msg));
-	struct results_csv *c = results_csv_open(csv);
+	struct results_csv *c = results_csv_open(csv, metric_builtin_set());
 	diag_capture(NULL, 0);
 	assert_null(c);
 	assert_non_null(strstr(msg, "cannot create"));
@@ -224,7 +243,7 @@ static void temp_files_are_exclusive(void **state)
 /* Invalid UTF-8 and a long multibyte name cut anywhere never cost the summary or the JUnit. */
 static void summary_survives_invalid_utf8(void **state)
 {
-	struct scenario_gate g = { 512, 1, -1, 1, 0.01 };
+	struct scenario_gate g = gate_512_no_fds();
 	struct session_result sess = { .elapsed_s = 1.5 };
 	char error[512], cmd[700] = "cannot start '/xx/";
 	struct summary_run r = {

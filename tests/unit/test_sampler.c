@@ -49,6 +49,16 @@ static void write_file(const char *dir, int pid, const char *name, const char *t
 	tu_spit(path, text, strlen(text));	/* in place: the sampler's open fd sees it */
 }
 
+/* Every fixture process's resident shared (file-backed and shmem) pages: the rest is anon. */
+#define SHARED_PAGES 200
+
+/* The anonymous KiB the sampler must find for p. */
+static uint64_t anon_kib(const struct fproc *p)
+{
+	return p->rss_pages > SHARED_PAGES ?
+	       (uint64_t)(p->rss_pages - SHARED_PAGES) * (unsigned long)page_kib : 0;
+}
+
 /*
  * stat and statm.  stat's own rss field (24) says 1 page: the sampler must take RSS from
  * statm, which the kernel sums exactly.
@@ -63,7 +73,7 @@ static void write_stat(const char *dir, const struct fproc *p)
 		 p->pid, p->comm, p->state, p->ppid, p->pid, p->pid, p->utime, p->stime,
 		 p->threads);
 	write_file(dir, p->pid, "stat", text);
-	snprintf(text, sizeof(text), "3000 %lu 200 100 0 400 0\n", p->rss_pages);
+	snprintf(text, sizeof(text), "3000 %lu %d 100 0 400 0\n", p->rss_pages, SHARED_PAGES);
 	write_file(dir, p->pid, "statm", text);
 }
 
@@ -165,6 +175,7 @@ static struct sample expect(const int *idx, size_t n)
 		const struct fproc *p = &base[idx[i]];
 
 		e.rss_kib += p->rss_pages * (unsigned long)page_kib;
+		e.rss_anon_kib += anon_kib(p);
 		e.threads += p->threads;
 		e.fds += p->fds;
 		e.procs++;
@@ -177,6 +188,7 @@ static struct sample expect(const int *idx, size_t n)
 static void assert_sample(const struct sample *got, const struct sample *want)
 {
 	assert_int_equal(got->rss_kib, want->rss_kib);
+	assert_int_equal(got->rss_anon_kib, want->rss_anon_kib);
 	assert_int_equal(got->threads, want->threads);
 	assert_int_equal(got->fds, want->fds);
 	assert_int_equal(got->procs, want->procs);
@@ -237,6 +249,7 @@ static void test_tree_mode_walks_children(void **state)
 	assert_non_null(s);
 	assert_int_equal(sampler_read(s, &got), 0);
 	want.rss_kib += orphan.rss_pages * (unsigned long)page_kib;
+	want.rss_anon_kib += anon_kib(&orphan);
 	want.threads += 1;
 	want.fds += 2;
 	want.procs += 1;
@@ -289,6 +302,7 @@ static void test_vanished_child_dropped(void **state)
 	members[1] = 4;
 	want = expect(members, 2);
 	want.rss_kib += newcomer.rss_pages * (unsigned long)page_kib;
+	want.rss_anon_kib += anon_kib(&newcomer);
 	want.threads += newcomer.threads;
 	want.fds += newcomer.fds;
 	want.procs++;
@@ -430,6 +444,8 @@ static void test_self(void **state)
 	assert_int_equal(sampler_read(s, &a), 0);
 	assert_true(a.procs >= 1);
 	assert_true(a.rss_kib > 1000);
+	/* The test's own heap and stacks are anonymous; its mapped binary and libraries are not. */
+	assert_true(a.rss_anon_kib > 0 && a.rss_anon_kib < a.rss_kib);
 	assert_true(a.threads >= 1);
 	assert_int_equal(a.fds, count_own_fds());
 	for (int i = 0; i < 10; i++)

@@ -193,9 +193,9 @@ static void test_full(void **state)
 	assert_true(s.warmup_s == 0);
 	assert_int_equal(s.interval_ms, 10);
 	assert_int_equal(s.lazyfree_interval_ms, 0);
-	assert_true(s.gate.rss_kib_per_min == 512.5);
-	assert_true(s.gate.threads_per_min == -1);	/* null: not gated */
-	assert_true(s.gate.fds_per_min == 0);
+	assert_true(s.gate.per_min[METRIC_RSS] == 512.5);
+	assert_true(s.gate.per_min[METRIC_THREADS] == -1);	/* null: not gated */
+	assert_true(s.gate.per_min[METRIC_FDS] == 0);
 	assert_false(s.gate.rss_discount_lazyfree);
 	assert_true(s.gate.alpha == 0.05);
 	assert_int_equal(s.expect, SCENARIO_EXPECT_LEAK);
@@ -225,9 +225,9 @@ static void test_defaults(void **state)
 	assert_true(s.warmup_s == 5);
 	assert_int_equal(s.interval_ms, 100);
 	assert_int_equal(s.lazyfree_interval_ms, 1000);
-	assert_true(s.gate.rss_kib_per_min == 1024);
-	assert_true(s.gate.threads_per_min == 1);
-	assert_true(s.gate.fds_per_min == 1);
+	assert_true(s.gate.per_min[METRIC_RSS] == 1024);
+	assert_true(s.gate.per_min[METRIC_THREADS] == 1);
+	assert_true(s.gate.per_min[METRIC_FDS] == 1);
 	assert_true(s.gate.rss_discount_lazyfree);
 	assert_true(s.gate.alpha == 0.01);
 	assert_int_equal(s.expect, SCENARIO_EXPECT_NONE);
@@ -295,9 +295,9 @@ static void test_gate_nulls(void **state)
 	(void)state;
 	load_ok(with("'gate': {'rss_kib_per_min': null, 'threads_per_min': null,"
 		     " 'fds_per_min': null}"), &s);
-	assert_true(s.gate.rss_kib_per_min == -1);
-	assert_true(s.gate.threads_per_min == -1);
-	assert_true(s.gate.fds_per_min == -1);
+	assert_true(s.gate.per_min[METRIC_RSS] == -1);
+	assert_true(s.gate.per_min[METRIC_THREADS] == -1);
+	assert_true(s.gate.per_min[METRIC_FDS] == -1);
 	scenario_release(&s);
 }
 
@@ -449,6 +449,36 @@ static void test_integers_only(void **state)
 		     "'sample.interval_ms' must be an integer from 10 to 60000 (got 1.5)");
 	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', 'concurrency': 8.0}}"),
 		     "'drive.http.concurrency' must be an integer from 1 to 1024 (got 8.0)");
+}
+
+/* Every metric of the table has its gate key; gate.metrics names any metric, once. */
+static void test_metric_gates(void **state)
+{
+	struct scenario s;
+
+	(void)state;
+	load_ok("{'name': 'm', 'target': {'cmd': ['t']}, 'gate': {'rss_kib_per_min': null, "
+		"'rss_anon_kib_per_min': 256, 'metrics': {'fds': 3}}}", &s);
+	assert_true(s.gate.per_min[METRIC_RSS] == -1);
+	assert_true(s.gate.per_min[METRIC_RSS_ANON] == 256);
+	assert_true(s.gate.per_min[METRIC_THREADS] == 1);
+	assert_true(s.gate.per_min[METRIC_FDS] == 3);
+	assert_int_equal(s.metrics.n, METRIC_N_BUILTIN);
+	assert_string_equal(s.metrics.def[METRIC_RSS_ANON].column, "rss_anon_kib");
+	scenario_release(&s);
+	load_ok("{'name': 'm', 'target': {'cmd': ['t']}}", &s);
+	assert_true(s.gate.per_min[METRIC_RSS_ANON] < 0);	/* not gated unless asked */
+	scenario_release(&s);
+	assert_error(with("'gate': {'metrics': {'fdz': 3}}"),
+		     "unknown key 'gate.metrics.fdz' (did you mean 'gate.metrics.fds'?)");
+	assert_error(with("'gate': {'fds_per_min': 2, 'metrics': {'fds': 3}}"),
+		     "'gate.metrics.fds' gates metric 'fds' already gated by 'gate.fds_per_min' "
+		     "(keep one)");
+	assert_error(with("'gate': {'metrics': {'rss_anon': -3}}"),
+		     "'gate.metrics.rss_anon' must be a number from 0 to 1e12, or null for not "
+		     "gated (got -3)");
+	assert_error(with("'gate': {'metrics': []}"),
+		     "'gate.metrics' must be an object (got [])");
 }
 
 static void test_out_of_range(void **state)
@@ -832,6 +862,7 @@ int main(void)
 		cmocka_unit_test(test_locating_skips_look_alikes),
 		cmocka_unit_test(test_wrong_type),
 		cmocka_unit_test(test_integers_only),
+		cmocka_unit_test(test_metric_gates),
 		cmocka_unit_test(test_out_of_range),
 		cmocka_unit_test(test_warmup_vs_duration),
 		cmocka_unit_test(test_bad_names),

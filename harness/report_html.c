@@ -1,0 +1,356 @@
+/*
+ * report_html — a report as one self-contained index.html: inline CSS, each run's plot
+ * embedded as a base64 data URI, no scripts, no external assets.
+ */
+#include "report_html.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diag.h"
+#include "path.h"
+#include "results.h"
+
+static const char html_style[] =
+	"body{font:14px/1.45 system-ui,sans-serif;margin:24px auto;max-width:1320px;"
+	"color:#222;padding:0 16px}\n"
+	"h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 6px}\n"
+	".meta{color:#666;margin:0 0 12px}\n"
+	".overall{font-size:16px;padding:8px 12px;border-radius:4px;display:inline-block}\n"
+	"table{border-collapse:collapse;width:100%;margin:12px 0}\n"
+	"th,td{border-bottom:1px solid #ddd;padding:5px 8px;text-align:left;vertical-align:top}\n"
+	"th{background:#f4f4f4;font-weight:600}\n"
+	"td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}\n"
+	"td:first-child,td:last-child{white-space:nowrap}\n"
+	"td.num.over{color:#b00020;font-weight:700}\n"
+	".gate{color:#888;font-weight:400}\n"
+	".v{font-weight:700;padding:1px 6px;border-radius:3px;white-space:nowrap}\n"
+	".v-pass{background:#e3f4e3;color:#14641a}.v-leak{background:#fde2e2;color:#a40012}\n"
+	".v-error{background:#fff0d0;color:#8a5300}\n"
+	"tr.mismatch td{background:#fff6b8}\n"
+	".mm{color:#a40012;font-weight:700}\n"
+	".why{white-space:pre-line;font-size:13px}\n"
+	".settled{font-size:12px;color:#6a3d9a}\n"
+	".changes li{margin:2px 0}.rose{color:#a40012}\n"
+	"section.run{border-top:1px solid #ddd;margin-top:24px}\n"
+	"section.run img{max-width:100%;height:auto;border:1px solid #eee}\n"
+	"pre{background:#f7f7f7;padding:8px;white-space:pre-wrap}\n"
+	".noplot{color:#888;font-style:italic}\n";
+
+/* An id for anchors: the name with anything but [A-Za-z0-9_-] as '-'. */
+static void html_id(FILE *f, const char *prefix, const char *name)
+{
+	fputs(prefix, f);
+	for (; *name; name++) {
+		char c = *name;
+		int keep = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+			   (c >= '0' && c <= '9') || c == '_' || c == '-';
+		fputc(keep ? c : '-', f);
+	}
+}
+
+static void base64(FILE *f, const unsigned char *p, size_t n)
+{
+	static const char abc[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+	for (size_t i = 0; i < n; i += 3) {
+		unsigned v = (unsigned)p[i] << 16;
+		if (i + 1 < n)
+			v |= (unsigned)p[i + 1] << 8;
+		if (i + 2 < n)
+			v |= p[i + 2];
+		fputc(abc[v >> 18 & 63], f);
+		fputc(abc[v >> 12 & 63], f);
+		fputc(i + 1 < n ? abc[v >> 6 & 63] : '=', f);
+		fputc(i + 2 < n ? abc[v & 63] : '=', f);
+	}
+}
+
+/* The whole file at path, malloc'd, or NULL (missing, unreadable, or over max bytes). */
+static unsigned char *slurp(const char *path, size_t max, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf = NULL;
+	long size;
+
+	if (!f)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > 0 && (size_t)size <= max &&
+	    fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)size)) &&
+	    fread(buf, 1, (size_t)size, f) == (size_t)size) {
+		*len = (size_t)size;
+	} else {
+		free(buf);
+		buf = NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+/* The run's plot as an <img> with a data URI; PNG preferred, SVG else. */
+static void html_plot(FILE *f, const struct report_run *run)
+{
+	static const struct { const char *file, *mime; } kinds[] = {
+		{ "rss.png", "image/png" }, { "rss.svg", "image/svg+xml" },
+	};
+	const size_t max = 32u << 20;
+
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		char *path = path_join(run->dir, kinds[k].file);
+		size_t len = 0;
+		unsigned char *data = path ? slurp(path, max, &len) : NULL;
+		free(path);
+		if (!data)
+			continue;
+		fputs("<img alt=\"RSS, threads and FDs of ", f);
+		results_xml_escape(f, run->name);
+		fprintf(f, "\" src=\"data:%s;base64,", kinds[k].mime);
+		base64(f, data, len);
+		fputs("\">\n", f);
+		free(data);
+		return;
+	}
+	fputs("<p class=\"noplot\">No plot: gnuplot was not installed when the run finished "
+	      "(draw it with <code>leaksoak plot ", f);
+	results_xml_escape(f, run->dir);
+	fputs("</code>).</p>\n", f);
+}
+
+static void html_verdict(FILE *f, const char *verdict)
+{
+	fprintf(f, "<span class=\"v v-%s\">%s</span>", verdict, verdict);
+}
+
+static void html_metric_cell(FILE *f, const struct report_metric *x)
+{
+	char rate[32];
+
+	fprintf(f, "<td class=\"num%s\">", x->failed ? " over" : "");
+	if (isfinite(x->slope_per_min)) {
+		report_format_rate(rate, sizeof(rate), x->slope_per_min);
+		fprintf(f, "%s%s", x->slope_per_min >= 0 ? "+" : "", rate);
+	} else {
+		fputs("&ndash;", f);
+	}
+	if (x->gate_per_min >= 0)
+		fprintf(f, " <span class=\"gate\">/ %g</span>", x->gate_per_min);
+	fputs("</td>", f);
+}
+
+static void html_expect_cell(FILE *f, const struct report_run *run)
+{
+	fputs("<td>", f);
+	if (run->mismatch)
+		fprintf(f, "<span class=\"mm\">MISMATCH: expected %s</span>", run->expect);
+	else if (run->expect)
+		fprintf(f, "%s &#10003;", run->expect);
+	else
+		fputs("&ndash;", f);
+	fputs("</td>", f);
+}
+
+/* Which built-in metrics get a column: those that any run gates. */
+static void shown_metrics(const struct report *r, int shown[METRIC_N_BUILTIN])
+{
+	for (int m = 0; m < METRIC_N_BUILTIN; m++) {
+		shown[m] = 0;
+		for (size_t i = 0; i < r->n && !shown[m]; i++)
+			shown[m] = r->runs[i].metric[m].gate_per_min >= 0;
+	}
+}
+
+static void html_row(FILE *f, const struct report_run *run, const char *out_real,
+		     const int shown[METRIC_N_BUILTIN])
+{
+	char *rel = report_path_from(out_real, run->dir);
+
+	fprintf(f, "<tr class=\"run%s\" id=\"", run->mismatch ? " mismatch" : "");
+	html_id(f, "row-", run->name);
+	fputs("\"><td><a href=\"#", f);
+	html_id(f, "run-", run->name);
+	fputs("\">", f);
+	results_xml_escape(f, run->name);
+	fputs("</a></td><td>", f);
+	html_verdict(f, run->verdict);
+	fputs("</td>", f);
+	html_expect_cell(f, run);
+	for (int m = 0; m < METRIC_N_BUILTIN; m++)
+		if (shown[m])
+			html_metric_cell(f, &run->metric[m]);
+	char *why = run->mismatch ? report_case_message(run) : NULL;
+	fputs("<td class=\"why\">", f);
+	results_xml_escape(f, why ? why : run->message);
+	free(why);
+	fputs("</td><td class=\"num\">", f);
+	if (isfinite(run->elapsed_s))
+		fprintf(f, "%.1f s", run->elapsed_s);
+	if (run->stopped_early && isfinite(run->decided_at_s))
+		fprintf(f, "<br><span class=\"settled\">settled at %.1f s</span>",
+			run->decided_at_s);
+	fputs("</td><td>", f);
+	/* Link the folder only when it travels with the report (a relative path inside it). */
+	if (rel && rel[0] != '/') {
+		fputs("<a href=\"", f);
+		results_xml_escape(f, rel);
+		fputs("/\">", f);
+		results_xml_escape(f, rel);
+		fputs("/</a>", f);
+	} else {
+		results_xml_escape(f, rel ? rel : run->dir);
+	}
+	fputs("</td></tr>\n", f);
+	free(rel);
+}
+
+static void html_change(FILE *f, const struct report_change *c)
+{
+	char a[32], b[32], m[32];
+
+	fputs("<li>", f);
+	results_xml_escape(f, c->name);
+	if (c->is_verdict) {
+		fputs(": verdict ", f);
+		html_verdict(f, c->from);
+		fputs(" &rarr; ", f);
+		html_verdict(f, c->to);
+	} else {
+		report_format_rate(a, sizeof(a), c->from_per_min);
+		report_format_rate(b, sizeof(b), c->to_per_min);
+		report_format_rate(m, sizeof(m), c->margin_per_min);
+		fprintf(f, ": <span class=\"rose\">%s slope rose %s &rarr; %s %s/min</span> "
+			"(more than %s, a quarter of its gate)", metric_builtin[c->metric].name,
+			a, b, metric_builtin[c->metric].unit, m);
+	}
+	fputs("</li>\n", f);
+}
+
+static void html_changes(FILE *f, const struct report *r)
+{
+	if (!r->baseline_dir) {
+		fputs("<p class=\"meta\">No earlier report beside this one to compare with.</p>\n", f);
+		return;
+	}
+	fputs("<section class=\"changes\"><h2>Since ", f);
+	results_xml_escape(f, r->baseline_dir);
+	fputs(" (", f);
+	results_xml_escape(f, r->baseline_started_utc);
+	fputs(")</h2>\n", f);
+	if (!r->n_changes)
+		fputs("<p>No verdict changed and no gated slope rose by more than a quarter of its "
+		      "gate.</p>\n", f);
+	else
+		fputs("<ul>\n", f);
+	for (size_t i = 0; i < r->n_changes; i++)
+		html_change(f, &r->changes[i]);
+	if (r->n_changes)
+		fputs("</ul>\n", f);
+	fputs("</section>\n", f);
+}
+
+static void html_head(FILE *f, const struct report *r)
+{
+	enum ls_exit code = report_exit_code(r);
+	const char *v = code == LS_EXIT_PASS ? "pass" : code == LS_EXIT_LEAK ? "leak" : "error";
+	size_t o[3] = { 0 }, mismatch = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		o[report_run_outcome(&r->runs[i])]++;
+		mismatch += r->runs[i].mismatch;
+	}
+	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
+		"<title>leaksoak report: %s</title>\n<style>\n%s</style>\n</head>\n<body>\n"
+		"<h1>leaksoak report</h1>\n<p class=\"meta\">", v, html_style);
+	results_xml_escape(f, r->started_utc[0] ? r->started_utc : "?");
+	fputs(" &ndash; ", f);
+	results_xml_escape(f, r->finished_utc[0] ? r->finished_utc : "?");
+	if (r->shard) {
+		fputs(" &middot; shard ", f);
+		results_xml_escape(f, r->shard);
+	}
+	fprintf(f, " &middot; leaksoak %s</p>\n<p class=\"overall v-%s\"><b>%s</b>: %zu runs, "
+		"%zu failed, %zu errors, %zu ok; %zu expect mismatch%s</p>\n", LEAKSOAK_VERSION, v,
+		v, r->n, o[REPORT_FAILED], o[REPORT_ERROR], o[REPORT_OK], mismatch,
+		mismatch == 1 ? "" : "es");
+}
+
+static void html_table(FILE *f, const struct report *r, const char *out_real)
+{
+	int shown[METRIC_N_BUILTIN];
+
+	shown_metrics(r, shown);
+	fputs("<table>\n<thead><tr><th>scenario</th><th>verdict</th><th>expect</th>", f);
+	for (int m = 0; m < METRIC_N_BUILTIN; m++) {
+		const struct metric_def *d = &metric_builtin[m];
+		if (!shown[m])
+			continue;
+		fputs("<th>", f);
+		if (d->kind == METRIC_SIZE)
+			fprintf(f, "%s ", d->name);
+		fprintf(f, "%s <span class=\"gate\">/ gate</span></th>", d->rate_unit);
+	}
+	fputs("<th>why</th><th>time</th><th>results</th></tr></thead>\n<tbody>\n", f);
+	for (size_t i = 0; i < r->n; i++)
+		html_row(f, &r->runs[i], out_real, shown);
+	fputs("</tbody>\n</table>\n", f);
+}
+
+static void html_run(FILE *f, const struct report_run *run)
+{
+	fputs("<section class=\"run\" id=\"", f);
+	html_id(f, "run-", run->name);
+	fputs("\">\n<h2>", f);
+	results_xml_escape(f, run->name);
+	fputs(" ", f);
+	html_verdict(f, run->verdict);
+	if (run->mismatch)
+		fprintf(f, " <span class=\"mm\">MISMATCH: expected %s</span>", run->expect);
+	fputs("</h2>\n", f);
+	if (run->description) {
+		fputs("<p>", f);
+		results_xml_escape(f, run->description);
+		fputs("</p>\n", f);
+	}
+	if (run->message) {
+		fputs("<pre>", f);
+		results_xml_escape(f, run->message);
+		fputs("</pre>\n", f);
+	}
+	html_plot(f, run);
+	fputs("</section>\n", f);
+}
+
+int report_html_write(const struct report *r, const char *out_dir, const char *out_real)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	char *path = path_join(out_dir, "index.html");
+	FILE *f = open_memstream(&buf, &len);
+	int ret = -1;
+
+	if (!f || !path) {
+		diag_error("out of memory");
+		goto out;
+	}
+	html_head(f, r);
+	html_changes(f, r);
+	html_table(f, r, out_real);
+	for (size_t i = 0; i < r->n; i++)
+		html_run(f, &r->runs[i]);
+	fputs("</body>\n</html>\n", f);
+	if (fclose(f) != 0) {
+		f = NULL;
+		diag_error("cannot build '%s' (out of memory)", path);
+		goto out;
+	}
+	f = NULL;
+	ret = results_write_atomic(path, buf, len);
+out:
+	if (f)
+		fclose(f);
+	free(buf);
+	free(path);
+	return ret;
+}
