@@ -108,11 +108,14 @@ static int wait_ready(unsigned port, pid_t pid)
 /* Drive for RUN_S seconds; an idle pipe rides along, as the run loop's signal fd would. */
 static int drive(const struct scenario_drive *dr, unsigned threads, struct run *out)
 {
-	struct driver *d = driver_new_threads(dr, threads);
+	struct scenario_drive threaded = *dr;
+	struct driver *d = NULL;
 	int p[2] = { -1, -1 }, ret = -1;
 	struct pollfd idle = { .events = POLLIN };
 	double t0, end;
 
+	threaded.threads = threads;
+	d = driver_new(&threaded);
 	if (!d || pipe(p) < 0)
 		goto out;
 	idle.fd = p[0];

@@ -947,7 +947,7 @@ static void worker_release(struct worker *w)
 	free(w->scratch);
 }
 
-static int driver_init(struct driver *d, const struct scenario_drive *drive, unsigned threads)
+static int driver_init(struct driver *d, const struct scenario_drive *drive)
 {
 	long timeout_ms = (long)(drive->timeout_s * 1000.0);
 
@@ -955,7 +955,7 @@ static int driver_init(struct driver *d, const struct scenario_drive *drive, uns
 	atomic_init(&d->guard.warn, 1);
 	d->period_ns = drive->rate_per_s > 0 ? (double)CLOCK_NS_PER_S / drive->rate_per_s : 0;
 	d->n_kinds = drive->n_requests;
-	d->n_workers = threads ? threads : driver_default_threads(drive->concurrency);
+	d->n_workers = drive->threads ? drive->threads : driver_default_threads(drive->concurrency);
 	if (d->n_workers > drive->concurrency)
 		d->n_workers = drive->concurrency;
 	d->kinds = calloc(d->n_kinds, sizeof(*d->kinds));
@@ -980,7 +980,7 @@ static int driver_init(struct driver *d, const struct scenario_drive *drive, uns
 	return 0;
 }
 
-struct driver *driver_new_threads(const struct scenario_drive *drive, unsigned threads)
+struct driver *driver_new(const struct scenario_drive *drive)
 {
 	struct driver *d = NULL;
 
@@ -991,14 +991,9 @@ struct driver *driver_new_threads(const struct scenario_drive *drive, unsigned t
 		return NULL;
 	}
 	d->event_fd = -1;
-	if (driver_init(d, drive, threads) < 0)
+	if (driver_init(d, drive) < 0)
 		driver_free(&d);
 	return d;
-}
-
-struct driver *driver_new(const struct scenario_drive *drive)
-{
-	return driver_new_threads(drive, 0);
 }
 
 void driver_free(struct driver **dp)

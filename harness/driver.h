@@ -41,13 +41,11 @@ struct driver_totals {
 };
 
 /*
- * A driver for drive (which must outlive it; templates are compiled from it).  Returns NULL
- * after printing why.  Nothing is sent before the first driver_poll.
+ * A driver for drive (which must outlive it; templates are compiled from it), on
+ * drive->threads worker threads (0: driver_default_threads), never more than concurrency.
+ * Returns NULL after printing why.  Nothing is sent before the first driver_poll.
  */
 struct driver *driver_new(const struct scenario_drive *drive);
-
-/* driver_new with `threads` worker threads (0: driver_default_threads), capped at concurrency. */
-struct driver *driver_new_threads(const struct scenario_drive *drive, unsigned threads);
 
 /* The default thread count: the online cores, at most concurrency (when non-zero). */
 unsigned driver_default_threads(unsigned concurrency);

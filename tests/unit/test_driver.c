@@ -365,7 +365,11 @@ static unsigned test_threads;
 
 static struct driver *new_limited(const struct scenario_drive *drive, uint64_t limit)
 {
-	struct driver *d = driver_new_threads(drive, test_threads);
+	struct scenario_drive threaded = *drive;
+	struct driver *d;
+
+	threaded.threads = test_threads;
+	d = driver_new(&threaded);
 
 	assert_non_null(d);
 	driver_set_limit(d, limit);
@@ -784,15 +788,18 @@ static void test_threads_are_capped_at_concurrency(void **state)
 	struct driver *d;
 
 	drive->concurrency = 5;
-	d = driver_new_threads(drive, 3);
+	drive->threads = 3;
+	d = driver_new(drive);
 	assert_non_null(d);
 	assert_int_equal(driver_threads(d), 3);
 	driver_free(&d);
-	d = driver_new_threads(drive, 64);
+	drive->threads = 64;
+	d = driver_new(drive);
 	assert_non_null(d);
 	assert_int_equal(driver_threads(d), 5);
 	driver_free(&d);
 	drive->concurrency = 1;
+	drive->threads = 0;
 	assert_int_equal(driver_default_threads(1), 1);
 	d = driver_new(drive);
 	assert_non_null(d);
@@ -851,8 +858,9 @@ static void test_threads_hold_the_aggregate_rate(void **state)
 	const double rate = 1000, window_s = 3;
 
 	drive->concurrency = 4;
+	drive->threads = 2;
 	drive->rate_per_s = rate;
-	struct driver *d = driver_new_threads(drive, 2);
+	struct driver *d = driver_new(drive);
 	assert_non_null(d);
 	int64_t t0 = now_ns();
 	while (now_ns() - t0 < (int64_t)(window_s * 1e9))
