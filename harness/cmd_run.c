@@ -1,6 +1,6 @@
 /*
  * leaksoak run SCENARIO.json [--duration S] [--out DIR] [--junit FILE] [--allow-remote]
- *                           [--no-early-stop]
+ *                           [--no-early-stop] [--quiet]
  *
  * Start the target, wait until it is ready, drive it while sampling, stop it, fit and gate.
  * Unless told not to, the run ends as soon as its verdict is settled (gate.h, early verdicts);
@@ -29,6 +29,7 @@
 #include "sampler.h"
 #include "scenario.h"
 #include "session.h"
+#include "status.h"
 #include "summary.h"
 #include "text.h"
 #include "target.h"
@@ -47,6 +48,7 @@ static const char run_usage[] =
 	"                   else 1024)\n"
 	"  --mem-share N    the default memory cap is shared by N runs (soak -j N passes it)\n"
 	"  --no-early-stop  run the whole duration even once the verdict is settled\n"
+	"  --quiet          no live status line on a terminal\n"
 	"  -h, --help       this text\n"
 	"\n"
 	"exit: 0 pass, 1 leak, 2 usage or invalid scenario, 3 target error\n";
@@ -59,6 +61,7 @@ struct run_opts {
 	int allow_remote;
 	uint64_t max_rss_kib, max_procs, mem_share;	/* 0: not given */
 	int no_early_stop;
+	int quiet;
 };
 
 /* Everything one run holds; released in one place whatever path the run took. */
@@ -91,6 +94,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "max-procs", required_argument, NULL, 'p' },
 		{ "mem-share", required_argument, NULL, 's' },
 		{ "no-early-stop", no_argument, NULL, 'E' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -123,6 +127,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 						  "try 'leaksoak run --help')", optarg);
 			break;
 		case 'E': o->no_early_stop = 1; break;
+		case 'q': o->quiet = 1; break;
 		case 'h':
 			fputs(run_usage, stdout);
 			return 1;
@@ -267,6 +272,10 @@ static int drive_and_sample(struct run *r)
 		.signal_fd = r->signal_fd,
 		.caps = &r->caps,
 		.judge = r->sc.early_stop ? &judge : NULL,
+		.show_judge = &judge,
+		/* Before the driver's threads start, gone once they are joined: a thread's
+		 * warning erases the line through diag. */
+		.status = status_new(STDOUT_FILENO, r->opt.quiet),
 	};
 	char how[160];
 
@@ -278,6 +287,7 @@ static int drive_and_sample(struct run *r)
 	/* The driver stops first so the target is not torn down under live requests. */
 	if (r->driver)
 		driver_stop(r->driver);
+	status_free(&c.status);
 	switch (r->session.end) {
 	case SESSION_COMPLETED:
 	case SESSION_SETTLED:

@@ -18,6 +18,7 @@
 #include "results.h"
 #include "sampler.h"
 #include "session.h"
+#include "status.h"
 #include "summary.h"
 #include "units.h"
 
@@ -35,6 +36,7 @@ static const char watch_usage[] =
 	"  --out DIR                    results folder (default results/watch-PID/<UTC timestamp>)\n"
 	"  --junit FILE                 also write a JUnit XML report\n"
 	"  --no-early-stop              watch the whole duration even once the verdict is settled\n"
+	"  --quiet                      no live status line on a terminal\n"
 	"  -h, --help                   this text\n"
 	"\n"
 	"The process is never signalled. exit: 0 pass, 1 leak, 2 usage, 3 the process went away\n";
@@ -49,6 +51,7 @@ struct watch_opts {
 	const char *out;
 	const char *junit;
 	int no_early_stop;
+	int quiet;
 };
 
 static int bad_value(const char *opt, const char *val, const char *what)
@@ -104,6 +107,9 @@ static int watch_opt(int c, const char *arg, struct watch_opts *o)
 	case 'E':
 		o->no_early_stop = 1;
 		return 0;
+	case 'q':
+		o->quiet = 1;
+		return 0;
 	default:
 		return diag_error("try 'leaksoak watch --help'");
 	}
@@ -120,6 +126,7 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
 		{ "out", required_argument, NULL, 'o' },
 		{ "junit", required_argument, NULL, 'j' },
 		{ "no-early-stop", no_argument, NULL, 'E' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 	};
 	enum { N_FIXED = sizeof(fixed) / sizeof(fixed[0]) };
@@ -188,16 +195,19 @@ static void watch_sample(struct watch *w)
 		/* smaps_rollup holds the process's mmap lock: read it ten times less often. */
 		.lazyfree_interval_ms = (unsigned)w->opt.interval_ms * 10,
 		.metrics = &w->opt.metrics, .sampler = w->sampler, .signal_fd = w->signal_fd,
-		.judge = w->opt.no_early_stop ? NULL : &judge,
+		.judge = w->opt.no_early_stop ? NULL : &judge, .show_judge = &judge,
+		.status = status_new(STDOUT_FILENO, w->opt.quiet),
 	};
 	const struct session_result *s = &w->session;
 
 	if (asprintf(&csv, "%s/samples.csv", w->out_dir) < 0) {
 		snprintf(w->error, sizeof(w->error), "out of memory");
+		status_free(&c.status);
 		return;
 	}
 	c.csv_path = csv;
 	session_run(&c, &w->session);
+	status_free(&c.status);
 	free(csv);
 	if (s->end == SESSION_INTERRUPTED) {
 		snprintf(w->error, sizeof(w->error), "interrupted by SIG%s after %.1f s",

@@ -22,6 +22,7 @@
 #include "gate.h"
 #include "results.h"
 #include "sampler.h"
+#include "status.h"
 #include "target.h"
 
 #define SESSION_MAX_KEPT 8192
@@ -51,6 +52,13 @@ struct session_config {
 	/* Called after each sample (e.g. a progress line); may be NULL. */
 	void (*on_sample)(void *cls, const struct results_row *row);
 	void *cls;
+	/*
+	 * The live line (status.h; borrowed, NULL: none), redrawn after each sample and erased
+	 * when the loop ends.  Its slope and verdict come from the early looks, or, when the run
+	 * does not judge early, from a fit against show_judge at most once a second.
+	 */
+	struct status *status;
+	const struct session_judge *show_judge;
 };
 
 enum session_end {

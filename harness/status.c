@@ -75,17 +75,29 @@ static void count(double n, char *out, size_t len)
 		snprintf(out, len, "?");
 }
 
+/* Whole numbers from 100 up, three significant digits below: never an exponent. */
+static const char *num(double x, int sign, char *out, size_t len)
+{
+	if (fabs(x) >= 100)
+		snprintf(out, len, sign ? "%+.0f" : "%.0f", x);
+	else
+		snprintf(out, len, sign ? "%+.3g" : "%.3g", x);
+	return out;
+}
+
 static void put_slope(const struct status_view *v, char *buf, size_t len, size_t *at)
 {
+	char a[32], b[32];
+
 	if (!v->slope_name || !isfinite(v->slope_per_min)) {
 		if (v->verdict)
 			put(buf, len, at, "  %s", v->verdict);
 		return;
 	}
-	put(buf, len, at, "  %s %+.4g %s", v->slope_name, v->slope_per_min,
+	put(buf, len, at, "  %s %s %s", v->slope_name, num(v->slope_per_min, 1, a, sizeof(a)),
 	    v->slope_unit ? v->slope_unit : "/min");
 	if (isfinite(v->gate_per_min) && v->gate_per_min >= 0)
-		put(buf, len, at, " (gate %.4g)", v->gate_per_min);
+		put(buf, len, at, " (gate %s)", num(v->gate_per_min, 0, b, sizeof(b)));
 	if (v->verdict)
 		put(buf, len, at, ": %s", v->verdict);
 }

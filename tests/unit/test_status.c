@@ -57,6 +57,15 @@ static void test_unknowns_and_units(void **state)
 	v.verdict = NULL;
 	status_format(&v, 0, line, sizeof(line));
 	assert_string_equal(line, "5m07s/2h03m  rss 3.50 GiB  thr ?  fds ?  fds -2 /min  0 err");
+	/* No exponents: whole numbers from 100 up, three significant digits below. */
+	v.slope_per_min = 12240.4;
+	v.gate_per_min = 1e6;
+	status_format(&v, 0, line, sizeof(line));
+	assert_non_null(strstr(line, "fds +12240 /min (gate 1000000)"));
+	v.slope_per_min = 0.01234;
+	v.gate_per_min = 0.5;
+	status_format(&v, 0, line, sizeof(line));
+	assert_non_null(strstr(line, "fds +0.0123 /min (gate 0.5)"));
 }
 
 static void test_cut_to_the_width(void **state)
