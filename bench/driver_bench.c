@@ -7,6 +7,13 @@
  * per second and its own CPU per request (the driver's worker threads, wrk's process), and the
  * ratios driver/wrk.  Then scheduled runs at 2000 req/s on one and two threads (achieved rate
  * and its deviation).  Run from the repository root, with no arguments.
+ *
+ * What to expect on a small machine (2 cores, the server on one epoll thread): wrk spends
+ * ~4 us of CPU per request, nearly all of it in the kernel; the driver ~9 us, as much kernel
+ * time plus ~5 us in libcurl (7.88 makes some twenty allocations and two or three poll(2)
+ * calls per request: a liveness check of the reused connection, a readiness check after
+ * sending).  With one thread each, wrk saturates the server and the driver its own thread,
+ * so the ratio is about 0.5; with two threads the driver and the server share the cores.
  */
 #include <arpa/inet.h>
 #include <curl/curl.h>
