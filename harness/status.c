@@ -42,37 +42,44 @@ static __attribute__((format(printf, 4, 5))) void put(char *buf, size_t len, siz
 		*at = *at + (size_t)n < len ? *at + (size_t)n : len - 1;
 }
 
-/* 42.1s, 5m07s, 2h03m: short enough for a line that also says everything else. */
-static void duration(double s, char *out, size_t len)
+/* 42.1s (compact: 42s), 5m07s, 2h03m: short enough for a line that says everything else. */
+static void duration(double s, int compact, char *out, size_t len)
 {
 	if (!isfinite(s) || s < 0)
 		snprintf(out, len, "?");
 	else if (s < 60)
-		snprintf(out, len, "%.1fs", s);
+		snprintf(out, len, compact ? "%.0fs" : "%.1fs", s);
 	else if (s < 3600)
 		snprintf(out, len, "%dm%02ds", (int)(s / 60), (int)fmod(s, 60));
 	else
 		snprintf(out, len, "%dh%02dm", (int)(s / 3600), (int)fmod(s / 60, 60));
 }
 
-static void size_kib(double kib, char *out, size_t len)
+/* 4288 KiB, 10.0 MiB, 3.50 GiB; compact: 512K, 4.2M, 3.50G. */
+static const char *size_kib(double kib, int compact, char *out, size_t len)
 {
+	static const char *const units[2][3] = { { " KiB", " MiB", " GiB" }, { "K", "M", "G" } };
+	const char *const *u = units[compact != 0];
+	double a = fabs(kib);
+
 	if (!isfinite(kib))
 		snprintf(out, len, "?");
-	else if (kib < 10240)
-		snprintf(out, len, "%.0f KiB", kib);
-	else if (kib < 1024.0 * 1024)
-		snprintf(out, len, "%.1f MiB", kib / 1024);
+	else if (a < (compact ? 1024 : 10240))
+		snprintf(out, len, "%.0f%s", kib, u[0]);
+	else if (a < 1024.0 * 1024)
+		snprintf(out, len, "%.1f%s", kib / 1024, u[1]);
 	else
-		snprintf(out, len, "%.2f GiB", kib / (1024.0 * 1024));
+		snprintf(out, len, "%.2f%s", kib / (1024.0 * 1024), u[2]);
+	return out;
 }
 
-static void count(double n, char *out, size_t len)
+static const char *count(double n, char *out, size_t len)
 {
 	if (isfinite(n))
 		snprintf(out, len, "%.0f", n);
 	else
 		snprintf(out, len, "?");
+	return out;
 }
 
 /* Whole numbers from 100 up, three significant digits below: never an exponent. */
@@ -85,44 +92,94 @@ static const char *num(double x, int sign, char *out, size_t len)
 	return out;
 }
 
-static void put_slope(const struct status_view *v, char *buf, size_t len, size_t *at)
+/* A rate in a compact line: KiB rates sized ("+12.6M"), others as numbers ("+3"). */
+static const char *compact_rate(const struct status_view *v, double x, int sign, char *out,
+				size_t len)
 {
+	if (!v->slope_unit || strncmp(v->slope_unit, "KiB", 3) != 0)
+		return num(x, sign, out, len);
+	if (len < 2)
+		return "";
+	out[0] = '+';
+	/* The sign, when asked for and not already there, then the sized value. */
+	size_kib(x, 1, out + (sign && x >= 0), len - 1);
+	return out;
+}
+
+/* "pass so far" reads "pass?" when the line is short of room. */
+static void put_verdict(const struct status_view *v, int compact, const char *lead, char *buf,
+			size_t len, size_t *at)
+{
+	size_t n = v->verdict ? strlen(v->verdict) : 0;
+	static const char so_far[] = " so far";
+
+	if (!v->verdict)
+		return;
+	if (compact && n > sizeof(so_far) - 1 && strcmp(v->verdict + n - (sizeof(so_far) - 1),
+							  so_far) == 0)
+		put(buf, len, at, "%s%.*s?", lead, (int)(n - (sizeof(so_far) - 1)), v->verdict);
+	else
+		put(buf, len, at, "%s%s", lead, v->verdict);
+}
+
+static void put_slope(const struct status_view *v, int compact, char *buf, size_t len,
+		      size_t *at)
+{
+	const char *unit = v->slope_unit ? v->slope_unit : "/min";
+	int gated = isfinite(v->gate_per_min) && v->gate_per_min >= 0;
 	char a[32], b[32];
 
 	if (!v->slope_name || !isfinite(v->slope_per_min)) {
-		if (v->verdict)
-			put(buf, len, at, "  %s", v->verdict);
+		put_verdict(v, compact, "  ", buf, len, at);
 		return;
 	}
-	put(buf, len, at, "  %s %s %s", v->slope_name, num(v->slope_per_min, 1, a, sizeof(a)),
-	    v->slope_unit ? v->slope_unit : "/min");
-	if (isfinite(v->gate_per_min) && v->gate_per_min >= 0)
-		put(buf, len, at, " (gate %s)", num(v->gate_per_min, 0, b, sizeof(b)));
-	if (v->verdict)
-		put(buf, len, at, ": %s", v->verdict);
+	if (compact) {
+		put(buf, len, at, "  %s %s/min", v->slope_name,
+		    compact_rate(v, v->slope_per_min, 1, a, sizeof(a)));
+		if (gated)
+			put(buf, len, at, " gate %s", compact_rate(v, v->gate_per_min, 0, b, sizeof(b)));
+	} else {
+		put(buf, len, at, "  %s %s %s", v->slope_name,
+		    num(v->slope_per_min, 1, a, sizeof(a)), unit);
+		if (gated)
+			put(buf, len, at, " (gate %s)", num(v->gate_per_min, 0, b, sizeof(b)));
+	}
+	put_verdict(v, compact, compact ? " " : ": ", buf, len, at);
+}
+
+static size_t format(const struct status_view *v, int compact, char *buf, size_t len)
+{
+	const char *sep = compact ? " " : "  ";
+	char el[16], mx[16], rss[24], thr[24], fds[24];
+	size_t at = 0;
+
+	buf[0] = '\0';
+	duration(v->elapsed_s, compact, el, sizeof(el));
+	duration(v->max_s, compact, mx, sizeof(mx));
+	put(buf, len, &at, "%s/%s%srss %s%sthr %s%sfds %s", el, mx, sep,
+	    size_kib(v->rss_kib, compact, rss, sizeof(rss)), sep,
+	    count(v->threads, thr, sizeof(thr)), sep, count(v->fds, fds, sizeof(fds)));
+	put_slope(v, compact, buf, len, &at);
+	if (v->driven) {
+		if (isfinite(v->req_per_s))
+			put(buf, len, &at, "  %.0f req/s", v->req_per_s);
+		put(buf, len, &at, "%s%llu err", isfinite(v->req_per_s) ? sep : "  ",
+		    (unsigned long long)v->errors);
+	}
+	return at;
 }
 
 size_t status_format(const struct status_view *v, unsigned width, char *buf, size_t len)
 {
-	char el[16], mx[16], rss[24], thr[24], fds[24];
-	size_t at = 0;
+	size_t at;
 
 	if (!len)
 		return 0;
-	buf[0] = '\0';
-	duration(v->elapsed_s, el, sizeof(el));
-	duration(v->max_s, mx, sizeof(mx));
-	size_kib(v->rss_kib, rss, sizeof(rss));
-	count(v->threads, thr, sizeof(thr));
-	count(v->fds, fds, sizeof(fds));
-	put(buf, len, &at, "%s/%s  rss %s  thr %s  fds %s", el, mx, rss, thr, fds);
-	put_slope(v, buf, len, &at);
-	if (v->driven) {
-		if (isfinite(v->req_per_s))
-			put(buf, len, &at, "  %.0f req/s", v->req_per_s);
-		put(buf, len, &at, "  %llu err", (unsigned long long)v->errors);
-	}
-	/* Everything above is ASCII (metric names are [a-z0-9_:]), so bytes are columns. */
+	at = format(v, 0, buf, len);
+	/* Too wide: the compact form, then a cut.  Everything is ASCII (metric names are
+	 * [a-z0-9_:]), so bytes are columns. */
+	if (width && at > width - 1)
+		at = format(v, 1, buf, len);
 	if (width && at > width - 1) {
 		at = width - 1;
 		buf[at] = '\0';

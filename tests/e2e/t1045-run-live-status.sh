@@ -22,14 +22,16 @@ on_tty() {
 	SHELL=/bin/sh script -qec "$cmd" /dev/null </dev/null >"$file" 2>"$ERR"
 }
 
-# A status line: a carriage return, then "<elapsed>/<max>  rss ".
+# A status line: a carriage return, then "<elapsed>/<max>  rss <size>  thr <n>  fds <n>" (or
+# its compact form, "12s/30s rss 4.2M thr 2 fds 6", when the terminal is narrow).
 status_lines() {
-	tr '\r' '\n' <"$1" | grep -E '^[0-9.]+s/[0-9.]+s  rss [0-9.]+ (KiB|MiB|GiB)  thr [0-9]+  fds [0-9]+'
+	tr '\r' '\n' <"$1" |
+		grep -E '^[0-9.hms]+/[0-9.hms]+ +rss [0-9.]+ ?[KMG]i?B? +thr [0-9]+ +fds [0-9]+'
 }
 
 # distinct_elapsed FILE N: the line showed at least N different elapsed times.
 distinct_elapsed() {
-	n=$(status_lines "$1" | sed 's|s/.*||' | sort -u | wc -l)
+	n=$(status_lines "$1" | sed 's|/.*||' | sort -u | wc -l)
 	[ "$n" -ge "$2" ] && return 0
 	echo "# $n different elapsed times in the status lines"
 	return 1
@@ -39,7 +41,7 @@ on_tty "$TMP/tty.out" run "$TMP/live.json" --duration 3 --out "$TMP/tty"
 check "run under a terminal passes" test $? = 0
 check "it drew the live line, updated in place" distinct_elapsed "$TMP/tty.out" 2
 check "the line has the requests per second and the errors" \
-	sh -c "tr '\r' '\n' <'$TMP/tty.out' | grep -Eq '[0-9]+ req/s  0 err'"
+	sh -c "tr '\r' '\n' <'$TMP/tty.out' | grep -Eq '[0-9]+ req/s +0 err'"
 check "each draw ends by erasing the rest of the line" grep -q "$(printf '\033\\[K')" "$TMP/tty.out"
 # The summary starts on a fresh line: the erase sequence right before its first line.
 check "the line is erased before the summary" \
@@ -53,7 +55,7 @@ check "and its stdout has no carriage return and no escape at all" \
 on_tty "$TMP/quiet.out" run "$TMP/live.json" --duration 3 --out "$TMP/quiet" --quiet
 check "--quiet on a terminal passes" test $? = 0
 check "and draws no status line" sh -c "! grep -q \"$(printf '\033')\" '$TMP/quiet.out' &&
-	[ -z \"\$(tr '\r' '\n' <'$TMP/quiet.out' | grep -E '^[0-9.]+s/[0-9.]+s  rss ')\" ]"
+	[ -z \"\$(tr '\r' '\n' <'$TMP/quiet.out' | grep -E '^[0-9.hms]+/[0-9.hms]+ +rss ')\" ]"
 
 env LEAKSOAK_E2E_TAG="$TAG" "$HELPERS/grower" &
 g=$!
