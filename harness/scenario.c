@@ -678,9 +678,9 @@ static const char *const http_keys[] = {
 };
 static const char *const mix_keys[] = { "method", "url", "headers", "body", "weight", NULL };
 static const char *const sample_keys[] = { "interval_ms", "lazyfree_interval_ms", NULL };
-/* The gate's own keys; each built-in metric's gate_key (metric.h) is one too. */
-static const char *const gate_other_keys[] = { "metrics", "rss_discount_lazyfree", "alpha" };
-#define N_GATE_OTHER_KEYS (sizeof(gate_other_keys) / sizeof(gate_other_keys[0]))
+/* The gate's keys besides each built-in metric's gate_key (metric.h). */
+static const char *const gate_keys[] = { "metrics", "rss_discount_lazyfree", "alpha", NULL };
+#define N_GATE_KEYS (sizeof(gate_keys) / sizeof(gate_keys[0]) - 1)
 
 /* RFC 9110 token characters: what an HTTP method or header name may be made of. */
 static int is_token(const char *s)
@@ -1071,7 +1071,7 @@ static int load_gate_metrics(struct ctx *c, json_t *gate, struct scenario *s, in
 static int load_gate(struct ctx *c, json_t *root, struct scenario *s)
 {
 	static const struct range alpha = { 0, 0, 0.5, 0.5, "a number > 0 and < 0.5" };
-	const char *keys[METRIC_N_BUILTIN + N_GATE_OTHER_KEYS + 1] = { 0 };
+	const char *keys[METRIC_N_BUILTIN + N_GATE_KEYS + 1] = { 0 };
 	int given[METRIC_MAX] = { 0 };
 	struct scenario_gate *g = &s->gate;
 	json_t *gate;
@@ -1084,8 +1084,8 @@ static int load_gate(struct ctx *c, json_t *root, struct scenario *s)
 		return ret;
 	for (size_t i = 0; i < METRIC_N_BUILTIN; i++)
 		keys[i] = metric_builtin[i].gate_key;
-	for (size_t i = 0; i < N_GATE_OTHER_KEYS; i++)
-		keys[METRIC_N_BUILTIN + i] = gate_other_keys[i];
+	for (size_t i = 0; i < N_GATE_KEYS; i++)
+		keys[METRIC_N_BUILTIN + i] = gate_keys[i];
 	push_key(c, "gate");
 	ret = check_keys(c, gate, keys);
 	for (size_t i = 0; ret == 0 && i < METRIC_N_BUILTIN; i++) {

@@ -85,11 +85,13 @@ fit_series = (fit_anon ? 'anonymous RSS' : 'RSS') . (fit_net ? ' − LazyFree' :
 fit_title = !has_fit ? '' : (fit_anon || fit_net) ? sprintf('Theil–Sen fit (%s)', fit_series) : 'Theil–Sen fit'
 gate_title = has_fit && has_gate ? sprintf('gate %g KiB/min', gate) : ''
 
+# A file from before rss_anon_kib has no column 10: its clause is left out rather than drawn
+# from nothing, which gnuplot would warn about.  The macro holds no string from outside.
+anon_clause = has_anon ? "csv skip 1 every stride::0::last_point using 1:($10 / rss_div) with lines lw 1 lc rgb '#7f7f7f' title 'anonymous RSS'," : ""
 plot csv skip 1 every stride::0::last_point using 1:($2 / rss_div) with lines lw 1 lc rgb '#1f77b4' title 'RSS', \
      csv skip 1 every stride::0::last_point using 1:(has_lazy ? ($2 - $7) / rss_div : NaN) \
 	with lines lw 1 lc rgb '#2ca02c' title net_title, \
-     csv skip 1 every stride::0::last_point using 1:(has_anon ? $10 / rss_div : NaN) \
-	with lines lw 1 lc rgb '#7f7f7f' title (has_anon ? 'anonymous RSS' : ''), \
+     @anon_clause \
      [warmup:tend] (has_fit ? fitline(x) : NaN) with lines lw 2.5 lc rgb '#50d62728' \
 	title fit_title, \
      [warmup:tend] (has_fit && has_gate ? gateline(x) : NaN) with lines lw 2 dt 2 \

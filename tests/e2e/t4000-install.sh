@@ -39,6 +39,16 @@ commands() {
 	sed -n 's/^[[:space:]]*{ "\([a-z][a-z]*\)", cmd_[a-z]*,.*/\1/p' "$ROOT/harness/main.c"
 }
 
+# The gate key of each built-in metric in the metric table (metric.c), one per line.
+metric_gate_keys() {
+	sed -n 's/.*"\([a-z_]*_per_min\)".*/\1/p' "$ROOT/harness/metric.c"
+}
+
+# 1 when cmd_$1.c makes a gate option of each metric's gate key (--max-fds-per-min).
+has_gate_options() {
+	grep -q 'metric_builtin\[i\]\.gate_key' "$ROOT/harness/cmd_$1.c"
+}
+
 # Options of one subcommand from its getopt_long table, one per line: the long name, and
 # its short letter when the optstring has one (-j for --jobs), else "-".
 options_of() {
@@ -50,6 +60,9 @@ options_of() {
 	while read -r long short; do
 		case $optstring in *"$short"*) echo "$long $short" ;; *) echo "$long -" ;; esac
 	done
+	if has_gate_options "$1"; then
+		metric_gate_keys | sed 's/^/max-/; s/_/-/g; s/$/ -/'
+	fi
 }
 
 # The synopsis lines of one command: from "leaksoak CMD" to the blank line after it.
@@ -64,6 +77,7 @@ synopsis_of() {
 # line.  Each *_keys[] table is one object of the schema; a table this test does not know
 # is printed as "?NAME" so that it fails the check until its place is added here.
 scenario_keys() {
+	{
 	awk '
 		/static const char \*const [a-z_]*_keys\[\] = \{/ {
 			name = $0
@@ -91,7 +105,10 @@ scenario_keys() {
 		gate) echo "gate.$key" ;;
 		*) echo "?${table}_keys" ;;
 		esac
-	done | sort -u
+	done
+	# Each built-in metric's gate key is a key of "gate" too.
+	metric_gate_keys | sed 's/^/gate./'
+	} | sort -u
 }
 
 # An extended regular expression matching $1 literally.
@@ -195,6 +212,10 @@ else
 	for c in $cmds; do
 		# The table parse must see every option the source declares, or it checks nothing.
 		declared=$(grep -c '_argument, NULL' "$ROOT/harness/cmd_$c.c" 2>/dev/null)
+		# One line of the table declares an option per gate key of the metric table.
+		if has_gate_options "$c"; then
+			declared=$((declared - 1 + $(metric_gate_keys | wc -l)))
+		fi
 		[ "$(options_of "$c" | wc -l)" = "${declared:-0}" ] ||
 			missing="$missing parse:$c:$(options_of "$c" | wc -l)-of-${declared:-0}"
 		page_part "^   leaksoak $c( |\$)" >"$TMP/section.txt"
