@@ -1,7 +1,8 @@
 /*
  * session — one poll loop carries the whole run: the sample timer (timerfd), Ctrl-C and
- * friends (signalfd), the target's exit (pidfd) and the driver's sockets (curl_multi_poll,
- * which waits on our fds too).  Nothing here sleeps; every wait is on an fd.
+ * friends (signalfd), the target's exit (pidfd) and the driver's news (driver_poll, which
+ * waits on our fds too while the driver's own threads send the requests).  Nothing here
+ * sleeps; every wait is on an fd.
  */
 #include "session.h"
 

@@ -1,6 +1,7 @@
 /*
  * session — the sampling loop of one run: one poll over the sample timer, the signals, the
- * target's exit and (through driver_poll) the HTTP driver's sockets.  No threads.
+ * target's exit and (through driver_poll) the HTTP driver's news.  The loop is one thread;
+ * the driver's requests go out from threads of its own (driver.h).
  *
  * Every sample is appended to samples.csv as it is taken and kept in memory for the fit, in
  * bounded memory: past SESSION_MAX_KEPT samples the kept series is thinned to every other
