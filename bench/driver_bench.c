@@ -242,7 +242,8 @@ static int side_by_side(const struct scenario_drive *dr, unsigned port, unsigned
 	print_cpu(&flat);
 	printf("\n");
 	if (wrk_ok)
-		printf("driver/wrk %s: %.2f (requests per second); CPU per request driver/wrk: %.2f\n",
+		printf("driver/wrk %s: %.2f (requests per second; goal >= 0.90); "
+		       "CPU per request driver/wrk: %.2f\n",
 		       t_opt, flat.rps / wrk.rps,
 		       ((flat.user_s + flat.sys_s) / (double)(flat.t.completed ? flat.t.completed : 1)) /
 		       ((wrk.user_s + wrk.sys_s) / (double)(wrk.t.completed ? wrk.t.completed : 1)));
