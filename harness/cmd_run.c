@@ -1,6 +1,6 @@
 /*
  * leaksoak run SCENARIO.json [--duration S] [--out DIR] [--junit FILE] [--allow-remote]
- *                           [--no-early-stop]
+ *                           [--no-early-stop] [--quiet] [--metrics-out FILE] [--bisect]
  *
  * Start the target, wait until it is ready, drive it while sampling, stop it, fit and gate.
  * Unless told not to, the run ends as soon as its verdict is settled (gate.h, early verdicts);
@@ -32,6 +32,7 @@
 #include "sampler.h"
 #include "scenario.h"
 #include "session.h"
+#include "status.h"
 #include "summary.h"
 #include "text.h"
 #include "target.h"
@@ -54,6 +55,7 @@ static const char run_usage[] =
 	"                   the Prometheus text format (node_exporter's textfile collector)\n"
 	"  --bisect         exit as 'git bisect run' expects: 0 pass, 1 leak, 125 (skip) when the\n"
 	"                   target could not run, 255 (abort) on a usage error or invalid scenario\n"
+	"  --quiet          no live status line on a terminal\n"
 	"  -h, --help       this text\n"
 	"\n"
 	"exit: 0 pass, 1 leak, 2 usage or invalid scenario, 3 target error\n";
@@ -67,6 +69,7 @@ struct run_opts {
 	int allow_remote;
 	uint64_t max_rss_kib, max_procs, mem_share;	/* 0: not given */
 	int no_early_stop;
+	int quiet;
 };
 
 /* Everything one run holds; released in one place whatever path the run took. */
@@ -102,6 +105,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "no-early-stop", no_argument, NULL, 'E' },
 		{ "metrics-out", required_argument, NULL, 'M' },
 		{ "bisect", no_argument, NULL, 'B' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -136,6 +140,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		case 'E': o->no_early_stop = 1; break;
 		case 'M': o->metrics_out = optarg; break;
 		case 'B': break;	/* seen by wants_bisect, before any usage error */
+		case 'q': o->quiet = 1; break;
 		case 'h':
 			fputs(run_usage, stdout);
 			return 1;
@@ -298,6 +303,10 @@ static int drive_and_sample(struct run *r)
 		.on_window_start = evidence_run_window_start,
 		.window_cls = r->evidence,
 		.window_start_s = r->sc.warmup_s,
+		.show_judge = &judge,
+		/* Before the driver's threads start, gone once they are joined: a thread's
+		 * warning erases the line through diag. */
+		.status = status_new(STDOUT_FILENO, r->opt.quiet),
 	};
 	char how[160];
 
@@ -313,6 +322,7 @@ static int drive_and_sample(struct run *r)
 	/* The driver stops first so the target is not torn down under live requests. */
 	if (r->driver)
 		driver_stop(r->driver);
+	status_free(&c.status);
 	switch (r->session.end) {
 	case SESSION_COMPLETED:
 	case SESSION_SETTLED:

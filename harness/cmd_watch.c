@@ -19,6 +19,7 @@
 #include "results.h"
 #include "sampler.h"
 #include "session.h"
+#include "status.h"
 #include "summary.h"
 #include "units.h"
 
@@ -38,6 +39,7 @@ static const char watch_usage[] =
 	"  --metrics-out FILE           also write the verdict, slopes and gates to FILE in the\n"
 	"                               Prometheus text format\n"
 	"  --no-early-stop              watch the whole duration even once the verdict is settled\n"
+	"  --quiet                      no live status line on a terminal\n"
 	"  -h, --help                   this text\n"
 	"\n"
 	"The process is never signalled. exit: 0 pass, 1 leak, 2 usage, 3 the process went away\n";
@@ -53,6 +55,7 @@ struct watch_opts {
 	const char *junit;
 	const char *metrics_out;
 	int no_early_stop;
+	int quiet;
 };
 
 static int bad_value(const char *opt, const char *val, const char *what)
@@ -111,6 +114,9 @@ static int watch_opt(int c, const char *arg, struct watch_opts *o)
 	case 'E':
 		o->no_early_stop = 1;
 		return 0;
+	case 'q':
+		o->quiet = 1;
+		return 0;
 	default:
 		return diag_error("try 'leaksoak watch --help'");
 	}
@@ -128,6 +134,7 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
 		{ "junit", required_argument, NULL, 'j' },
 		{ "metrics-out", required_argument, NULL, 'M' },
 		{ "no-early-stop", no_argument, NULL, 'E' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 	};
 	enum { N_FIXED = sizeof(fixed) / sizeof(fixed[0]) };
@@ -196,16 +203,19 @@ static void watch_sample(struct watch *w)
 		/* smaps_rollup holds the process's mmap lock: read it ten times less often. */
 		.lazyfree_interval_ms = (unsigned)w->opt.interval_ms * 10,
 		.metrics = &w->opt.metrics, .sampler = w->sampler, .signal_fd = w->signal_fd,
-		.judge = w->opt.no_early_stop ? NULL : &judge,
+		.judge = w->opt.no_early_stop ? NULL : &judge, .show_judge = &judge,
+		.status = status_new(STDOUT_FILENO, w->opt.quiet),
 	};
 	const struct session_result *s = &w->session;
 
 	if (asprintf(&csv, "%s/samples.csv", w->out_dir) < 0) {
 		snprintf(w->error, sizeof(w->error), "out of memory");
+		status_free(&c.status);
 		return;
 	}
 	c.csv_path = csv;
 	session_run(&c, &w->session);
+	status_free(&c.status);
 	free(csv);
 	if (s->end == SESSION_INTERRUPTED) {
 		snprintf(w->error, sizeof(w->error), "interrupted by SIG%s after %.1f s",

@@ -678,7 +678,8 @@ static const char *const evidence_keys[] = { "http_get", NULL };
 static const char *const ready_keys[] = { "http_get", "timeout_s", NULL };
 static const char *const drive_keys[] = { "http", "allow_remote", NULL };
 static const char *const http_keys[] = {
-	"method", "url", "headers", "body", "rate_per_s", "concurrency", "timeout_s", "mix", NULL,
+	"method", "url", "headers", "body", "rate_per_s", "concurrency", "timeout_s", "mix",
+	"threads", NULL,
 };
 static const char *const mix_keys[] = { "method", "url", "headers", "body", "weight", NULL };
 static const char *const sample_keys[] = { "interval_ms", "lazyfree_interval_ms", NULL };
@@ -1007,7 +1008,8 @@ static int load_http(struct ctx *c, json_t *drive, struct scenario_drive *d)
 	if ((ret = check_keys(c, http, http_keys)) == 0 &&
 	    (ret = load_requests(c, http, d)) == 0 &&
 	    (ret = get_number(c, http, "rate_per_s", &rate, &d->rate_per_s)) == 0 &&
-	    (ret = get_integer(c, http, "concurrency", 1, 1024, &d->concurrency)) == 0)
+	    (ret = get_integer(c, http, "concurrency", 1, 1024, &d->concurrency)) == 0 &&
+	    (ret = get_integer(c, http, "threads", 1, 1024, &d->threads)) == 0)
 		ret = get_number(c, http, "timeout_s", &timeout, &d->timeout_s);
 	pop(c);
 	return ret;
