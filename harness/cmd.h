@@ -10,5 +10,6 @@ int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_soak(int argc, char **argv);
 int cmd_watch(int argc, char **argv);
+int cmd_history(int argc, char **argv);
 
 #endif

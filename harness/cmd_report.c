@@ -12,6 +12,7 @@
 
 #include "cmd.h"
 #include "diag.h"
+#include "history.h"
 #include "report.h"
 #include "results.h"
 
@@ -88,6 +89,7 @@ int cmd_report(int argc, char **argv)
 {
 	struct report_opts o = { 0 };
 	struct report rep;
+	struct history h = { 0 };
 	int code = LS_EXIT_USAGE;
 	int p = parse_opts(argc, argv, &o);
 
@@ -102,14 +104,20 @@ int cmd_report(int argc, char **argv)
 		results_utc_now(rep.finished_utc, sizeof(rep.finished_utc));
 	/* An input folder is never its own baseline. */
 	report_compare_baseline(&rep, o.out, o.baseline, NULL, o.dirs, (size_t)o.n_dirs);
+	/* A merged soak joins the history of the folder it is written into, as a soak does. */
+	if (history_for_report(&h, &rep, o.out) == 0)
+		rep.history = &h;
 	code = LS_EXIT_TARGET;
 	if (report_write(&rep, o.out) < 0)
 		goto out;
+	history_record_report(&rep, o.out);
 	code = report_exit_code(&rep);
+	history_print_brief(stdout, rep.history);
 	report_print(stdout, &rep, o.out, 1);
 	if (fflush(stdout) == EOF && code == LS_EXIT_PASS)
 		code = LS_EXIT_TARGET;
 out:
+	history_release(&h);
 	report_release(&rep);
 	return code;
 }

@@ -1,6 +1,6 @@
 /*
  * leaksoak run SCENARIO.json [--duration S] [--out DIR] [--junit FILE] [--allow-remote]
- *                           [--no-early-stop]
+ *                           [--no-early-stop] [--quiet] [--metrics-out FILE] [--bisect]
  *
  * Start the target, wait until it is ready, drive it while sampling, stop it, fit and gate.
  * Unless told not to, the run ends as soon as its verdict is settled (gate.h, early verdicts);
@@ -27,10 +27,12 @@
 #include "gate.h"
 #include "heaptrack.h"
 #include "plot.h"
+#include "promtext.h"
 #include "results.h"
 #include "sampler.h"
 #include "scenario.h"
 #include "session.h"
+#include "status.h"
 #include "summary.h"
 #include "text.h"
 #include "target.h"
@@ -49,6 +51,11 @@ static const char run_usage[] =
 	"                   else 1024)\n"
 	"  --mem-share N    the default memory cap is shared by N runs (soak -j N passes it)\n"
 	"  --no-early-stop  run the whole duration even once the verdict is settled\n"
+	"  --metrics-out FILE  also write the verdict, slopes, gates and driver totals to FILE in\n"
+	"                   the Prometheus text format (node_exporter's textfile collector)\n"
+	"  --bisect         exit as 'git bisect run' expects: 0 pass, 1 leak, 125 (skip) when the\n"
+	"                   target could not run, 255 (abort) on a usage error or invalid scenario\n"
+	"  --quiet          no live status line on a terminal\n"
 	"  -h, --help       this text\n"
 	"\n"
 	"exit: 0 pass, 1 leak, 2 usage or invalid scenario, 3 target error\n";
@@ -57,10 +64,12 @@ struct run_opts {
 	const char *scenario;
 	const char *out;
 	const char *junit;
+	const char *metrics_out;
 	double duration_s;	/* 0: the scenario's */
 	int allow_remote;
 	uint64_t max_rss_kib, max_procs, mem_share;	/* 0: not given */
 	int no_early_stop;
+	int quiet;
 };
 
 /* Everything one run holds; released in one place whatever path the run took. */
@@ -96,6 +105,9 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "max-procs", required_argument, NULL, 'p' },
 		{ "mem-share", required_argument, NULL, 's' },
 		{ "no-early-stop", no_argument, NULL, 'E' },
+		{ "metrics-out", required_argument, NULL, 'M' },
+		{ "bisect", no_argument, NULL, 'B' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -128,6 +140,9 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 						  "try 'leaksoak run --help')", optarg);
 			break;
 		case 'E': o->no_early_stop = 1; break;
+		case 'M': o->metrics_out = optarg; break;
+		case 'B': break;	/* seen by wants_bisect, before any usage error */
+		case 'q': o->quiet = 1; break;
 		case 'h':
 			fputs(run_usage, stdout);
 			return 1;
@@ -313,6 +328,10 @@ static int drive_and_sample(struct run *r)
 		.on_window_start = evidence_run_window_start,
 		.window_cls = r->evidence,
 		.window_start_s = r->sc.warmup_s,
+		.show_judge = &judge,
+		/* Before the driver's threads start, gone once they are joined: a thread's
+		 * warning erases the line through diag. */
+		.status = status_new(STDOUT_FILENO, r->opt.quiet),
 	};
 	char how[160];
 
@@ -328,6 +347,7 @@ static int drive_and_sample(struct run *r)
 	/* The driver stops first so the target is not torn down under live requests. */
 	if (r->driver)
 		driver_stop(r->driver);
+	status_free(&c.status);
 	switch (r->session.end) {
 	case SESSION_COMPLETED:
 	case SESSION_SETTLED:
@@ -410,6 +430,7 @@ static void finish(struct run *r)
 	};
 
 	r->code = summary_conclude(&sr, r->opt.junit);
+	r->code = promtext_conclude(r->opt.metrics_out, r->out_dir, r->code);
 }
 
 /* Under a profiler, let it finish its data: 1 when a signal arrived meanwhile (recorded). */
@@ -440,7 +461,33 @@ static void run_release(struct run *r)
 	scenario_release(&r->sc);
 }
 
-int cmd_run(int argc, char **argv)
+/* --bisect anywhere among the options (before "--"), even after one that is wrong. */
+static int wants_bisect(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strcmp(argv[i], "--bisect"))
+			return 1;
+	return 0;
+}
+
+/*
+ * An exit code as `git bisect run` reads it: 0 good, 1-127 but 125 bad, 125 skip (this
+ * commit cannot be judged: its target does not start, crashes or never gets ready), and
+ * anything from 128 up aborts the bisection — right for a scenario or a command line that no
+ * commit can fix, and for an interrupted run (128 + N already).
+ */
+static int bisect_code(int code)
+{
+	switch (code) {
+	case LS_EXIT_PASS: return 0;
+	case LS_EXIT_LEAK: return 1;
+	case LS_EXIT_TARGET: return 125;
+	case LS_EXIT_USAGE: return 255;
+	default: return code;
+	}
+}
+
+static int run_main(int argc, char **argv)
 {
 	struct run r = { .signal_fd = -1, .code = LS_EXIT_USAGE };
 	int p = parse_opts(argc, argv, &r.opt);
@@ -462,4 +509,11 @@ int cmd_run(int argc, char **argv)
 out:
 	run_release(&r);
 	return r.code;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	int code = run_main(argc, argv);
+
+	return wants_bisect(argc, argv) ? bisect_code(code) : code;
 }

@@ -20,7 +20,9 @@
 #include "cap.h"
 #include "cmd.h"
 #include "diag.h"
+#include "history.h"
 #include "plot.h"
+#include "promtext.h"
 #include "report.h"
 #include "results.h"
 #include "scenario.h"
@@ -54,6 +56,10 @@ static const char soak_usage[] =
 	"  --max-procs N    process cap of each run's target tree (default: its scenario's, else\n"
 	"                   1024)\n"
 	"  --no-early-stop  run every scenario its whole duration, for the full curves\n"
+	"  --label TEXT     name this soak in the history (e.g. the night or the build)\n"
+	"  --commit REV     the commit this soak tested, for the history\n"
+	"  --metrics-out FILE  also write every run's verdict, slopes, gates and driver totals to\n"
+	"                   FILE in the Prometheus text format (node_exporter's textfile collector)\n"
 	"  -h, --help       this text\n"
 	"\n"
 	"A scenario's \"expect\" is what it is known to show, and showing it is success: a bundled\n"
@@ -72,6 +78,8 @@ struct soak_opts {
 	const char *baseline;
 	const char *max_rss_kib, *max_procs;	/* passed on to each run as given */
 	int no_early_stop;			/* passed on to each run */
+	const char *label, *commit;		/* for the history (history.h); may be NULL */
+	const char *metrics_out;		/* --metrics-out FILE, or NULL */
 	unsigned long jobs;
 	unsigned long shard_k, shard_n;		/* 0/0: no sharding */
 	char **paths;
@@ -116,6 +124,9 @@ static int parse_opts(int argc, char **argv, struct soak_opts *o)
 		{ "max-rss-kib", required_argument, NULL, 'm' },
 		{ "max-procs", required_argument, NULL, 'p' },
 		{ "no-early-stop", no_argument, NULL, 'E' },
+		{ "label", required_argument, NULL, 'L' },
+		{ "commit", required_argument, NULL, 'C' },
+		{ "metrics-out", required_argument, NULL, 'M' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -140,6 +151,16 @@ static int parse_opts(int argc, char **argv, struct soak_opts *o)
 		case 'o': o->out = optarg; break;
 		case 'b': o->baseline = optarg; break;
 		case 'E': o->no_early_stop = 1; break;
+		case 'M': o->metrics_out = optarg; break;
+		case 'L':
+		case 'C':
+			if (!history_tag_ok(optarg))
+				return diag_error("invalid %s '%s' (1 to %d printable characters, no "
+						  "tab or line break; try 'leaksoak soak --help')",
+						  c == 'L' ? "--label" : "--commit", optarg,
+						  HISTORY_MAX_TAG);
+			*(c == 'L' ? &o->label : &o->commit) = optarg;
+			break;
 		case 'm':
 			if (cap_parse(optarg, CAP_MIN_RSS_KIB, CAP_MAX_RSS_KIB, &cap) < 0)
 				return diag_error("invalid --max-rss-kib '%s' (an integer from %u to "
@@ -351,9 +372,30 @@ static void print_header(const struct soak_opts *o, size_t n, size_t total, cons
 	fflush(stdout);
 }
 
+/*
+ * The soak's label and commit, and for a whole soak (not a shard) the soaks before it beside
+ * out with each scenario's trend (history.h), for index.html.  A history that cannot be read
+ * is a warning.  0, or -1 when out of memory.
+ */
+static int set_history(struct report *rep, const struct soak_opts *o, const char *out,
+		       struct history *h)
+{
+	if ((o->label && !(rep->label = strdup(o->label))) ||
+	    (o->commit && !(rep->commit = strdup(o->commit))))
+		return diag_error("out of memory");
+	if (o->shard_n)
+		return 0;
+	if (history_for_report(h, rep, out) == 0)
+		rep->history = h;
+	else
+		diag_warning("index.html has no history (see above)");
+	return 0;
+}
+
 /* Write and print the report; the soak's exit code. */
 static int conclude(struct report *rep, const struct soak_opts *o, const char *out, int ran)
 {
+	struct history h = { 0 };
 	char shard[32];
 	enum ls_exit code;
 
@@ -363,8 +405,15 @@ static int conclude(struct report *rep, const struct soak_opts *o, const char *o
 		rep->shard = strdup(shard);
 	}
 	report_compare_baseline(rep, out, o->baseline, rep->shard, NULL, 0);
-	int wrote = report_write(rep, out) == 0;
+	int wrote = set_history(rep, o, out, &h) == 0 && report_write(rep, out) == 0;
+	if (wrote)
+		history_record_report(rep, out);
+	if (wrote && o->metrics_out && promtext_write_file(o->metrics_out, rep) < 0)
+		wrote = 0;
 	code = report_exit_code(rep);
+	history_print_brief(stdout, rep->history);
+	rep->history = NULL;
+	history_release(&h);
 	report_print(stdout, rep, out, 0);
 	if (fflush(stdout) == EOF || !wrote || ran < 0)
 		code = code == LS_EXIT_PASS ? LS_EXIT_TARGET : code;

@@ -15,12 +15,14 @@
 #include "cmd.h"
 #include "diag.h"
 #include "gate.h"
+#include "promtext.h"
 #include "results.h"
 #include "prom.h"
 #include "sampler.h"
 #include "scenario.h"
 #include "scrape.h"
 #include "session.h"
+#include "status.h"
 #include "summary.h"
 #include "units.h"
 
@@ -37,11 +39,14 @@ static const char watch_usage[] =
 	"  --max-fds-per-min N          FD gate (default 1)\n"
 	"  --out DIR                    results folder (default results/watch-PID/<UTC timestamp>)\n"
 	"  --junit FILE                 also write a JUnit XML report\n"
+	"  --metrics-out FILE           also write the verdict, slopes and gates to FILE in the\n"
+	"                               Prometheus text format\n"
 	"  --no-early-stop              watch the whole duration even once the verdict is settled\n"
 	"  --prometheus URL             also read the process's Prometheus page (loopback only)\n"
 	"  --series METRIC              a series on that page to sample (repeatable, up to 16)\n"
 	"  --scrape-interval-ms MS      how often the page is read (default 1000)\n"
 	"  --max-series-per-min NAME=N  gate a series (repeatable; default: not gated)\n"
+	"  --quiet                      no live status line on a terminal\n"
 	"  -h, --help                   this text\n"
 	"\n"
 	"The process is never signalled. exit: 0 pass, 1 leak, 2 usage, 3 the process went away\n";
@@ -55,6 +60,7 @@ struct watch_opts {
 	struct scenario_gate gate;
 	const char *out;
 	const char *junit;
+	const char *metrics_out;
 	int no_early_stop;
 	const char *prom_url;		/* --prometheus, or NULL */
 	unsigned long scrape_interval_ms;
@@ -62,6 +68,7 @@ struct watch_opts {
 	size_t n_series;
 	const char *series_gates[METRIC_MAX_SERIES];	/* "NAME=N", resolved after parsing */
 	size_t n_series_gates;
+	int quiet;
 };
 
 static int bad_value(const char *opt, const char *val, const char *what)
@@ -114,6 +121,9 @@ static int watch_opt(int c, const char *arg, struct watch_opts *o)
 	case 'j':
 		o->junit = arg;
 		return 0;
+	case 'M':
+		o->metrics_out = arg;
+		return 0;
 	case 'E':
 		o->no_early_stop = 1;
 		return 0;
@@ -132,6 +142,9 @@ static int watch_opt(int c, const char *arg, struct watch_opts *o)
 		if (o->n_series_gates == METRIC_MAX_SERIES)
 			return bad_value("--max-series-per-min", arg, "at most 16 gates");
 		o->series_gates[o->n_series_gates++] = arg;
+		return 0;
+	case 'q':
+		o->quiet = 1;
 		return 0;
 	default:
 		return diag_error("try 'leaksoak watch --help'");
@@ -192,11 +205,13 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
 		{ "interval-ms", required_argument, NULL, 'i' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "junit", required_argument, NULL, 'j' },
+		{ "metrics-out", required_argument, NULL, 'M' },
 		{ "no-early-stop", no_argument, NULL, 'E' },
 		{ "prometheus", required_argument, NULL, 'P' },
 		{ "series", required_argument, NULL, 'S' },
 		{ "scrape-interval-ms", required_argument, NULL, 'I' },
 		{ "max-series-per-min", required_argument, NULL, 'G' },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 	};
 	enum { N_FIXED = sizeof(fixed) / sizeof(fixed[0]) };
@@ -268,16 +283,19 @@ static void watch_sample(struct watch *w)
 		.lazyfree_interval_ms = (unsigned)w->opt.interval_ms * 10,
 		.metrics = &w->opt.metrics, .sampler = w->sampler, .signal_fd = w->signal_fd,
 		.scrape = w->scrape,
-		.judge = w->opt.no_early_stop ? NULL : &judge,
+		.judge = w->opt.no_early_stop ? NULL : &judge, .show_judge = &judge,
+		.status = status_new(STDOUT_FILENO, w->opt.quiet),
 	};
 	const struct session_result *s = &w->session;
 
 	if (asprintf(&csv, "%s/samples.csv", w->out_dir) < 0) {
 		snprintf(w->error, sizeof(w->error), "out of memory");
+		status_free(&c.status);
 		return;
 	}
 	c.csv_path = csv;
 	session_run(&c, &w->session);
+	status_free(&c.status);
 	free(csv);
 	if (s->end == SESSION_INTERRUPTED) {
 		snprintf(w->error, sizeof(w->error), "interrupted by SIG%s after %.1f s",
@@ -336,6 +354,7 @@ static void watch_finish(struct watch *w)
 	};
 
 	w->code = summary_conclude(&sr, w->opt.junit);
+	w->code = promtext_conclude(w->opt.metrics_out, w->out_dir, w->code);
 }
 
 int cmd_watch(int argc, char **argv)

@@ -11,6 +11,14 @@
 
 static char *capture_buf;
 static unsigned long capture_len;
+static void (*hook)(void *cls);
+static void *hook_cls;
+
+void diag_set_hook(void (*before)(void *cls), void *cls)
+{
+	hook = before;
+	hook_cls = cls;
+}
 
 void diag_capture(char *buf, unsigned long len)
 {
@@ -42,6 +50,8 @@ static __attribute__((format(printf, 2, 0))) void vreport(const char *prefix, co
 	if (n < 0 || (size_t)n >= sizeof(line))
 		n = 0;
 	text_escape_n(line + n, sizeof(line) - (size_t)n, raw, 0);
+	if (hook)
+		hook(hook_cls);
 	fprintf(stderr, "%s\n", line);
 }
 

@@ -26,6 +26,12 @@ int diag_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void diag_warning(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /*
+ * Call before(cls) ahead of every message printed (not captured), e.g. to erase a status line
+ * from the terminal first; NULL removes it.  before may be called from any thread.
+ */
+void diag_set_hook(void (*before)(void *cls), void *cls);
+
+/*
  * Tests capture messages instead of printing them: while a buffer is set, diag_error and
  * diag_warning write their line (without the "leaksoak: " prefix and newline) into it, the
  * last message winning.  Pass NULL to print again.

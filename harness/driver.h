@@ -7,7 +7,12 @@
  * the scenario allows it (drive.allow_remote): the check is made on the resolved address at
  * connect time, so a hostname cannot smuggle traffic out.
  *
- * It owns no thread: the run loop calls driver_poll, which also waits on the caller's fds.
+ * The requests go out from worker threads, one libcurl multi loop each (by default one per
+ * online core, never more than `concurrency`), which split the connections and the schedule
+ * between them: the aggregate rate is rate_per_s whatever the split.  The caller's thread only
+ * starts them (the first driver_poll), reads the totals and stops them; driver_poll waits on
+ * the caller's fds and wakes early when a worker fails or reaches its share of the limit.
+ * The workers block every signal, so a signalfd in the caller's thread sees them all.
  *
  * {seq} counts the driver's requests from 0; one {uuid} is drawn per request, so every
  * occurrence in its URL, headers and body gets the same value.
@@ -24,6 +29,8 @@
 
 #include "scenario.h"
 
+#define DRIVER_MAX_EXTRA 16	/* caller fds driver_poll can wait on */
+
 struct driver;
 
 struct driver_totals {
@@ -35,30 +42,44 @@ struct driver_totals {
 };
 
 /*
- * A driver for drive (which must outlive it; templates are compiled from it).  Returns NULL
- * after printing why.  Nothing is sent before the first driver_poll.
+ * A driver for drive (which must outlive it; templates are compiled from it), on
+ * drive->threads worker threads (0: driver_default_threads), never more than concurrency.
+ * Returns NULL after printing why.  Nothing is sent before the first driver_poll.
  */
 struct driver *driver_new(const struct scenario_drive *drive);
 
+/* The default thread count: the online cores, at most concurrency (when non-zero). */
+unsigned driver_default_threads(unsigned concurrency);
+
+/* How many worker threads d runs. */
+unsigned driver_threads(const struct driver *d);
+
 /*
- * Start at most n requests in total (0, the default: no limit).  Transfers already started
- * run to completion; the caller sees the end when completed + errors reaches n.
+ * Start at most n requests in total (0, the default: no limit); call it before the first
+ * driver_poll.  Transfers already started run to completion; the caller sees the end when
+ * completed + errors reaches n (driver_poll returns early as each worker gets there).
  */
 void driver_set_limit(struct driver *d, uint64_t n);
 
 /*
- * Start the requests due by now, wait up to timeout_ms (negative: no limit, as in poll(2)) for
- * curl's sockets or any of the n_extra caller fds (their revents are filled in as poll(2) would,
- * POLLHUP and POLLERR included), and complete finished transfers.  Returns 0, or -1 on a curl
- * failure (message printed).
+ * Start the workers on the first call (the driver's clock starts then), and wait up to
+ * timeout_ms (negative: no limit, as in poll(2)) for any of the n_extra caller fds (at most
+ * DRIVER_MAX_EXTRA; their revents are filled in as poll(2) would, POLLHUP and POLLERR included)
+ * or for a worker's news (a failure, or its share of the limit reached).  Returns 0, or -1 once
+ * a worker failed (message printed).
  */
 int driver_poll(struct driver *d, struct pollfd *extra, unsigned n_extra, int timeout_ms);
 
+/* The totals so far, summed over the workers; safe while they run. */
 void driver_totals(const struct driver *d, struct driver_totals *out);
 
+/* The CPU time the worker threads used, user and kernel; known once driver_stop returned. */
+void driver_cpu(const struct driver *d, double *user_s, double *sys_s);
+
 /*
- * Abort transfers in flight and stop starting new ones.  Aborted transfers count in neither
- * completed nor errors.  driver_poll may still be called: it only waits on the extra fds.
+ * Stop the workers and wait for them (threads joined), then abort the transfers in flight.
+ * Aborted transfers count in neither completed nor errors.  driver_poll may still be called:
+ * it only waits on the extra fds.  driver_free stops a driver that was not stopped.
  */
 void driver_stop(struct driver *d);
 

@@ -20,6 +20,7 @@ static const struct command commands[] = {
 	{ "plot", cmd_plot, "draw a run's RSS, threads and FDs with gnuplot" },
 	{ "report", cmd_report, "merge soak folders into one report" },
 	{ "watch", cmd_watch, "sample a running process and judge its growth" },
+	{ "history", cmd_history, "the soaks of a results folder over time" },
 };
 
 static void usage(FILE *f)

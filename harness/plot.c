@@ -84,13 +84,14 @@ char *plot_find_gnuplot(void)
 }
 
 /*
- * plot/run.gp beside the executable (dirname(/proc/self/exe)/plot/run.gp), else where
- * `make install` puts it (../share/leaksoak/plot/run.gp).  Malloc'd, or NULL after printing
+ * plot/NAME beside the executable (dirname(/proc/self/exe)/plot/NAME), else where
+ * `make install` puts it (../share/leaksoak/plot/NAME).  Malloc'd, or NULL after printing
  * where it looked.
  */
-static char *plot_find_script(void)
+static char *plot_find_script(const char *name)
 {
-	static const char *const rel[] = { "plot/run.gp", "../share/leaksoak/plot/run.gp" };
+	char run_gp[64], installed[96];
+	const char *const rel[] = { run_gp, installed };
 	char exe[PATH_MAX];
 	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
 
@@ -99,6 +100,8 @@ static char *plot_find_script(void)
 		return NULL;
 	}
 	exe[n] = '\0';
+	snprintf(run_gp, sizeof(run_gp), "plot/%s", name);
+	snprintf(installed, sizeof(installed), "../share/leaksoak/plot/%s", name);
 	const char *dir = dirname(exe);
 	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
 		char *p = path_join(dir, rel[i]);
@@ -512,14 +515,34 @@ static int image_complete(const char *path, enum plot_format fmt)
 	return strstr(tail, "</svg>") != NULL;
 }
 
+/*
+ * Run gnuplot's argv, which draws into tmp, and rename tmp to out once it holds a whole
+ * image; gnuplot's messages go to log, removed when empty.  0, or -1 after printing why.
+ */
+static int render(char *const argv[], const char *tmp, const char *out, const char *log,
+		  enum plot_format fmt)
+{
+	struct stat st;
+
+	if (run_gnuplot(argv, log) < 0)
+		return -1;
+	/* gnuplot says nothing when its output could not be written (a full disk): an empty
+	 * image is a failure, not a plot. */
+	if (stat(tmp, &st) < 0 || st.st_size == 0 || !image_complete(tmp, fmt))
+		return diag_error("gnuplot wrote no complete image to '%s' (is the disk full? see "
+				  "%s)", tmp, log);
+	if (rename(tmp, out) < 0)
+		return diag_error("cannot rename '%s' to '%s': %s", tmp, out, strerror(errno));
+	drop_empty(log);
+	return 0;
+}
+
 int plot_run(const char *run_dir, enum plot_format fmt)
 {
 	char *gnuplot = plot_find_gnuplot();
 	char *script = NULL, *out = NULL, *tmp = NULL, *log = NULL;
 	char **argv = NULL;
 	int ret = -1;
-
-	struct stat st;
 	int fd;
 
 	if (!gnuplot)
@@ -534,24 +557,10 @@ int plot_run(const char *run_dir, enum plot_format fmt)
 	if ((fd = results_create_temp(out, &tmp)) < 0)
 		goto out;
 	close(fd);
-	script = plot_find_script();
+	script = plot_find_script("run.gp");
 	if (!script || !(argv = plot_gnuplot_argv(gnuplot, script, run_dir, tmp, fmt)))
 		goto out;
-	if (run_gnuplot(argv, log) < 0)
-		goto out;
-	/* gnuplot says nothing when its output could not be written (a full disk): an empty
-	 * image is a failure, not a plot. */
-	if (stat(tmp, &st) < 0 || st.st_size == 0 || !image_complete(tmp, fmt)) {
-		diag_error("gnuplot wrote no complete image to '%s' (is the disk full? see %s)",
-			   tmp, log);
-		goto out;
-	}
-	if (rename(tmp, out) < 0) {
-		diag_error("cannot rename '%s' to '%s': %s", tmp, out, strerror(errno));
-		goto out;
-	}
-	drop_empty(log);
-	ret = 0;
+	ret = render(argv, tmp, out, log, fmt);
 out:
 	if (ret < 0 && tmp)
 		unlink(tmp);
@@ -598,4 +607,50 @@ void plot_after_run(const char *run_dir)
 	default:
 		break;	/* plot_run said why; the verdict stands without a picture */
 	}
+}
+
+/* ----------------------------------------------------------------------------------------- */
+/* Trends across soaks                                                                       */
+
+int plot_trend(const char *data_path, int n_cols, long rise_soak, const char *title,
+	       const char *out_path)
+{
+	char *gnuplot = plot_find_gnuplot();
+	char *script = NULL, *tmp = NULL, *log = NULL;
+	struct argv_buf a = { 0 };
+	int ret = -1, fd;
+
+	if (!gnuplot)
+		return PLOT_NO_GNUPLOT;
+	if (asprintf(&log, "%s.log", out_path) < 0) {
+		log = NULL;
+		diag_error("out of memory");
+		goto out;
+	}
+	if ((fd = results_create_temp(out_path, &tmp)) < 0)
+		goto out;
+	close(fd);
+	if (!(script = plot_find_script("trend.gp")))
+		goto out;
+	argv_push(&a, strdup(gnuplot));
+	push_num(&a, "n_cols", n_cols);
+	push_num(&a, "rise", (double)rise_soak);
+	argv_push(&a, strdup("-c"));
+	argv_push(&a, strdup(script));
+	argv_push(&a, gnuplot_path(data_path));
+	argv_push(&a, gnuplot_path(tmp));
+	argv_push(&a, title_arg(title));
+	if (a.failed)
+		diag_error("out of memory");
+	else
+		ret = render(a.v, tmp, out_path, log, PLOT_PNG);
+out:
+	if (ret < 0 && tmp)
+		unlink(tmp);
+	plot_argv_free(a.v);
+	free(gnuplot);
+	free(script);
+	free(tmp);
+	free(log);
+	return ret;
 }

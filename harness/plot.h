@@ -62,4 +62,14 @@ int plot_run(const char *run_dir, enum plot_format fmt);
  */
 void plot_after_run(const char *run_dir);
 
+/*
+ * Draw a trend across soaks (plot/trend.gp) into out_path (PNG, atomically): data_path as
+ * history_trend_data wrote it, with n_cols metric columns, each a slope in percent of its
+ * gate; rise_soak is the soak to mark as the first rise (its number in the data, 0: none);
+ * title is escaped and shown as it is.  gnuplot's messages go to out_path.log (kept only when
+ * not empty).  0, PLOT_NO_GNUPLOT, or -1 after printing why.
+ */
+int plot_trend(const char *data_path, int n_cols, long rise_soak, const char *title,
+	       const char *out_path);
+
 #endif

@@ -52,6 +52,8 @@ void report_release(struct report *r)
 	free(r->changes);
 	free(r->shard);
 	free(r->baseline_dir);
+	free(r->label);
+	free(r->commit);
 	report_init(r);
 }
 
@@ -81,6 +83,7 @@ static struct report_run *new_run(struct report *r)
 		run->metric[m] = (struct report_metric){ NAN, NAN, NAN, 0, 0 };
 	run->exit_code = -1;
 	run->elapsed_s = run->decided_at_s = NAN;
+	run->requests = run->errors = NAN;
 	return run;
 }
 
@@ -218,6 +221,8 @@ static int run_from_json(struct report_run *run, const json_t *j, const char *di
 	run->elapsed_s = num_or_nan(json_object_get(j, "elapsed_s"));
 	run->decided_at_s = num_or_nan(json_object_get(j, "decided_at_s"));
 	run->stopped_early = json_is_true(json_object_get(j, "stopped_early"));
+	run->requests = num_or_nan(json_object_get(json_object_get(j, "driver"), "requests"));
+	run->errors = num_or_nan(json_object_get(json_object_get(j, "driver"), "errors"));
 	read_metrics(run, json_object_get(j, "metrics"));
 	run->evidence = evidence_brief(json_object_get(j, "evidence"), &failed);
 	if (message)
@@ -328,6 +333,12 @@ static int load_report(struct report *r, const json_t *j, const char *dir)
 	}
 	widen_times(r, json_string_value(json_object_get(j, "started_utc")),
 		    json_string_value(json_object_get(j, "finished_utc")));
+	if (!r->label && json_is_string(json_object_get(j, "label")) &&
+	    !(r->label = strdup(json_string_value(json_object_get(j, "label")))))
+		return diag_error("out of memory");
+	if (!r->commit && json_is_string(json_object_get(j, "commit")) &&
+	    !(r->commit = strdup(json_string_value(json_object_get(j, "commit")))))
+		return diag_error("out of memory");
 	return 0;
 }
 
@@ -477,6 +488,13 @@ static struct report_change *new_change(struct report *r, const char *name)
 }
 
 /* The changes of one run; 0 or -1 (out of memory). */
+int report_slope_rose(double from, double to, double gate, double *margin)
+{
+	*margin = REPORT_ROSE_GATE_FRACTION * gate;
+	/* Ungated metrics are not compared: the scenario said their growth does not matter. */
+	return gate >= 0 && isfinite(from) && isfinite(to) && to > 0 && to - from > *margin;
+}
+
 static int compare_run(struct report *r, const struct report_run *now,
 		       const struct report_run *then)
 {
@@ -491,12 +509,9 @@ static int compare_run(struct report *r, const struct report_run *now,
 	}
 	for (int m = 0; m < METRIC_N_BUILTIN; m++) {
 		const struct report_metric *a = &then->metric[m], *b = &now->metric[m];
-		/* Ungated metrics are not compared: the scenario said their growth does not matter. */
-		if (!(b->gate_per_min >= 0) || !isfinite(a->slope_per_min) ||
-		    !isfinite(b->slope_per_min))
-			continue;
-		double margin = REPORT_ROSE_GATE_FRACTION * b->gate_per_min;
-		if (!(b->slope_per_min > 0 && b->slope_per_min - a->slope_per_min > margin))
+		double margin;
+		if (!report_slope_rose(a->slope_per_min, b->slope_per_min, b->gate_per_min,
+				       &margin))
 			continue;
 		if (!(c = new_change(r, now->name)))
 			return -1;
@@ -690,6 +705,10 @@ static json_t *run_json(const struct report_run *run, const char *out_real)
 		"metrics", metrics_json(run), "decided_at_s", num_or_null(run->decided_at_s),
 		"stopped_early", run->stopped_early) : NULL;
 
+	if (j && isfinite(run->requests))
+		json_object_set_new(j, "driver", json_pack("{s:I, s:I}", "requests",
+			(json_int_t)run->requests, "errors",
+			(json_int_t)(isfinite(run->errors) ? run->errors : 0)));
 	if (j && json_object_set(j, "evidence", run->evidence ? run->evidence : json_null()) < 0) {
 		json_decref(j);
 		j = NULL;
@@ -755,6 +774,11 @@ static int write_summary(const struct report *r, const char *out_dir, const char
 		      "verdict", code == LS_EXIT_PASS ? "pass" : code == LS_EXIT_LEAK ? "leak" :
 		      "error", "exit_code", (int)code, "counts", counts_json(r), "runs", runs,
 		      "baseline", baseline_json(r));
+	if (j && (json_object_set_new(j, "label", str_or_null(r->label)) < 0 ||
+		  json_object_set_new(j, "commit", str_or_null(r->commit)) < 0)) {
+		json_decref(j);
+		j = NULL;
+	}
 	if (!path || !j) {
 		diag_error("cannot encode the report (out of memory)");
 		goto out;

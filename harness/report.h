@@ -58,6 +58,7 @@ struct report_run {
 	double elapsed_s;
 	double decided_at_s;	/* when the verdict was settled; NaN when unknown */
 	int stopped_early;	/* an early verdict ended the run at decided_at_s */
+	double requests, errors;	/* the driver's totals; NaN when nothing drove the run */
 	struct report_metric metric[METRIC_N_BUILTIN];	/* by enum metric_id */
 	json_t *evidence;	/* the summary's evidence (its "where", "files", "heaptrack",
 				   "http_get"), or NULL */
@@ -81,7 +82,12 @@ struct report {
 	char baseline_started_utc[32];
 	struct report_change *changes;
 	size_t n_changes;
+	char *label, *commit;		/* soak --label and --commit (history.h), or NULL */
+	const struct history *history;	/* the soaks before this one, for index.html; borrowed,
+					   NULL: none */
 };
+
+struct history;
 
 void report_init(struct report *r);
 
@@ -159,6 +165,13 @@ void report_print(FILE *f, const struct report *r, const char *out_dir, int all_
 
 /* One line for a run's end: "leak  map-churn  rss +2310 KiB/min (gate 512)  (expected leak)". */
 void report_run_line(const struct report_run *run, char *buf, size_t len);
+
+/*
+ * The rule of every comparison of slopes: a slope rose from `from` to `to` when `to` is above
+ * zero and above `from` by more than REPORT_ROSE_GATE_FRACTION of gate (the later soak's gate,
+ * >= 0; NaN or a negative gate: ungated, never risen).  *margin gets that fraction of the gate.
+ */
+int report_slope_rose(double from, double to, double gate, double *margin);
 
 /* A rate as every report words it: whole numbers from 100 up, three digits below. */
 void report_format_rate(char *buf, size_t len, double v);

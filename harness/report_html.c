@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "evidence.h"
+#include "history.h"
 #include "path.h"
 #include "results.h"
 
@@ -40,7 +41,9 @@ static const char html_style[] =
 	"pre{background:#f7f7f7;padding:8px;white-space:pre-wrap}\n"
 	".noplot{color:#888;font-style:italic}\n"
 	"td.where{font-size:13px;max-width:420px}\n"
-	"dl.where dt{font-weight:600;margin-top:6px}dl.where dd{margin:0 0 0 16px}\n";
+	"dl.where dt{font-weight:600;margin-top:6px}dl.where dd{margin:0 0 0 16px}\n"
+	".trend{display:inline-block;vertical-align:top;margin:0 16px 12px 0;max-width:580px}\n"
+	".trend h3{font-size:14px;margin:8px 0 2px}.trend p{margin:0 0 4px;font-size:13px}\n";
 
 /* An id for anchors: the name with anything but [A-Za-z0-9_-] as '-'. */
 static void html_id(FILE *f, const char *prefix, const char *name)
@@ -93,28 +96,38 @@ static unsigned char *slurp(const char *path, size_t max, size_t *len)
 	return buf;
 }
 
+/* The image at path as an <img> with a data URI, alt "ALT NAME"; 0, or -1 when unreadable. */
+static int html_image(FILE *f, const char *path, const char *mime, const char *alt,
+		      const char *name)
+{
+	size_t len = 0;
+	unsigned char *data = path ? slurp(path, 32u << 20, &len) : NULL;
+
+	if (!data)
+		return -1;
+	fprintf(f, "<img alt=\"%s ", alt);
+	results_xml_escape(f, name);
+	fprintf(f, "\" src=\"data:%s;base64,", mime);
+	base64(f, data, len);
+	fputs("\">\n", f);
+	free(data);
+	return 0;
+}
+
 /* The run's plot as an <img> with a data URI; PNG preferred, SVG else. */
 static void html_plot(FILE *f, const struct report_run *run)
 {
 	static const struct { const char *file, *mime; } kinds[] = {
 		{ "rss.png", "image/png" }, { "rss.svg", "image/svg+xml" },
 	};
-	const size_t max = 32u << 20;
 
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		char *path = path_join(run->dir, kinds[k].file);
-		size_t len = 0;
-		unsigned char *data = path ? slurp(path, max, &len) : NULL;
+		int shown = html_image(f, path, kinds[k].mime, "RSS, threads and FDs of",
+				       run->name) == 0;
 		free(path);
-		if (!data)
-			continue;
-		fputs("<img alt=\"RSS, threads and FDs of ", f);
-		results_xml_escape(f, run->name);
-		fprintf(f, "\" src=\"data:%s;base64,", kinds[k].mime);
-		base64(f, data, len);
-		fputs("\">\n", f);
-		free(data);
-		return;
+		if (shown)
+			return;
 	}
 	fputs("<p class=\"noplot\">No plot: gnuplot was not installed when the run finished "
 	      "(draw it with <code>leaksoak plot ", f);
@@ -389,6 +402,53 @@ static void html_changes(FILE *f, const struct report *r)
 	fputs("</section>\n", f);
 }
 
+/* One scenario across the soaks: its first rise in words and its trend plot. */
+static void html_trend(FILE *f, const struct history *h, const struct history_scenario *s)
+{
+	char soak[256], what[256];
+
+	fputs("<div class=\"trend\"><h3>", f);
+	results_xml_escape(f, s->name);
+	fputs("</h3>\n<p>", f);
+	if (s->rise.soak >= 0) {
+		history_soak_text(h, (size_t)s->rise.soak, soak, sizeof(soak));
+		history_rise_text(&s->rise, what, sizeof(what));
+		fputs("<span class=\"rose\">first rise: ", f);
+		results_xml_escape(f, soak);
+		fputs("</span>: ", f);
+		results_xml_escape(f, what);
+	} else {
+		fputs("no slope rose by more than a quarter of its gate and no verdict changed", f);
+	}
+	fputs("</p>\n", f);
+	if (!s->trend_png || html_image(f, s->trend_png, "image/png", "trend of", s->name) < 0)
+		fputs("<p class=\"noplot\">No trend plot (gnuplot is not installed, or no "
+		      "metric was gated).</p>\n", f);
+	fputs("</div>\n", f);
+}
+
+/* The scenarios over the last soaks of the results folder, when there was more than one. */
+static void html_history(FILE *f, const struct report *r)
+{
+	const struct history *h = r->history;
+	char soak[256];
+
+	if (!h || h->ix.n < 2)
+		return;
+	fprintf(f, "<section class=\"history\"><h2>History: the last %zu soaks in ", h->ix.n);
+	results_xml_escape(f, h->root);
+	fputs("</h2>\n<p class=\"meta\">", f);
+	for (size_t i = 0; i < h->ix.n; i++) {
+		history_soak_text(h, i, soak, sizeof(soak));
+		fputs(i ? " &middot; " : "", f);
+		results_xml_escape(f, soak);
+	}
+	fputs("</p>\n", f);
+	for (size_t i = 0; i < h->n_sc; i++)
+		html_trend(f, h, &h->sc[i]);
+	fputs("</section>\n", f);
+}
+
 static void html_head(FILE *f, const struct report *r)
 {
 	enum ls_exit code = report_exit_code(r);
@@ -477,6 +537,7 @@ int report_html_write(const struct report *r, const char *out_dir, const char *o
 	}
 	html_head(f, r);
 	html_changes(f, r);
+	html_history(f, r);
 	html_table(f, r, out_real);
 	for (size_t i = 0; i < r->n; i++)
 		html_run(f, &r->runs[i], out_real);

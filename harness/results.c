@@ -317,6 +317,27 @@ out:
 	return ret;
 }
 
+int results_write_built(const char *path, int (*fill)(FILE *f, const void *arg),
+			const void *arg)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int ret = -1;
+
+	if (!f) {
+		diag_error("out of memory");
+		return -1;
+	}
+	int filled = fill(f, arg);
+	if (fclose(f) != 0 || filled < 0)
+		diag_error("cannot build '%s' (out of memory)", path);
+	else
+		ret = results_write_atomic(path, buf, len);
+	free(buf);
+	return ret;
+}
+
 int results_write_json(const char *path, const json_t *j)
 {
 	char *text = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(10) | JSON_SORT_KEYS);

@@ -84,6 +84,13 @@ int results_create_temp(const char *path, char **tmp);
 /* Write bytes to path atomically (temporary file in the same directory, fsync, rename). */
 int results_write_atomic(const char *path, const char *data, size_t len);
 
+/*
+ * The text fill(f, arg) writes into a memory stream (it returns 0, or -1 when what it wrote
+ * must not be kept), then written to path atomically.  0, or -1 after printing why.
+ */
+int results_write_built(const char *path, int (*fill)(FILE *f, const void *arg),
+			const void *arg);
+
 /* json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(10)) written atomically. */
 int results_write_json(const char *path, const json_t *j);
 

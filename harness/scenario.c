@@ -690,7 +690,8 @@ static const char *const evidence_keys[] = { "http_get", NULL };
 static const char *const ready_keys[] = { "http_get", "timeout_s", NULL };
 static const char *const drive_keys[] = { "http", "allow_remote", NULL };
 static const char *const http_keys[] = {
-	"method", "url", "headers", "body", "rate_per_s", "concurrency", "timeout_s", "mix", NULL,
+	"method", "url", "headers", "body", "rate_per_s", "concurrency", "timeout_s", "mix",
+	"threads", NULL,
 };
 static const char *const mix_keys[] = { "method", "url", "headers", "body", "weight", NULL };
 static const char *const sample_keys[] = {
@@ -737,7 +738,8 @@ static int is_good_name(const char *s)
  */
 static const char *reserved_name(const char *s)
 {
-	static const char *const reserved[] = { "summary.json", "junit.xml", "index.html" };
+	static const char *const reserved[] = { "summary.json", "junit.xml", "index.html",
+						"trends" };
 
 	if (s[0] == '.')
 		return ".";
@@ -1027,7 +1029,8 @@ static int load_http(struct ctx *c, json_t *drive, struct scenario_drive *d)
 	if ((ret = check_keys(c, http, http_keys)) == 0 &&
 	    (ret = load_requests(c, http, d)) == 0 &&
 	    (ret = get_number(c, http, "rate_per_s", &rate, &d->rate_per_s)) == 0 &&
-	    (ret = get_integer(c, http, "concurrency", 1, 1024, &d->concurrency)) == 0)
+	    (ret = get_integer(c, http, "concurrency", 1, 1024, &d->concurrency)) == 0 &&
+	    (ret = get_integer(c, http, "threads", 1, 1024, &d->threads)) == 0)
 		ret = get_number(c, http, "timeout_s", &timeout, &d->timeout_s);
 	pop(c);
 	return ret;
@@ -1380,8 +1383,8 @@ static int load_name(struct ctx *c, json_t *root, struct scenario *s)
 		pop(c);
 	} else if (ret == 0 && reserved_name(s->name)) {
 		push_key(c, "name");
-		ret = fail(c, "'name' must not be \"%s\"%s: a soak writes summary.json, junit.xml "
-			   "and index.html beside the run folders (rename the scenario)", s->name,
+		ret = fail(c, "'name' must not be \"%s\"%s: a soak writes summary.json, junit.xml, "
+			   "index.html and trends/ beside the run folders (rename the scenario)", s->name,
 			   s->name[0] == '.' ? " (a hidden name)" : "");
 		pop(c);
 	}

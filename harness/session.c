@@ -1,7 +1,8 @@
 /*
  * session — one poll loop carries the whole run: the sample timer (timerfd), Ctrl-C and
- * friends (signalfd), the target's exit (pidfd) and the driver's sockets (curl_multi_poll,
- * which waits on our fds too).  Nothing here sleeps; every wait is on an fd.
+ * friends (signalfd), the target's exit (pidfd) and the driver's news (driver_poll, which
+ * waits on our fds too while the driver's own threads send the requests).  Nothing here
+ * sleeps; every wait is on an fd.
  */
 #include "session.h"
 
@@ -162,6 +163,14 @@ struct loop {
 	double next_look_s;		/* when to judge next (early verdicts) */
 	struct gate_monitor monitor;
 	int window_started;		/* on_window_start has been called */
+	/* The live line: a fit of its own once a second when the run does not judge early,
+	 * and requests per second over the last second or so. */
+	int looked;			/* out->decision holds a look */
+	struct gate_report shown;	/* the live line's own fit */
+	int has_shown;
+	double next_show_s;
+	double rate_t_s, rate_req_per_s;
+	uint64_t rate_completed;
 };
 
 /*
@@ -182,11 +191,106 @@ static int look(struct loop *l)
 	in.early = 1;
 	if (gate_evaluate(j->gate, &in, &out->decision) < 0)
 		return 0;
+	l->looked = 1;
 	out->settled = gate_monitor_look(&l->monitor, &out->decision, in.max_fit_s);
 	if (out->settled == GATE_OPEN)
 		return 0;
 	out->decided_at_s = out->elapsed_s;
 	return 1;
+}
+
+/* ---- the live line ------------------------------------------------------------------------ */
+
+/* The live line's fit when the run does not look early: at most once a second. */
+static const struct gate_report *show_fit(struct loop *l)
+{
+	const struct session_judge *j = l->c->show_judge;
+	struct gate_input in;
+
+	if (l->looked)
+		return &l->out->decision;
+	if (l->c->judge || !j || l->out->elapsed_s < l->next_show_s)
+		return l->has_shown ? &l->shown : NULL;
+	l->next_show_s = l->out->elapsed_s + 1;
+	session_gate_input(l->out, j->warmup_s, j->with_lazyfree, j->with_requests, &in);
+	if (l->out->elapsed_s > j->warmup_s && gate_evaluate(j->gate, &in, &l->shown) == 0)
+		l->has_shown = 1;
+	return l->has_shown ? &l->shown : NULL;
+}
+
+/* The fitted, gated metric closest to its gate (the largest slope / gate), or -1. */
+static int closest_to_gate(const struct gate_report *r)
+{
+	double best = -INFINITY;
+	int at = -1;
+
+	for (size_t i = 0; i < r->n_metrics; i++) {
+		const struct gate_metric *m = &r->metric[i];
+		double ratio;
+		if (!m->fitted || m->limit_per_min < 0)
+			continue;
+		ratio = m->fit.theil_sen.slope * 60 / (m->limit_per_min > 0 ? m->limit_per_min : 1e-9);
+		if (ratio > best) {
+			best = ratio;
+			at = (int)i;
+		}
+	}
+	return at;
+}
+
+static const char *verdict_so_far(const struct loop *l, const struct gate_report *r)
+{
+	const struct session_judge *j = l->c->judge ? l->c->judge : l->c->show_judge;
+
+	if (l->out->settled != GATE_OPEN)
+		return l->out->settled == GATE_SETTLED_LEAK ? "leak" : "pass";
+	if (!r)
+		return j && l->out->elapsed_s < j->warmup_s ? "warming up" : "fitting";
+	return r->leak ? "leak so far" : "pass so far";
+}
+
+static void show_slope(const struct gate_report *r, struct status_view *v)
+{
+	int i = r ? closest_to_gate(r) : -1;
+
+	if (i < 0)
+		return;
+	v->slope_name = r->metric[i].name;
+	v->slope_unit = r->metric[i].def ? r->metric[i].def->rate_unit : "/min";
+	v->slope_per_min = r->metric[i].fit.theil_sen.slope * 60;
+	v->gate_per_min = r->metric[i].limit_per_min;
+}
+
+/* Requests per second over the last second or so: the line reads steadier than per sample. */
+static void show_rate(struct loop *l, double t_s, uint64_t completed)
+{
+	if (t_s - l->rate_t_s < 1)
+		return;
+	l->rate_req_per_s = (double)(completed - l->rate_completed) / (t_s - l->rate_t_s);
+	l->rate_t_s = t_s;
+	l->rate_completed = completed;
+}
+
+static void show_status(struct loop *l, const struct results_row *row,
+			const struct driver_totals *now)
+{
+	const struct gate_report *r;
+	struct status_view v = {
+		.elapsed_s = row->s.t_s, .max_s = l->max_s, .rss_kib = (double)row->s.rss_kib,
+		.threads = row->s.threads, .fds = row->s.fds, .slope_per_min = NAN,
+		.gate_per_min = NAN, .driven = l->c->driver != NULL, .req_per_s = NAN,
+		.errors = now->errors,
+	};
+
+	if (!status_live(l->c->status))
+		return;
+	r = show_fit(l);
+	show_slope(r, &v);
+	v.verdict = verdict_so_far(l, r);
+	show_rate(l, row->s.t_s, now->completed);
+	if (l->rate_t_s > 0)
+		v.req_per_s = l->rate_req_per_s;
+	status_show(l->c->status, &v);
 }
 
 /* Take one sample: 0, 1 when the sampled process is gone, 2 past a cap, -1 on failure. */
@@ -225,6 +329,7 @@ static int take_sample(struct loop *l)
 		return -1;
 	if (c->on_sample)
 		c->on_sample(c->cls, &row);
+	show_status(l, &row, &now);
 	/* after the row is written: the sample that crossed the cap is in samples.csv */
 	return c->caps && cap_check(c->caps, &row.s, &l->out->cap) ? 2 : 0;
 }
@@ -351,6 +456,8 @@ int session_run(const struct session_config *c, struct session_result *out)
 		driver_totals(c->driver, &out->totals);
 	ret = 0;
 out:
+	/* Whatever comes next (the summary, a message) starts on a clean line. */
+	status_clear(c->status);
 	if (timer >= 0)
 		close(timer);
 	if (results_csv_close(&l.csv) < 0)

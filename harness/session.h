@@ -1,7 +1,8 @@
 /*
  * session — the sampling loop of one run: one poll over the sample timer, the signals, the
  * target's exit, the Prometheus scraper's sockets (scrape.h) and (through driver_poll) the
- * HTTP driver's sockets.  No threads.
+ * HTTP driver's news.  The loop is one thread; the driver's requests go out from threads of
+ * its own (driver.h).
  *
  * Every sample is appended to samples.csv as it is taken and kept in memory for the fit, in
  * bounded memory: past SESSION_MAX_KEPT samples the kept series is thinned to every other
@@ -24,6 +25,7 @@
 #include "results.h"
 #include "sampler.h"
 #include "scrape.h"
+#include "status.h"
 #include "target.h"
 
 #define SESSION_MAX_KEPT 8192
@@ -64,6 +66,13 @@ struct session_config {
 	void (*on_window_start)(void *window_cls, double t_s);
 	void *window_cls;
 	double window_start_s;
+	/*
+	 * The live line (status.h; borrowed, NULL: none), redrawn after each sample and erased
+	 * when the loop ends.  Its slope and verdict come from the early looks, or, when the run
+	 * does not judge early, from a fit against show_judge at most once a second.
+	 */
+	struct status *status;
+	const struct session_judge *show_judge;
 };
 
 enum session_end {

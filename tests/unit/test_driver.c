@@ -50,6 +50,7 @@ struct recorder {
 	pthread_mutex_t lock;
 	struct record rec[MAX_RECORDS];
 	size_t n;
+	unsigned long total;	/* every request that arrived, recorded or not */
 };
 
 struct upload {
@@ -66,6 +67,7 @@ static void record_request(struct recorder *r, struct MHD_Connection *conn, cons
 			   const char *method, struct upload *u)
 {
 	pthread_mutex_lock(&r->lock);
+	r->total++;
 	if (r->n < MAX_RECORDS) {
 		struct record *rec = &r->rec[r->n++];
 		snprintf(rec->method, sizeof(rec->method), "%s", method);
@@ -148,6 +150,16 @@ static int recorder_start(struct recorder *r)
  * records before it answers, and taking the lock here makes its writes visible, so the records
  * can then be read (and asserted on) without holding the lock.
  */
+static unsigned long recorder_total(struct recorder *r)
+{
+	unsigned long n;
+
+	pthread_mutex_lock(&r->lock);
+	n = r->total;
+	pthread_mutex_unlock(&r->lock);
+	return n;
+}
+
 static size_t recorder_count(struct recorder *r)
 {
 	size_t n;
@@ -170,6 +182,7 @@ static void recorder_clear(struct recorder *r)
 		free(rec->body);
 	}
 	r->n = 0;
+	r->total = 0;
 	pthread_mutex_unlock(&r->lock);
 }
 
@@ -347,9 +360,16 @@ static void run_until_done(struct driver *d, uint64_t n, struct driver_totals *t
 	assert_int_equal(t->completed + t->errors, n);
 }
 
+/* The worker threads drivers get in the tests that follow (0: the default). */
+static unsigned test_threads;
+
 static struct driver *new_limited(const struct scenario_drive *drive, uint64_t limit)
 {
-	struct driver *d = driver_new(drive);
+	struct scenario_drive threaded = *drive;
+	struct driver *d;
+
+	threaded.threads = test_threads;
+	d = driver_new(&threaded);
 
 	assert_non_null(d);
 	driver_set_limit(d, limit);
@@ -757,6 +777,107 @@ static void test_free_with_transfers_in_flight(void **state)
 	driver_free(&d);
 }
 
+
+/* ---- worker threads ----------------------------------------------------------------------- */
+
+static void test_threads_are_capped_at_concurrency(void **state)
+{
+	struct fixture *f = *state;
+	struct get_drive g;
+	struct scenario_drive *drive = get_drive(&g, f->hello_port, "/");
+	struct driver *d;
+
+	drive->concurrency = 5;
+	drive->threads = 3;
+	d = driver_new(drive);
+	assert_non_null(d);
+	assert_int_equal(driver_threads(d), 3);
+	driver_free(&d);
+	drive->threads = 64;
+	d = driver_new(drive);
+	assert_non_null(d);
+	assert_int_equal(driver_threads(d), 5);
+	driver_free(&d);
+	drive->concurrency = 1;
+	drive->threads = 0;
+	assert_int_equal(driver_default_threads(1), 1);
+	d = driver_new(drive);
+	assert_non_null(d);
+	assert_int_equal(driver_threads(d), 1);
+	driver_free(&d);
+	assert_true(driver_default_threads(1000) >= 1);
+}
+
+/*
+ * Three workers on five connections share one sequence: every {seq} from 0 to limit - 1
+ * arrives exactly once, whatever worker sent it, and the limit holds in total.
+ */
+static void test_threads_share_one_sequence(void **state)
+{
+	struct fixture *f = *state;
+	struct get_drive g;
+	struct scenario_drive *drive = get_drive(&g, f->rec.port, "/s?seq={seq}");
+	int seen[301] = { 0 };
+
+	drive->concurrency = 5;
+	test_threads = 3;
+	drive_recorded(f, drive, 301);
+	test_threads = 0;
+	for (size_t i = 0; i < 301; i++) {
+		long seq = strtol(f->rec.rec[i].seq_arg, NULL, 10);
+		assert_in_range(seq, 0, 300);
+		seen[seq]++;
+	}
+	for (int i = 0; i < 301; i++)
+		assert_int_equal(seen[i], 1);
+}
+
+/* The mix follows the one-worker sequence too: 1:1 alternation keeps POSTs on even {seq}. */
+static void test_threads_keep_the_mix_sequence(void **state)
+{
+	for (unsigned t = 2; t <= 3; t++) {
+		test_threads = t;
+		test_placeholders_expand_per_request(state);
+		test_teardown(state);
+	}
+	test_threads = 0;
+}
+
+/*
+ * The aggregate rate, counted where it matters, at the server: two workers hold 1000 req/s
+ * within 1 % over 3 s.  The window is the test's own (from before the first driver_poll to
+ * after driver_stop), so it can only be a little longer than the driver's; a request in
+ * flight at the stop may or may not have arrived, which is at most `concurrency` of them.
+ */
+static void test_threads_hold_the_aggregate_rate(void **state)
+{
+	struct fixture *f = *state;
+	struct get_drive g;
+	struct scenario_drive *drive = get_drive(&g, f->rec.port, "/rate");
+	struct driver_totals t;
+	const double rate = 1000, window_s = 3;
+
+	drive->concurrency = 4;
+	drive->threads = 2;
+	drive->rate_per_s = rate;
+	struct driver *d = driver_new(drive);
+	assert_non_null(d);
+	int64_t t0 = now_ns();
+	while (now_ns() - t0 < (int64_t)(window_s * 1e9))
+		assert_int_equal(driver_poll(d, NULL, 0, 100), 0);
+	driver_stop(d);
+	double elapsed_s = (double)(now_ns() - t0) / 1e9;
+	driver_totals(d, &t);
+	driver_free(&d);
+	double expected = rate * elapsed_s;
+	double at_server = (double)recorder_total(&f->rec);
+	assert_true(at_server >= expected * 0.99 - drive->concurrency);
+	assert_true(at_server <= expected * 1.01);
+	assert_true((double)t.completed >= expected * 0.99 - drive->concurrency);
+	assert_true((double)t.started <= expected * 1.01 + 1);
+	assert_int_equal(t.errors, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -774,6 +895,10 @@ int main(void)
 		cmocka_unit_test_teardown(test_extra_fds_get_their_revents, test_teardown),
 		cmocka_unit_test_teardown(test_stop_aborts_and_starts_nothing_more, test_teardown),
 		cmocka_unit_test_teardown(test_free_with_transfers_in_flight, test_teardown),
+		cmocka_unit_test_teardown(test_threads_are_capped_at_concurrency, test_teardown),
+		cmocka_unit_test_teardown(test_threads_share_one_sequence, test_teardown),
+		cmocka_unit_test_teardown(test_threads_keep_the_mix_sequence, test_teardown),
+		cmocka_unit_test_teardown(test_threads_hold_the_aggregate_rate, test_teardown),
 	};
 	int failed;
 

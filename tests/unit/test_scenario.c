@@ -146,7 +146,7 @@ static const char full[] =
 	"    'http': {'method': 'POST', 'url': 'http://localhost:{port}/r?n={seq}',\n"
 	"             'headers': {'X-Id': '{uuid}', 'Content-Type': 'text/plain'},\n"
 	"             'body': 'p={port}&id={uuid}&lit={{port}',\n"
-	"             'rate_per_s': 2000, 'concurrency': 16, 'timeout_s': 0.5},\n"
+	"             'rate_per_s': 2000, 'concurrency': 16, 'timeout_s': 0.5, 'threads': 3},\n"
 	"    'allow_remote': false\n"
 	"  },\n"
 	"  'duration_s': 60.5,\n"
@@ -189,6 +189,7 @@ static void test_full(void **state)
 	assert_int_equal(r->weight, 1);
 	assert_true(s.drive.rate_per_s == 2000);
 	assert_int_equal(s.drive.concurrency, 16);
+	assert_int_equal(s.drive.threads, 3);
 	assert_true(s.drive.timeout_s == 0.5);
 	assert_false(s.drive.allow_remote);
 	assert_true(s.duration_s == 60.5);
@@ -254,6 +255,7 @@ static void test_drive_defaults(void **state)
 	assert_int_equal(r->weight, 1);
 	assert_true(s.drive.rate_per_s == 0);
 	assert_int_equal(s.drive.concurrency, 8);
+	assert_int_equal(s.drive.threads, 0);	/* absent: the driver picks the online cores */
 	assert_true(s.drive.timeout_s == 10);
 	assert_false(s.drive.allow_remote);
 	assert_int_equal(s.expect, SCENARIO_EXPECT_PASS);
@@ -402,7 +404,7 @@ static void test_unknown_key_nested(void **state)
 	/* weight belongs to mix entries only. */
 	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', 'weight': 2}}"),
 		     "unknown key 'drive.http.weight' (allowed here: method, url, headers, body, "
-		     "rate_per_s, concurrency, timeout_s, mix)");
+		     "rate_per_s, concurrency, timeout_s, mix, threads)");
 }
 
 static void test_locating_skips_look_alikes(void **state)
@@ -451,6 +453,10 @@ static void test_integers_only(void **state)
 		     "'sample.interval_ms' must be an integer from 10 to 60000 (got 1.5)");
 	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', 'concurrency': 8.0}}"),
 		     "'drive.http.concurrency' must be an integer from 1 to 1024 (got 8.0)");
+	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', 'threads': 2.0}}"),
+		     "'drive.http.threads' must be an integer from 1 to 1024 (got 2.0)");
+	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', 'threads': '2'}}"),
+		     "'drive.http.threads' must be an integer from 1 to 1024 (got \"2\")");
 }
 
 /* Every metric of the table has its gate key; gate.metrics names any metric, once. */
@@ -640,6 +646,10 @@ static void test_out_of_range(void **state)
 		     "'drive.http.concurrency' must be an integer from 1 to 1024 (got 0)");
 	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', 'concurrency': 1025}}"),
 		     "'drive.http.concurrency' must be an integer from 1 to 1024 (got 1025)");
+	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', 'threads': 0}}"),
+		     "'drive.http.threads' must be an integer from 1 to 1024 (got 0)");
+	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', 'threads': 1025}}"),
+		     "'drive.http.threads' must be an integer from 1 to 1024 (got 1025)");
 	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', 'rate_per_s': -1}}"),
 		     "'drive.http.rate_per_s' must be a number >= 0 and at most 1000000 (got -1)");
 	assert_error(with("'drive': {'http': {'url': 'http://127.0.0.1/', 'timeout_s': 0}}"),
@@ -1009,21 +1019,25 @@ static void test_evidence_keys(void **state)
 static void test_reserved_names(void **state)
 {
 	static const char *const names[] = { "junit.xml", "index.html", "summary.json",
-					     "JUnit.XML", "summary.json.tmp.12.0", ".hidden" };
+					     "JUnit.XML", "summary.json.tmp.12.0", ".hidden",
+					     "trends", "Trends" };
 	char text[256], want[512];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(text, sizeof(text), "{'name': '%s', 'target': {'cmd': ['t']}}", names[i]);
 		snprintf(want, sizeof(want), "'name' must not be \"%s\"%s: a soak writes "
-			 "summary.json, junit.xml and index.html beside the run folders (rename the "
-			 "scenario)", names[i], names[i][0] == '.' ? " (a hidden name)" : "");
+			 "summary.json, junit.xml, index.html and trends/ beside the run folders "
+			 "(rename the scenario)", names[i], names[i][0] == '.' ? " (a hidden name)" :
+			 "");
 		assert_error(text, want);
 	}
 	struct scenario s;
 	load_ok("{'name': 'junit.xml-fixed', 'target': {'cmd': ['t']}}", &s);
 	scenario_release(&s);
 	load_ok("{'name': 'index', 'target': {'cmd': ['t']}}", &s);
+	scenario_release(&s);
+	load_ok("{'name': 'trends-api', 'target': {'cmd': ['t']}}", &s);
 	scenario_release(&s);
 }
 
