@@ -281,8 +281,9 @@ static int bench(unsigned port)
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/", port);
 	if (!have_wrk)
 		printf("wrk: not installed (make bench installs it)\n");
-	printf("online cores: %u (the driver's default threads on %d connections)\n",
-	       driver_default_threads(CONNECTIONS), CONNECTIONS);
+	printf("online cores: %u (the driver's default threads on %d connections flat out; "
+	       "%u at 2000 req/s)\n", driver_default_threads(CONNECTIONS, 0), CONNECTIONS,
+	       driver_default_threads(CONNECTIONS, 2000));
 	if (side_by_side(&dr, port, 1, have_wrk) < 0 || side_by_side(&dr, port, 2, have_wrk) < 0)
 		return -1;
 	if (scheduled(&dr, 1) < 0 || scheduled(&dr, 2) < 0)

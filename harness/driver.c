@@ -31,6 +31,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -882,11 +883,15 @@ static int check_drive(const struct scenario_drive *drive)
 	return 0;
 }
 
-unsigned driver_default_threads(unsigned concurrency)
+unsigned driver_default_threads(unsigned concurrency, double rate_per_s)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned n = cores < 1 ? 1 : cores > 1024 ? 1024 : (unsigned)cores;
 
+	/* At a set rate a thread more adds no load, only wake-ups: CPU taken from the target
+	 * under measurement (make bench prints the cost per request on one and two threads). */
+	if (rate_per_s > 0 && ceil(rate_per_s / DRIVER_RATE_PER_THREAD) < n)
+		n = (unsigned)ceil(rate_per_s / DRIVER_RATE_PER_THREAD);
 	return concurrency && n > concurrency ? concurrency : n;
 }
 
@@ -955,7 +960,8 @@ static int driver_init(struct driver *d, const struct scenario_drive *drive)
 	atomic_init(&d->guard.warn, 1);
 	d->period_ns = drive->rate_per_s > 0 ? (double)CLOCK_NS_PER_S / drive->rate_per_s : 0;
 	d->n_kinds = drive->n_requests;
-	d->n_workers = drive->threads ? drive->threads : driver_default_threads(drive->concurrency);
+	d->n_workers = drive->threads ? drive->threads : driver_default_threads(drive->concurrency,
+								       drive->rate_per_s);
 	if (d->n_workers > drive->concurrency)
 		d->n_workers = drive->concurrency;
 	d->kinds = calloc(d->n_kinds, sizeof(*d->kinds));

@@ -48,8 +48,15 @@ struct driver_totals {
  */
 struct driver *driver_new(const struct scenario_drive *drive);
 
-/* The default thread count: the online cores, at most concurrency (when non-zero). */
-unsigned driver_default_threads(unsigned concurrency);
+/* A scheduled rate one thread keeps on its own, with room to spare. */
+#define DRIVER_RATE_PER_THREAD 20000.0
+
+/*
+ * The default thread count: the online cores, but no more than a set rate needs
+ * (rate_per_s / DRIVER_RATE_PER_THREAD, rounded up; 0: flat out, every core), and at most
+ * concurrency (when non-zero).
+ */
+unsigned driver_default_threads(unsigned concurrency, double rate_per_s);
 
 /* How many worker threads d runs. */
 unsigned driver_threads(const struct driver *d);

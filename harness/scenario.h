@@ -42,8 +42,8 @@ struct scenario_drive {
 	size_t n_requests;
 	double rate_per_s;	/* requests started per second on a steady schedule; 0: flat out */
 	unsigned concurrency;	/* keep-alive connections (easy handles in flight); default 8 */
-	unsigned threads;	/* driver threads, 1..1024; 0 (absent): the online cores.  The
-				   driver never runs more than concurrency. */
+	unsigned threads;	/* driver threads, 1..1024; 0 (absent): driver_default_threads.
+				   The driver never runs more than concurrency. */
 	double timeout_s;	/* per request; default 10 */
 	int allow_remote;	/* drive.allow_remote: 0 refuses any non-loopback address */
 };

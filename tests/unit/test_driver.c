@@ -800,12 +800,16 @@ static void test_threads_are_capped_at_concurrency(void **state)
 	driver_free(&d);
 	drive->concurrency = 1;
 	drive->threads = 0;
-	assert_int_equal(driver_default_threads(1), 1);
+	assert_int_equal(driver_default_threads(1, 0), 1);
 	d = driver_new(drive);
 	assert_non_null(d);
 	assert_int_equal(driver_threads(d), 1);
 	driver_free(&d);
-	assert_true(driver_default_threads(1000) >= 1);
+	assert_true(driver_default_threads(1000, 0) >= 1);
+	/* A set rate gets the threads it needs, not every core. */
+	assert_int_equal(driver_default_threads(1000, 2000), 1);
+	assert_int_equal(driver_default_threads(1000, 30000),
+			 driver_default_threads(1000, 0) >= 2 ? 2 : 1);
 }
 
 /*
