@@ -19,7 +19,8 @@
  *           zombie is the subreaper's to reap
  *   -r FIFO once everything is up, write "ready PID PID ...\n" (the descendants) to FIFO
  *   -C FIFO read commands from FIFO, each answered "ok\n" on the -r FIFO:
- *           'f' opens 16 more fds, 't' starts one more thread (both in the root)
+ *           'f' opens 16 more fds, 't' starts one more thread (both in the root);
+ *           'x' makes the root exit 0 at once, unanswered
  *   -x N    exit with status N at once
  *   -k SIG  raise SIG at once (without a core file)
  *   -e NAME print "NAME=VALUE" of that environment variable on stdout and "stderr" on
@@ -256,6 +257,8 @@ static void serve_commands(int cmd_fd, int ready_fd)
 					exit(1);
 		} else if (c == 't') {
 			start_thread();
+		} else if (c == 'x') {
+			_exit(0);
 		}
 		if (write(ready_fd, "ok\n", 3) != 3)
 			exit(1);

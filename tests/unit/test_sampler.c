@@ -491,25 +491,32 @@ static void test_live_tree(void **state)
 	sampler_free(&s);
 }
 
-/* A root that exited is no data point: neither as a zombie nor once reaped. */
+/*
+ * A root that exited is no data point: neither as a zombie nor once reaped.  It exits on
+ * command once the sampler holds it, so its exit cannot win the race with sampler_new.
+ */
 static void test_live_root_exits(void **state)
 {
-	char *argv[] = { tree_path, (char *)"-x", (char *)"0", NULL };
-	struct target *t = target_start(argv, NULL, NULL);
+	struct tree tr;
 	struct sampler *s;
 	struct sample got;
+	char x = 'x';
 
 	(void)state;
-	assert_non_null(t);
-	s = sampler_new(target_pid(t), NULL);
+	tree_start(&tr, "0");
+	s = sampler_new(target_pid(tr.t), NULL);
 	assert_non_null(s);
-	tu_await_exit(target_pid(t));
-	/* exited, not reaped: a zombie is not a data point */
+	assert_int_equal(sampler_read(s, &got), 0);
+	assert_int_equal(write(tr.cmd_fd, &x, 1), 1);
+	tu_await_exit(target_pid(tr.t));
+	/* exited, reaped or not (the keeper reaps it): no data point */
 	assert_int_equal(sampler_read(s, &got), -1);
-	assert_int_equal(target_poll(t), 1);
+	assert_int_equal(target_poll(tr.t), 1);
 	assert_int_equal(sampler_read(s, &got), -1);
 	sampler_free(&s);
-	target_free(&t);
+	target_free(&tr.t);
+	close(tr.ready_fd);
+	close(tr.cmd_fd);
 }
 
 static int setup_group(void **state)
