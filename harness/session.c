@@ -299,9 +299,8 @@ static int take_sample(struct loop *l)
 	const struct session_config *c = l->c;
 	struct results_row row = { .lazyfree_kib = l->lazyfree_kib };
 	struct driver_totals now = { 0 };
-	int64_t t_ns = clock_now_ns();
-
 	struct sample now_s = { 0 };
+	int64_t t_ns = clock_now_ns();
 
 	if (sampler_read(c->sampler, &now_s) < 0)
 		return 1;
