@@ -174,6 +174,54 @@ static double t_quantile_975(double df)
 	return sqrt(df * y);
 }
 
+/*
+ * Regularised incomplete beta I_x(a, b) by its continued fraction (modified Lentz), the form
+ * that converges for x < (a + 1) / (a + b + 2); the other side comes from the symmetry
+ * I_x(a, b) = 1 - I_{1-x}(b, a).
+ */
+static double beta_cf(double x, double a, double b)
+{
+	const double tiny = 1e-300;
+	double c = 1, d = 1 - (a + b) * x / (a + 1);
+
+	d = 1 / (fabs(d) < tiny ? tiny : d);
+	double h = d;
+	for (int m = 1; m <= 300; m++) {
+		for (int odd = 0; odd < 2; odd++) {
+			double num = odd ? -(a + m) * (a + b + m) * x / ((a + 2 * m) * (a + 2 * m + 1))
+				      : m * (b - m) * x / ((a + 2 * m - 1) * (a + 2 * m));
+			d = 1 + num * d;
+			d = 1 / (fabs(d) < tiny ? tiny : d);
+			c = 1 + num / c;
+			c = fabs(c) < tiny ? tiny : c;
+			h *= d * c;
+			if (odd && fabs(d * c - 1) < 1e-12)
+				return h;
+		}
+	}
+	return h;
+}
+
+static double incomplete_beta(double x, double a, double b)
+{
+	if (x <= 0)
+		return 0;
+	if (x >= 1)
+		return 1;
+	double front = exp(lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x));
+	if (x < (a + 1) / (a + b + 2))
+		return front * beta_cf(x, a, b) / a;
+	return 1 - front * beta_cf(1 - x, b, a) / b;
+}
+
+/* P(T > t) for Student's t with df degrees of freedom. */
+static double t_upper(double t, double df)
+{
+	double tail = 0.5 * incomplete_beta(df / (df + t * t), df / 2, 0.5);
+
+	return t > 0 ? tail : 1 - tail;
+}
+
 /* ---------------------------------------------------------------- block medians */
 
 
@@ -353,7 +401,13 @@ static double lag1_autocorrelation(const double *e, size_t m)
 	return r1 < 0 ? 0 : r1 > R1_MAX ? R1_MAX : r1;
 }
 
-static void fit_ols(const struct fit_blocks *b, struct fit_line *ln, double *n_eff)
+/*
+ * OLS on the blocks, its interval widened for lag-1 autocorrelation of the residuals unless the
+ * points are independent, and the one-sided p of "the slope is not above zero" at the same
+ * degrees of freedom.
+ */
+static void fit_ols(const struct fit_blocks *b, int independent, struct fit_line *ln,
+		    double *n_eff, double *p)
 {
 	size_t m = b->m;
 	double mx = 0, my = 0, sxx = 0, sxy = 0, sse = 0, e[FIT_MAX_BLOCKS];
@@ -374,12 +428,14 @@ static void fit_ols(const struct fit_blocks *b, struct fit_line *ln, double *n_e
 		e[i] = b->y[i] - (my + ln->slope * (b->x[i] - mx));
 		sse += e[i] * e[i];
 	}
-	double r1 = lag1_autocorrelation(e, m);
+	double r1 = independent ? 0 : lag1_autocorrelation(e, m);
 	*n_eff = (double)m * (1 - r1) / (1 + r1);
 	double df = *n_eff - 2 < 1 ? 1 : *n_eff - 2;
-	double half = t_quantile_975(df) * sqrt(sse / df / sxx);
+	double se = sqrt(sse / df / sxx);
+	double half = t_quantile_975(df) * se;
 	ln->lo = ln->slope - half;
 	ln->hi = ln->slope + half;
+	*p = se > 0 ? t_upper(ln->slope / se, df) : ln->slope > 0 ? 0 : 1;
 }
 
 /* ---------------------------------------------------------------- Mann–Kendall */
@@ -539,7 +595,7 @@ static int fit_trend(const struct fit_blocks *b, int independent, struct fit_res
 static void fit_zero(struct fit_result *out)
 {
 	memset(out, 0, sizeof(*out));
-	out->trend_p = 1;
+	out->trend_p = out->ols_p = 1;
 }
 
 int fit_points(const struct fit_blocks *b, int independent, struct fit_result *out)
@@ -547,7 +603,7 @@ int fit_points(const struct fit_blocks *b, int independent, struct fit_result *o
 	fit_zero(out);
 	if (b->m < FIT_MIN_POINTS)
 		return -1;
-	fit_ols(b, &out->ols, &out->n_eff);
+	fit_ols(b, independent, &out->ols, &out->n_eff, &out->ols_p);
 	if (fit_trend(b, independent, out) < 0) {
 		fit_zero(out);
 		return -1;

@@ -39,6 +39,8 @@ struct fit_result {
 	struct fit_line ols;
 	struct fit_line theil_sen;
 	double trend_p;		/* one-sided p-value of an increasing trend (Mann–Kendall) */
+	double ols_p;		/* one-sided p-value of the OLS slope above zero (t test, at the
+				   interval's degrees of freedom): the stronger test on few points */
 	double kendall_tau;
 	double n_eff;		/* effective sample size after the autocorrelation correction */
 	double y_first, y_last;	/* medians of the first and last blocks */
@@ -54,7 +56,8 @@ int fit_series(const double *x, const double *y, size_t n, struct fit_result *ou
  * The same fit on points already reduced (b->m of them, x ascending, at most FIT_MAX_BLOCKS),
  * e.g. the troughs of a series.  independent: the points come from disjoint stretches long
  * enough to be taken as independent, so the trend test and Sen's interval skip the
- * autocorrelation correction (which reads a trend's deterministic residue as correlation).
+ * autocorrelation correction (which reads a trend's deterministic residue as correlation),
+ * and so do OLS's interval and ols_p.
  * 0, or -1 when fewer than 4.
  */
 int fit_points(const struct fit_blocks *b, int independent, struct fit_result *out);

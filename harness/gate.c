@@ -2,8 +2,16 @@
  * gate — from the run's samples to fitted slopes, shapes and a verdict (see gate.h).
  *
  * Decisions a reader may want to check:
- *   - Only samples with t_s >= warmup_s are fitted.  Slopes stay per second in the fits and
- *     become per minute only in comparisons and output.
+ *   - Only samples with t_s >= warmup_s are fitted, and a memory metric's window then begins
+ *     where its start-up transient ends, found from the data (warmup.h: a fill that stopped,
+ *     a JIT's curve, a start-up ramp that slows into a leak).  warmup_s is the least warm-up.
+ *     Slopes stay per second in the fits and become per minute only in comparisons and
+ *     output.
+ *   - Growth must have lasted GATE_GROWTH_RATIO times the start-up before it (up to warmup_s)
+ *     before it fails, at any look: a fill is linear until it stops.  A run too short for
+ *     that passes and says so (GATE_YOUNG).  Memory growth that slows down significantly
+ *     across the window (its halves' Theil–Sen intervals apart, the second under half the
+ *     first) is start-up still settling (GATE_SETTLING).
  *   - RSS is gated net of LazyFree when the scenario asks for it and LazyFree was sampled:
  *     rss - lazyfree per sample, NaN (skipped) where LazyFree has no reading.  Raw RSS is then
  *     fitted too, for the report.  When too few LazyFree readings fall after the warm-up, raw
@@ -18,8 +26,14 @@
  *     the confusion matrix of bench/verdicts, never against the bundled targets alone.
  *   - Growth that stopped is not a leak: the shape's last stretch must still be able to grow
  *     at the gate (its upper bound); at an early look it must be shown to grow (its lower
- *     bound above zero) and not be slowing down (a warm-up that outlasted warmup_s), since a
- *     leak call ends the run.
+ *     bound above zero), not be slowing down or bending (shape.h), and a start-up cut from
+ *     it must lie GATE_GROWTH_RATIO times as far behind as the cut itself, since a leak call
+ *     ends the run and must be the verdict the whole run would give.
+ *   - Floors: under a sawtooth with fewer than GATE_FEW_TROUGHS cycles the troughs are
+ *     tested by OLS's t at alpha / 2 (Mann–Kendall cannot reach alpha on five points), and
+ *     their block medians must lean the same way.  A count's floor under churn (the least
+ *     sample of each 2 s) fails when it climbs in steps at over the gate, whatever bursts of
+ *     short-lived FDs or threads do above it; one step in it is a pool.
  *   - Counts (threads, FDs) move in whole steps, and one step inside a short window looks like
  *     growth: a count must also rise within each half of the window, its last block above its
  *     first, leaning upwards (a positive Theil–Sen slope, or a clean staircase, whose median
@@ -38,12 +52,20 @@
 #include <string.h>
 
 #include "diag.h"
+#include "warmup.h"
 
 /* Each half of a count's window must lean upwards at least this clearly (top). */
 #define GATE_HALF_P 0.25
 /* A climb this monotone over this many blocks is growth whatever the trend test says (top). */
 #define GATE_MONOTONE_TAU 0.9
 #define GATE_MONOTONE_MIN_BLOCKS 20
+/* Troughs after falls fewer than this are judged by OLS's t test, not Mann–Kendall (top). */
+#define GATE_FEW_TROUGHS 10
+#define GATE_FEW_AGREE_P 0.1
+/* A count's floor: its least sample over stretches this long, at most FIT_MAX_BLOCKS (top). */
+#define GATE_FLOOR_STRETCH_S 2.0
+/* A transient is cut only when at least this many samples remain after it. */
+#define GATE_MIN_CUT_SAMPLES 20
 
 
 /* The fitted part of the run: every array offset past the warm-up, n long. */
@@ -64,6 +86,16 @@ static struct window window_after_warmup(const struct gate_input *in)
 static const double *in_window(const struct window *w, const double *col)
 {
 	return col ? col + w->off : NULL;
+}
+
+/* The part of w from t_s on. */
+static struct window window_from(const struct window *w, double t_s)
+{
+	size_t i = 0;
+
+	while (i < w->n && !(w->t[i] >= t_s))
+		i++;
+	return (struct window){ .t = w->t + i, .off = w->off + i, .n = w->n - i };
 }
 
 /* ---------------------------------------------------------------- fitting */
@@ -163,6 +195,55 @@ static int rises_in_both_halves(const double *t, const double *y, size_t n)
 	return rises_within(t, y, k) && rises_within(t + k, y + k, n - k);
 }
 
+/* The floor of a count under churn, fitted, and whether it rises in both halves. */
+struct count_floor {
+	struct fit_result fit;
+	int fitted;
+	int steady;		/* it climbs in steps (shape.h), not one step: a pool that grew
+				   once under churn is one step in its floor */
+};
+
+/*
+ * The least sample of each stretch of GATE_FLOOR_STRETCH_S (longer for long windows, so that
+ * there are at most FIT_MAX_BLOCKS), at the stretch's middle: bursts of short-lived FDs or
+ * threads ride above it, and a leak is a floor that keeps rising whatever they do, in
+ * several steps (gate_per_s sets the least step that counts, as for any shape).
+ */
+static void count_floor(const double *t, const double *y, size_t n, double gate_per_s,
+			struct count_floor *cf)
+{
+	struct fit_blocks f = { .m = 0 };
+	double from = NAN, low = NAN;
+
+	memset(cf, 0, sizeof(*cf));
+	if (n < 2)
+		return;
+	double len = fmax(GATE_FLOOR_STRETCH_S, (t[n - 1] - t[0]) / (FIT_MAX_BLOCKS - 1));
+	for (size_t i = 0; i <= n; i++) {
+		if (i == n || (isfinite(from) && t[i] >= from + len)) {
+			if (isfinite(low) && f.m < FIT_MAX_BLOCKS) {
+				f.x[f.m] = from + len / 2;
+				f.y[f.m++] = low;
+			}
+			if (i == n)
+				break;
+			from = low = NAN;
+		}
+		if (!isfinite(t[i]) || !isfinite(y[i]))
+			continue;
+		if (!isfinite(from))
+			from = t[i];
+		low = isfinite(low) ? fmin(low, y[i]) : y[i];
+	}
+	f.n = f.m;
+	/* The least of each stretch under bursts that come and go at random: independent of the
+	 * next stretch's least but for the floor itself, which is what is tested. */
+	cf->fitted = fit_points(&f, 1, &cf->fit) == 0;
+	struct shape sh;
+	shape_analyse(&f, NULL, gate_per_s, &sh);
+	cf->steady = cf->fitted && sh.climbs;
+}
+
 /* z with P(Z > z) = p for a standard normal Z, 0 < p < 0.5, by bisection on erfc. */
 static double z_upper(double p)
 {
@@ -205,13 +286,31 @@ static int looks_like_sawtooth(const struct gate_metric *m)
 	       fabs(sh->floor_last - sh->floor_first) < 2 * fmax(sh->step, rise);
 }
 
-/* The troughs rise, faster than the gate, and the trend test says so at alpha. */
+/*
+ * A floor rises, faster than the gate, and a trend test says so at alpha: Mann–Kendall and
+ * Sen's interval, or with few independent troughs OLS's t test, which Mann–Kendall cannot
+ * match on five points (its smallest p there is 1/120).
+ */
+static int floor_rises(const struct fit_result *t, int few, double limit_per_min, double alpha)
+{
+	const struct fit_line *l = few ? &t->ols : &t->theil_sen;
+	double p = few ? t->ols_p : t->trend_p;
+
+	return limit_per_min >= 0 && p < alpha && l->lo > 0 && l->slope * 60 > limit_per_min;
+}
+
+/* Memory: the troughs under a sawtooth rise (floor_rises). */
 static int troughs_rise(const struct gate_metric *m, double alpha)
 {
-	const struct fit_result *t = &m->shape.troughs;
+	const struct shape *sh = &m->shape;
 
-	return m->shape.troughs_fitted && m->limit_per_min >= 0 && t->trend_p < alpha &&
-	       t->theil_sen.lo > 0 && t->theil_sen.slope * 60 > m->limit_per_min;
+	int few = sh->cycles && sh->cycles < GATE_FEW_TROUGHS;
+
+	/* The t test on few troughs is a second test beside the trend test's: each at half, and
+	 * the troughs' block medians must lean the same way (shape.c: sampling-phase drift). */
+	return sh->troughs_fitted && floor_rises(&sh->troughs, few, m->limit_per_min,
+						 few ? alpha / 2 : alpha) &&
+	       (!few || sh->troughs_median_p < GATE_FEW_AGREE_P);
 }
 
 static enum gate_reason reason_of(const struct gate_metric *m, int climb, int trend, int floor)
@@ -223,6 +322,10 @@ static enum gate_reason reason_of(const struct gate_metric *m, int climb, int tr
 		       GATE_FLOOR;
 	if ((m->over_gate || floor) && m->stopped && (climb || trend || floor))
 		return GATE_STOPPED;
+	if ((m->over_gate || floor) && m->young && (climb || trend || floor))
+		return GATE_YOUNG;
+	if ((m->over_gate || floor) && (m->settling || m->unsettled) && (climb || trend || floor))
+		return GATE_SETTLING;
 	if ((m->over_gate && (climb || trend)) || floor)
 		return GATE_ONCE;
 	if (m->over_gate)
@@ -231,31 +334,97 @@ static enum gate_reason reason_of(const struct gate_metric *m, int climb, int tr
 }
 
 /*
- * Judge one fitted metric.  alpha is this look's level; counts_ok is the step rule for counts
- * (1 for memory).
+ * Growth that slows down significantly: the second half of the window grows at under half
+ * the rate of the first, and their Theil–Sen intervals do not overlap.  A start-up that
+ * outlasts its window bends like this; a leak, however it steps, keeps its pace within the
+ * intervals.
  */
-static void judge(struct gate_metric *m, const struct fit_blocks *b, double alpha, int counts_ok,
-		  int early)
+static int slows_down(const double *t, const double *y, size_t n)
+{
+	struct fit_result a, b;
+	size_t k = 0;
+
+	if (n == 0)
+		return 0;
+	double mid = (t[0] + t[n - 1]) / 2;
+	while (k < n && t[k] < mid)
+		k++;
+	if (fit_series(t, y, k, &a) < 0 || fit_series(t + k, y + k, n - k, &b) < 0)
+		return 0;
+	return a.theil_sen.slope > 0 && b.theil_sen.slope < a.theil_sen.slope / 2 &&
+	       b.theil_sen.hi < a.theil_sen.lo;
+}
+
+
+/* What judge needs beyond the fit: the window's samples, its count rules, the look. */
+struct judging {
+	const double *t, *y;	/* the metric's window (the basis for memory) */
+	size_t n;
+	double alpha;
+	int counts_ok;		/* the step rule for counts; 1 for memory */
+	const struct count_floor *floor;	/* a count's floor; NULL for memory */
+	int early;
+	/* Since when the metric has been judged (warmup_s, or where the run's samples begin)
+	 * and for how long: growth that is cut as start-up (it slowed) is growth all the same,
+	 * so its age counts from there. */
+	double since_s, lasted_s;
+};
+
+/*
+ * Growth that has not lasted GATE_GROWTH_RATIO times the start-up before it (the time up to
+ * warmup_s) may be start-up still: a fill is linear until the moment it stops.
+ * This holds for every verdict, early or not, so that an early one is the verdict the whole
+ * run gives; a run too short for it passes with a why that says so.
+ */
+static int too_young(const struct judging *j)
+{
+	return j->lasted_s < GATE_GROWTH_RATIO * j->since_s;
+}
+
+/*
+ * At an early look, whether growth may yet stop: its last stretch is not shown to grow, it
+ * slows (shape.h), its start-up lasted to the cap, or a start-up was cut and what grows after
+ * it has not yet lasted GATE_GROWTH_RATIO times as long as the cut start (the gentle tail of
+ * a JIT's log-shaped growth is straight for a while).  A leak call ends the run, so it waits;
+ * the whole run's verdict judges what follows the cut as growth that began at warmup_s.
+ */
+static int may_yet_stop(const struct gate_metric *m)
+{
+	return !m->shape.tail_grows || m->shape.slowing || m->transient_capped ||
+	       (m->transient && m->span_s < GATE_GROWTH_RATIO * m->window_start_s);
+}
+
+/* Judge one fitted metric over its window. */
+static void judge(struct gate_metric *m, const struct fit_blocks *b, const struct judging *j)
 {
 	const struct fit_result *f = &m->fit;
 	int gated = m->limit_per_min >= 0;
 
-	shape_analyse(b, gated ? m->limit_per_min / 60 : 0, &m->shape);
+	struct shape_samples raw = { .t = j->t, .y = j->y, .n = j->n };
+	shape_analyse(b, &raw, gated ? m->limit_per_min / 60 : 0, &m->shape);
 	int climb = m->fitted && m->shape.climbs;
-	int trend = m->fitted && ((f->trend_p < alpha && f->theil_sen.lo > 0) ||
+	int trend = m->fitted && ((f->trend_p < j->alpha && f->theil_sen.lo > 0) ||
 				  (f->blocks >= GATE_MONOTONE_MIN_BLOCKS &&
 				   f->kendall_tau >= GATE_MONOTONE_TAU));
-	int floor = m->fitted && troughs_rise(m, alpha);
+	int floor = m->fitted && (j->floor ? j->floor->steady &&
+		     floor_rises(&j->floor->fit, 0, m->limit_per_min, j->alpha) :
+		     troughs_rise(m, j->alpha));
 
 	/* A staircase's pairs mostly lie on one plateau, which drags Theil–Sen far below the
 	 * rate of its steps; a climb has no outliers to be robust against, so OLS judges it. */
 	m->over_gate = m->fitted && gated && (f->theil_sen.slope * 60 > m->limit_per_min ||
 					      (climb && f->ols.slope * 60 > m->limit_per_min));
-	m->significant = (climb || trend || floor) && counts_ok;
-	m->stopped = m->fitted && (m->shape.stopped ||
-				   (early && (!m->shape.tail_grows || m->shape.slowing)));
-	m->failed = gated && counts_ok && ((m->over_gate && (climb || trend)) || floor) &&
+	m->significant = ((climb || trend) && j->counts_ok) || floor;
+	m->stopped = m->fitted && m->shape.stopped;
+	int grows = gated && ((j->counts_ok && m->over_gate && (climb || trend)) || floor) &&
 		    !m->stopped;
+	/* Only growth that would fail is asked whether it is still settling: it costs two fits. */
+	m->young = grows && too_young(j);
+	/* Counts move in whole steps at random: their halves differ by chance, and a pool that
+	 * grows has the step rule.  Slowing down is a memory metric's start-up. */
+	m->settling = grows && !m->young && !j->floor && slows_down(j->t, j->y, j->n);
+	m->unsettled = grows && j->early && (m->settling || may_yet_stop(m));
+	m->failed = grows && !m->young && !m->settling && !m->unsettled;
 	m->upper_per_min = NAN;
 	if (m->fitted && m->shape.span > 0)
 		m->upper_per_min = 60 * fmax(fmax(f->theil_sen.hi, f->ols.hi),
@@ -282,6 +451,69 @@ static void init_report(const struct scenario_gate *g, const struct metric_set *
 
 static void describe_metric(struct gate_report *r, int i);
 
+/*
+ * Cut metric m's start-up transient (warmup.h) from w, whose blocks b hold m's fit over w:
+ * records where m's window begins and, when it moved, refits m (and b) on what follows.
+ * y is the series fitted over w; raw, when not NULL, the raw RSS fitted beside it.
+ */
+static struct window cut_transient(struct gate_metric *m, const struct window *w,
+				   const double *y, const double *raw, struct fit_blocks *b,
+				   struct gate_report *r)
+{
+	struct warmup wu = { 0 };
+	struct window cut = *w;
+
+	m->window_start_s = w->n ? w->t[0] : NAN;
+	if (m->fitted) {
+		warmup_detect(b, &wu);
+		if (wu.start_block)
+			cut = window_from(w, wu.start_x);
+	}
+	if (cut.n != w->n && cut.n >= GATE_MIN_CUT_SAMPLES) {
+		const double *yc = y + (cut.off - w->off);
+		if (fit_series_blocks(cut.t, yc, cut.n, &m->fit, b) == 0) {
+			m->transient = 1;
+			m->transient_capped = wu.capped;
+			m->window_start_s = cut.t[0];
+			if (raw)
+				r->has_rss_raw = fit_series(cut.t, raw + (cut.off - w->off), cut.n,
+							    &r->rss_raw) == 0;
+		} else {
+			m->fitted = fit_series_blocks(w->t, y, w->n, &m->fit, b) == 0;
+			cut = *w;
+		}
+	} else {
+		cut = *w;
+	}
+	m->span_s = m->fitted && cut.n ? cut.t[cut.n - 1] - cut.t[0] : 0;
+	return cut;
+}
+
+/*
+ * A count: its fit, the step rule and its floor under churn.  Counts are not cut for start-up:
+ * a pool that grows once is one step, which the step rule already passes, and the cut would
+ * take a staircase's first steps for a transient.
+ */
+static void evaluate_count(const struct window *w, const double *y, double alpha, int early,
+			   struct gate_metric *m)
+{
+	struct fit_blocks b;
+	struct count_floor cf;
+
+	m->fitted = fit_series_blocks(w->t, y, w->n, &m->fit, &b) == 0;
+	m->window_start_s = w->n ? w->t[0] : NAN;
+	m->span_s = m->fitted ? w->t[w->n - 1] - w->t[0] : 0;
+	count_floor(w->t, y, w->n, m->limit_per_min >= 0 ? m->limit_per_min / 60 : 0, &cf);
+	struct judging j = {
+		.t = w->t, .y = y, .n = w->n, .alpha = alpha, .floor = &cf, .early = early,
+		.counts_ok = m->fitted && rises_in_both_halves(w->t, y, w->n),
+		.since_s = m->window_start_s, .lasted_s = m->span_s,
+	};
+	judge(m, &b, &j);
+	if (m->reason == GATE_FLOOR)
+		m->shape.troughs = cf.fit;
+}
+
 /* Fit and judge metric i over the window; 0, or -1 when out of memory. */
 static int evaluate_metric(const struct scenario_gate *g, const struct gate_input *in,
 			   const struct window *w, int i, struct gate_report *out)
@@ -294,9 +526,7 @@ static int evaluate_metric(const struct scenario_gate *g, const struct gate_inpu
 	if (!y)
 		return 0;
 	if (m->def->kind == METRIC_COUNT) {
-		m->fitted = fit_series_blocks(w->t, y, w->n, &m->fit, &b) == 0;
-		judge(m, &b, out->alpha_now, m->fitted && rises_in_both_halves(w->t, y, w->n),
-		      in->early);
+		evaluate_count(w, y, out->alpha_now, in->early, m);
 		return 0;
 	}
 	if (m->def->lazyfree && g->rss_discount_lazyfree && in->lazyfree_kib) {
@@ -305,9 +535,16 @@ static int evaluate_metric(const struct scenario_gate *g, const struct gate_inpu
 			return diag_error("out of memory fitting %s net of lazyfree", m->name);
 	}
 	const double *basis = fit_memory(out, i, w, y, net, &b);
-	judge(m, &b, out->alpha_now, 1, in->early);
+	struct window c = cut_transient(m, w, basis, basis == net && i == METRIC_RSS ? y : NULL,
+					&b, out);
+	struct judging j = {
+		.t = c.t, .y = basis + (c.off - w->off), .n = c.n, .alpha = out->alpha_now,
+		.counts_ok = 1, .early = in->early, .since_s = w->n ? w->t[0] : 0,
+		.lasted_s = w->n ? w->t[w->n - 1] - w->t[0] : 0,
+	};
+	judge(m, &b, &j);
 	if (i == METRIC_RSS && in->requests && m->fitted)
-		out->has_per_request = fit_per_request(in_window(w, in->requests), basis, w->n,
+		out->has_per_request = fit_per_request(in_window(&c, in->requests), j.y, c.n,
 						       &out->rss_per_request) == 0;
 	free(net);
 	return 0;
@@ -349,7 +586,7 @@ enum gate_settled gate_monitor_look(struct gate_monitor *m, const struct gate_re
 		return GATE_OPEN;
 	for (size_t i = 0; i < r->n_metrics; i++) {
 		const struct gate_metric *g = &r->metric[i];
-		if (g->limit_per_min >= 0 && !g->below)
+		if (g->limit_per_min >= 0 && (!g->below || g->span_s < pass_min_s))
 			return GATE_OPEN;
 	}
 	return GATE_SETTLED_PASS;
@@ -404,6 +641,19 @@ static json_t *shape_json(const struct shape *sh)
 			 "troughs_p", sh->troughs_fitted ? num(t->trend_p) : json_null());
 }
 
+/*
+ * Where the fit began and why: {"start_s", "span_s", "from": "warmup_s" | "start-up"
+ * | "start-up, capped"}.  The start-up is the transient found in the data (warmup.h).
+ */
+static json_t *window_json(const struct gate_metric *m)
+{
+	const char *from = !m->transient ? "warmup_s" : m->transient_capped ?
+			   "start-up, capped" : "start-up";
+
+	return json_pack("{s:o, s:o, s:s}", "start_s", num(m->window_start_s), "span_s",
+			 num(m->span_s), "from", from);
+}
+
 /* The fields every metric object has; basis is NULL for counts. */
 static json_t *metric_json(const struct gate_metric *m, const char *basis)
 {
@@ -430,6 +680,8 @@ static json_t *metric_json(const struct gate_metric *m, const char *basis)
 	err |= json_object_set_new(o, "significant", json_boolean(m->significant));
 	err |= json_object_set_new(o, "failed", json_boolean(m->failed));
 	err |= json_object_set_new(o, "stopped", json_boolean(m->stopped));
+	err |= json_object_set_new(o, "settling", json_boolean(m->settling));
+	err |= json_object_set_new(o, "window", window_json(m));
 	err |= json_object_set_new(o, "why", json_string(m->why));
 	err |= json_object_set_new(o, "shape", shape_json(&m->shape));
 	err |= json_object_set_new(o, "samples", json_integer((json_int_t)f->n));
@@ -585,6 +837,40 @@ static void format_per_request(char *buf, size_t len, const struct gate_report *
 	snprintf(buf, len, ", %s KiB per request", k);
 }
 
+/* The line the floor was judged on: OLS for few troughs after falls, else Theil–Sen. */
+static const struct fit_line *floor_line(const struct gate_metric *m)
+{
+	const struct shape *sh = &m->shape;
+	int few = m->def && m->def->kind == METRIC_SIZE && sh->cycles &&
+		  sh->cycles < GATE_FEW_TROUGHS;
+
+	return few ? &sh->troughs.ols : &sh->troughs.theil_sen;
+}
+
+static double floor_p(const struct gate_metric *m)
+{
+	return floor_line(m) == &m->shape.troughs.ols ? m->shape.troughs.ols_p :
+	       m->shape.troughs.trend_p;
+}
+
+/* "rss still settling until 17 s: start-up, not growth; " before a pass whose window moved. */
+static void prefix_transient(struct gate_metric *m)
+{
+	char head[128];
+
+	if (!m->transient || m->failed || m->reason == GATE_NOT_FITTED)
+		return;
+	snprintf(head, sizeof(head), "%s still settling until %.0f s: start-up, not growth; then ",
+		 m->name, m->window_start_s);
+	/* The line is ASCII (names and numbers): cutting its tail at a byte is safe. */
+	size_t hl = strlen(head), rl = strlen(m->why);
+	if (hl + rl >= sizeof(m->why))
+		rl = sizeof(m->why) - 1 - hl;
+	memmove(m->why + hl, m->why, rl);
+	memcpy(m->why, head, hl);
+	m->why[hl + rl] = '\0';
+}
+
 /* metric.why: one sentence a person can check against the plot. */
 static void describe_metric(struct gate_report *r, int i)
 {
@@ -615,10 +901,24 @@ static void describe_metric(struct gate_report *r, int i)
 		snprintf(m->why, sizeof(m->why), "%s grows %s, %s)%s", name, rg, p, per_req);
 		break;
 	case GATE_FLOOR:
-		format_rate(lvl, sizeof(lvl), sh->troughs.theil_sen.slope * 60);
-		format_p(p, sizeof(p), sh->troughs.trend_p);
-		snprintf(m->why, sizeof(m->why), "%s troughs rise %s%s under a sawtooth: %s, "
-			 "%s)%s", name, lvl, rate_suffix(m), rg, p, per_req);
+		format_rate(lvl, sizeof(lvl), floor_line(m)->slope * 60);
+		format_p(p, sizeof(p), floor_p(m));
+		if (m->def && m->def->kind == METRIC_COUNT)
+			snprintf(m->why, sizeof(m->why), "%s floor rises %s%s under churn (short-"
+				 "lived ones come and go above it): %s, %s)", name, lvl,
+				 rate_suffix(m), rg, p);
+		else
+			snprintf(m->why, sizeof(m->why), "%s troughs rise %s%s under a sawtooth: "
+				 "%s, %s)%s", name, lvl, rate_suffix(m), rg, p, per_req);
+		break;
+	case GATE_YOUNG:
+		snprintf(m->why, sizeof(m->why), "%s %s) for %.0f s only, after %.0f s of start-up: "
+			 "too short to tell from a fill that stops (run longer)", name, rg,
+			 m->fit.n ? r->fitted_s : 0, r->fitted_s > 0 ? m->window_start_s : 0);
+		break;
+	case GATE_SETTLING:
+		snprintf(m->why, sizeof(m->why), "%s %s) is slowing down: start-up still "
+			 "settling, not a leak", name, rg);
 		break;
 	case GATE_STOPPED:
 		format_level(lvl, sizeof(lvl), m, m->fit.y_last);
@@ -650,6 +950,7 @@ static void describe_metric(struct gate_report *r, int i)
 		}
 		break;
 	}
+	prefix_transient(m);
 }
 
 /* Append line to buf (used bytes so far), after sep when not first; 0, or -1 when full. */

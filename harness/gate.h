@@ -56,7 +56,12 @@ enum gate_reason {
 	GATE_ONCE,		/* real growth in one half of the window only: a pool that grew */
 	GATE_CLIMB,		/* failed: climbs and never falls back */
 	GATE_TREND,		/* failed: the trend test and the interval say it grows */
-	GATE_FLOOR,		/* failed: the troughs under a sawtooth rise faster than the gate */
+	GATE_FLOOR,		/* failed: the troughs under a sawtooth (a count's floor under
+				   churn) rise faster than the gate */
+	GATE_YOUNG,		/* over the gate, but for less than GATE_GROWTH_RATIO times the
+				   start-up before it: may be start-up still */
+	GATE_SETTLING,		/* over the gate, but slowing down: start-up still settling (at
+				   an early look also: growth too young to tell from a fill) */
 };
 
 struct gate_metric {
@@ -66,12 +71,23 @@ struct gate_metric {
 	int net_of_lazyfree;	/* fitted on the metric minus LazyFree */
 	double limit_per_min;	/* < 0: not gated */
 	int fitted;		/* 0: too few samples after warm-up */
+	/* Where this metric's fit begins: warmup_s, or later where its start-up transient ends
+	 * (warmup.h); span_s is the span fitted from there. */
+	double window_start_s, span_s;
+	int transient;		/* the window begins past warmup_s */
+	int transient_capped;	/* the transient reached the cap: still settling at half the
+				   window, and what follows the cap is judged */
+	int young;		/* growth lasted under GATE_GROWTH_RATIO x the start-up before it */
+	int settling;		/* growth slows down significantly across the window */
+	int unsettled;		/* at an early look: growth that may yet stop (too young,
+				   slowing, or settling), so no leak is settled on it */
 	struct fit_result fit;	/* slopes per second */
 	int over_gate;		/* Theil–Sen slope above the limit */
 	int significant;	/* real growth: a climb, or trend test and interval (counts: in
 				   both halves) */
 	int stopped;		/* growth stopped before the end of the window */
-	int failed;		/* gated && over_gate && significant && !stopped */
+	int failed;		/* gated && over_gate && significant && !stopped && !young
+				   && !settling (&& !unsettled at an early look) */
 	/* The most it can be growing: the larger upper bound of the two intervals, or the rise
 	 * from the first segment's floor to the last segment's peak over the span if larger (a
 	 * staircase between steps has intervals of zero width on its tied plateaus, not a zero
@@ -80,7 +96,7 @@ struct gate_metric {
 	int below;		/* gated and upper_per_min under the gate (early passes) */
 	struct shape shape;
 	enum gate_reason reason;
-	char why[200];		/* one line: "rss rose in 7 steps and never fell back (...)" */
+	char why[256];		/* one line: "rss rose in 7 steps and never fell back (...)" */
 };
 
 struct gate_report {
@@ -113,11 +129,18 @@ enum gate_settled { GATE_OPEN, GATE_SETTLED_LEAK, GATE_SETTLED_PASS };
 #define GATE_EARLY_LEAK_MIN_S 4.0
 #define GATE_EARLY_PASS_MIN_S 10.0
 #define GATE_EARLY_MAX_WAIT_S 300.0
+/*
+ * Growth must have lasted this many times as long as the start-up before it (the time up to
+ * where its window begins) before it can fail, at an early look or at the end: a fill is
+ * linear until the moment it stops, and start-ups scale with the program, so the wait does
+ * too.  Chosen against the fill families and the corpus of bench/verdicts.
+ */
+#define GATE_GROWTH_RATIO 2.2
 
 /*
  * Whether the look r (gate_evaluate with max_fit_s > 0) settles the verdict: a leak that held
- * at two consecutive looks, or every gated metric's upper bound under its gate after the
- * minimum span.  Updates m.
+ * at two consecutive looks, or every gated metric's upper bound under its gate over a window
+ * (after its start-up) of at least the minimum span.  Updates m.
  */
 enum gate_settled gate_monitor_look(struct gate_monitor *m, const struct gate_report *r,
 				    double max_fit_s);

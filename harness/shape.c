@@ -14,9 +14,14 @@
  *     confidence (the upper bound of its own fit): a cache that filled is not taken for a
  *     leak, a staircase with slow steps is not taken for a plateau between steps, and a noisy
  *     climb is not taken for a stop because one stretch happened to look flat.
- *   - Slowing: the second half of the span grows at under half the rate of the first.  A
- *     warm-up that outlasts warmup_s (a JIT, a runtime sizing its heap, a cache still filling)
- *     slows as it ends; a leak keeps its pace.  Only early verdicts use it: they wait.
+ *   - Slowing: the last third of the span grows at under half the rate of the faster of the
+ *     first two.  A warm-up that outlasts warmup_s (a JIT, a runtime sizing its heap, a cache
+ *     still filling) slows as it ends, and a fill that stops in the last third shows it there;
+ *     a leak keeps its pace.  A JIT's log-shaped growth slows too gently for thirds to see
+ *     within a few seconds, so slowing also counts a parabola whose downward curvature is
+ *     beyond what the steps and noise explain (t below SHAPE_BENDS_T, with the residuals'
+ *     lag-1 autocorrelation taken off the degrees of freedom).  Only early verdicts use it:
+ *     they wait, and a leak's steps bend its curve both ways.
  *   - A climb never gives back more than half of what it gained (largest fall against the
  *     rise of the floors): random bursts that happen to step up three times in a row have
  *     usually fallen somewhere in between; a leak's staircase has not.  And no one rise is
@@ -26,6 +31,10 @@
  *     lowest block median, so a collected heap's floor is its troughs.
  *   - Troughs: after each fall of more than a step, the lowest block before the next fall is a
  *     trough, at its own x: the floor a collector returns to, however irregular its cycle.
+ *     Its level is the least sample near it, not the block median (troughs_from_samples);
+ *     the block medians' own trend test is kept beside it (troughs_median_p), since the
+ *     least samples of a cycle that is nearly a whole number of samples long drift with the
+ *     sampling phase, and a rise that only they show is that drift.
  *     They are taken as independent, one per cycle, but only when the series saws (between
  *     falls it climbs block by block).  Otherwise, or with fewer than five of them, the lowest
  *     block of each 2 s stretch (at most 30) stands in, with the autocorrelation correction
@@ -44,7 +53,8 @@
 #define MAD_TO_SD 1.4826
 #define TROUGH_MIN_S 2.0
 #define TROUGH_MAX 30
-#define SHAPE_MIN_TROUGHS 5
+#define SHAPE_MIN_TROUGHS 4
+#define SHAPE_BENDS_T (-2.5)
 
 /* Robust sd of block-to-block changes; *typical gets the median absolute change. */
 static double change_noise(const struct fit_blocks *b, double *typical)
@@ -144,6 +154,53 @@ static double ols_slope(const struct fit_blocks *b, size_t from, size_t to)
 	return sxx > 0 ? sxy / sxx : 0;
 }
 
+/*
+ * The t statistic of the curvature of a least-squares parabola through the blocks, its
+ * standard error widened for lag-1 autocorrelation of the residuals: below about -2.5, the
+ * growth bends downwards beyond what its steps and noise explain.  0 with fewer than 8.
+ */
+static double curvature_t(const struct fit_blocks *b)
+{
+	size_t m = b->m;
+	double mx = 0, u[FIT_MAX_BLOCKS], e[FIT_MAX_BLOCKS];
+
+	if (m < 8)
+		return 0;
+	for (size_t i = 0; i < m; i++)
+		mx += b->x[i] / (double)m;
+	/* Regress on x and on the part of x^2 that x does not explain, so the two are
+	 * orthogonal and the curvature's coefficient and error come out of one pass each. */
+	double sxx = 0, sxq = 0, my = 0, sxy = 0;
+	for (size_t i = 0; i < m; i++) {
+		double x = b->x[i] - mx;
+		sxx += x * x;
+		sxq += x * x * x;
+		my += b->y[i] / (double)m;
+	}
+	double mq = sxx / (double)m, suu = 0, suy = 0;
+	for (size_t i = 0; i < m; i++) {
+		double x = b->x[i] - mx;
+		u[i] = x * x - mq - (sxx > 0 ? sxq / sxx * x : 0);
+		suu += u[i] * u[i];
+		sxy += x * (b->y[i] - my);
+		suy += u[i] * (b->y[i] - my);
+	}
+	if (sxx <= 0 || suu <= 0)
+		return 0;
+	double slope = sxy / sxx, c = suy / suu, sse = 0, num = 0;
+	for (size_t i = 0; i < m; i++) {
+		e[i] = b->y[i] - my - slope * (b->x[i] - mx) - c * u[i];
+		sse += e[i] * e[i];
+		if (i > 0)
+			num += e[i] * e[i - 1];
+	}
+	double r1 = sse > 0 ? fmax(0, fmin(0.95, num / sse)) : 0;
+	double df = (double)m * (1 - r1) / (1 + r1) - 3;
+	if (df < 1 || sse <= 0)
+		return 0;
+	return c / sqrt(sse / df / suu);
+}
+
 /* The first block at or after x. */
 static size_t block_at(const struct fit_blocks *b, double x)
 {
@@ -229,13 +286,51 @@ static size_t fall_minima(const struct fit_blocks *b, const struct shape *s,
 	return ups * 3 >= changes * 2 ? t->m : 0;
 }
 
+/*
+ * Each trough's level from the samples themselves: the least sample from a block and a half
+ * before it (the block the fall landed in, whose median is a mix of top and bottom) to half a
+ * block after.  The lowest block median sits part of the way up a sawtooth's climb, a level
+ * that wobbles with where the collection fell in the block; the least sample is the floor the
+ * collector returned to, which makes five cycles enough to see a floor rise.
+ */
+static void troughs_from_samples(const struct shape_samples *raw, const struct fit_blocks *b,
+				 struct fit_blocks *t)
+{
+	double half = b->m > 1 ? (b->x[b->m - 1] - b->x[0]) / (double)(b->m - 1) / 2 : 0;
+	size_t i = 0, kept = 0;
+
+	for (size_t k = 0; k < t->m; k++) {
+		/* A trough whose stretch the window cuts has fewer samples to be least of, so
+		 * it sits higher: at the end that would read as a rise. */
+		if (raw->n == 0 || t->x[k] - 3 * half < raw->t[0] ||
+		    t->x[k] + half > raw->t[raw->n - 1])
+			continue;
+		while (i < raw->n && !(raw->t[i] >= t->x[k] - 3 * half))
+			i++;
+		double low = t->y[k];
+		for (size_t j = i; j < raw->n && raw->t[j] <= t->x[k] + half; j++)
+			if (isfinite(raw->y[j]) && raw->y[j] < low)
+				low = raw->y[j];
+		t->x[kept] = t->x[k];
+		t->y[kept++] = low;
+	}
+	t->m = kept;
+}
+
 /* The lower envelope: troughs after falls when there are enough, else stretch minima. */
-static void fit_troughs(const struct fit_blocks *b, struct shape *s)
+static void fit_troughs(const struct fit_blocks *b, const struct shape_samples *raw,
+			struct shape *s)
 {
 	struct fit_blocks t = { .m = 0 };
 	size_t k = (size_t)(s->span / TROUGH_MIN_S);
 
 	int cycles = fall_minima(b, s, &t) >= SHAPE_MIN_TROUGHS;
+	struct fit_result medians;
+	s->troughs_median_p = cycles && fit_points(&t, 1, &medians) == 0 ? medians.trend_p : 1;
+	if (cycles && raw) {
+		troughs_from_samples(raw, b, &t);
+		cycles = t.m >= SHAPE_MIN_TROUGHS;
+	}
 
 	s->cycles = cycles ? t.m : 0;
 	if (!cycles) {
@@ -248,7 +343,8 @@ static void fit_troughs(const struct fit_blocks *b, struct shape *s)
 	s->troughs_fitted = fit_points(&t, cycles, &s->troughs) == 0;
 }
 
-void shape_analyse(const struct fit_blocks *b, double gate_per_s, struct shape *out)
+void shape_analyse(const struct fit_blocks *b, const struct shape_samples *raw,
+		   double gate_per_s, struct shape *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->last_rise_x = NAN;
@@ -270,8 +366,9 @@ void shape_analyse(const struct fit_blocks *b, double gate_per_s, struct shape *
 		      out->max_rise <= 0.6 * out->mean_rise * out->rises &&
 		      out->max_fall <= (out->floor_last - out->floor_first) / 2;
 	judge_tail(b, out, gate_per_s);
-	size_t mid = block_at(b, b->x[0] + out->span / 2);
-	double first = ols_slope(b, 0, mid), second = ols_slope(b, mid, b->m);
-	out->slowing = first > 0 && second < first / 2;
-	fit_troughs(b, out);
+	size_t t1 = block_at(b, b->x[0] + out->span / 3), t2 = block_at(b, b->x[0] + 2 * out->span / 3);
+	double early = fmax(ols_slope(b, 0, t1), ols_slope(b, t1, t2));
+	out->slowing = (early > 0 && ols_slope(b, t2, b->m) < early / 2) ||
+		       curvature_t(b) < SHAPE_BENDS_T;
+	fit_troughs(b, raw, out);
 }

@@ -42,19 +42,30 @@ struct shape {
 				   over 60 % of all, and no fall gave back half the rise */
 	int stopped;		/* rose, then its last stretch (a quarter of the span, or twice
 				   the longest gap between rises) grew under the gate at 95 % */
-	int slowing;		/* the second half grows at under half the rate of the first */
+	int slowing;		/* the last third grows at under half the rate of the faster of
+				   the first two thirds, or the curve bends down significantly */
 	int tail_grows;		/* that stretch grows, at 95 % (its fit's lower bound above 0) */
 	struct fit_result troughs;	/* fit of the lowest block of each stretch of the span */
 	int troughs_fitted;
+	double troughs_median_p;	/* Mann–Kendall p of the troughs' block medians (1 when
+					   not read from falls) */
 	unsigned cycles;	/* troughs after falls when the series saws, else 0 */
 };
 
+/* The samples the blocks were made from (t ascending; NaN y skipped), all n long. */
+struct shape_samples {
+	const double *t, *y;
+	size_t n;
+};
+
 /*
- * Read the shape of b (at least 4 blocks; fewer give a zeroed shape with no rises).
+ * Read the shape of b (at least 4 blocks; fewer give a zeroed shape with no rises); raw, when
+ * not NULL, holds the samples behind b, for the troughs' levels.
  * gate_per_s is the growth the metric may show (0 or less: not gated); a twentieth of what it
  * allows over the span is the least rise counted, so that page-sized jitter of a flat series
  * is never a "rise".
  */
-void shape_analyse(const struct fit_blocks *b, double gate_per_s, struct shape *out);
+void shape_analyse(const struct fit_blocks *b, const struct shape_samples *raw,
+		   double gate_per_s, struct shape *out);
 
 #endif

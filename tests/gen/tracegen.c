@@ -325,32 +325,194 @@ static void fds_leak(struct trace *tr, double d)
 	}
 }
 
+/* ---------------------------------------------------------------- start-up shapes */
+
+/*
+ * The transient's true end, and whether the run can know it: the fill must have stopped by
+ * the middle of the window after warm-up, so that a flat stretch as long as the growth
+ * follows.
+ */
+static void set_transient(struct trace *tr, double end_s, double d)
+{
+	tr->transient_end_s = end_s;
+	tr->decidable = end_s <= tr->warmup_s + 0.5 * (d - tr->warmup_s);
+}
+
+/* A bounded cache fills linearly at 2-6x the gate from the start and is full 1-8 s after
+ * warm-up: linear until the moment it stops, as a leak is. */
+static void fill_stops(struct trace *tr, double d)
+{
+	double rate = KIB_S(2 + 4 * noise_uniform()), stop = tr->warmup_s + 1 + 7 * noise_uniform();
+
+	flat(tr, 100);
+	for (size_t i = 0; i < tr->n; i++)
+		tr->rss[i] += rate * fmin(tr->t[i], stop);
+	set_transient(tr, stop, d);
+}
+
+/*
+ * Random keys from a finite keyspace: each draw misses with the share of keys not yet cached,
+ * so the cache fills as 1 - exp(-t / tau) (the coupon collector), tau 2-6 s, at 4-10x the gate
+ * at first.  Its end: where it grows at a quarter of the gate.
+ */
+static void coupon_fill(struct trace *tr, double d)
+{
+	double tau = 2 + 4 * noise_uniform(), rate0 = KIB_S(4 + 6 * noise_uniform());
+	double size = rate0 * tau, level = 0;
+
+	flat(tr, 100);
+	for (size_t i = 0; i < tr->n; i++) {
+		double want = size * (1 - exp(-tr->t[i] / tau));
+		/* keys land one entry (8 KiB) at a time */
+		while (level + 8 <= want)
+			level += 8;
+		tr->rss[i] += level;
+	}
+	set_transient(tr, tau * log(rate0 / KIB_S(0.25)), d);
+}
+
+/* A JIT compiles hot code: log-shaped growth of 4-12 MiB over 10-30 s, then flat. */
+static void jit_log(struct trace *tr, double d)
+{
+	double size = 4096 + 8192 * noise_uniform(), until = 10 + 20 * noise_uniform();
+
+	flat(tr, 100);
+	for (size_t i = 0; i < tr->n; i++)
+		tr->rss[i] += size * log1p(fmin(tr->t[i], until)) / log1p(until);
+	set_transient(tr, until, d);
+}
+
+/*
+ * Go's heap goal: a live heap that grows at start-up doubles the goal once or twice, and RSS
+ * steps up by 1-4 MiB, then twice that, under a small collector cycle; then flat.
+ */
+static void heap_goal(struct trace *tr, double d)
+{
+	double step = 1024 + 3072 * noise_uniform(), first = 3 + 9 * noise_uniform();
+	double second = noise_uniform() < 0.5 ? first + 4 + 8 * noise_uniform() : INFINITY;
+
+	flat(tr, 20);
+	add_sawtooth(tr, 256, 0.5 + noise_uniform());
+	for (size_t i = 0; i < tr->n; i++)
+		tr->rss[i] += (tr->t[i] >= first ? step : 0) + (tr->t[i] >= second ? 2 * step : 0);
+	set_transient(tr, isfinite(second) ? second : first, d);
+}
+
+/* A server loads its data for 6-15 s before it serves (20-60x the gate), then saws. */
+static void slow_ready(struct trace *tr, double d)
+{
+	double until = 6 + 9 * noise_uniform(), rate = KIB_S(20 + 40 * noise_uniform());
+
+	flat(tr, 100);
+	add_sawtooth(tr, 2048, 1 + 2 * noise_uniform());
+	for (size_t i = 0; i < tr->n; i++)
+		tr->rss[i] += rate * fmin(tr->t[i], until);
+	set_transient(tr, until, d);
+}
+
+/* A leak at 2-3x the gate from the start, under a start-up of 4-8 MiB (tau 2-5 s). */
+static void leak_under_startup(struct trace *tr, double d)
+{
+	double tau = 2 + 3 * noise_uniform(), size = 4096 + 4096 * noise_uniform();
+
+	white(tr, d);
+	add_ramp(tr, KIB_S(2 + noise_uniform()), 0);
+	for (size_t i = 0; i < tr->n; i++)
+		tr->rss[i] += size * (1 - exp(-tr->t[i] / tau));
+	set_transient(tr, tau * log(size / tau / KIB_S(0.25)), d);
+	tr->decidable = 1;
+}
+
+/* ---------------------------------------------------------------- floors */
+
+/* A 20 MiB sawtooth with about five cycles in the window. */
+static void big_sawtooth(struct trace *tr, double d)
+{
+	flat(tr, 100);
+	add_sawtooth(tr, 20480, (d - tr->warmup_s) / (4.5 + noise_uniform()));
+}
+
+/* The same, its floor rising at 5x the gate. */
+static void big_sawtooth_rising(struct trace *tr, double d)
+{
+	big_sawtooth(tr, d);
+	add_ramp(tr, KIB_S(5), 0);
+}
+
+/* Bursts of 50-80 short-lived FDs (0.3-1 s each, about every 2 s) on a base of 20. */
+static void add_fd_bursts(struct trace *tr, double d)
+{
+	double next = -2 * log(noise_uniform());
+
+	for (size_t i = 0; i < tr->n; i++)
+		tr->fds[i] = 20;
+	while (next < d) {
+		double n = round(50 + 30 * noise_uniform()), until = next + 0.3 + 0.7 * noise_uniform();
+		for (size_t i = (size_t)(next * TRACEGEN_HZ); i < tr->n && tr->t[i] < until; i++)
+			tr->fds[i] += n * noise_uniform();
+		next += -2 * log(noise_uniform());
+	}
+}
+
+static void fds_churn(struct trace *tr, double d)
+{
+	flat(tr, 100);
+	add_fd_bursts(tr, d);
+	for (size_t i = 0; i < tr->n; i++)
+		tr->fds[i] = round(tr->fds[i]);
+}
+
+/* Under the same churn, one FD kept open at twice the gate: a floor that keeps rising. */
+static void fds_churn_leak(struct trace *tr, double d)
+{
+	double mean_gap = 60 / (2 * GATE_COUNT), next = -mean_gap * log(noise_uniform()), kept = 0;
+
+	fds_churn(tr, d);
+	for (size_t i = 0; i < tr->n; i++) {
+		while (tr->t[i] >= next) {
+			kept++;
+			next += -mean_gap * log(noise_uniform());
+		}
+		tr->fds[i] += kept;
+	}
+}
+
 const struct tracegen_family tracegen_families[] = {
-	{ "white noise", 0, "rss", 0, white },
-	{ "AR(1) phi 0.9", 0, "rss", 0, ar1 },
-	{ "GC sawtooth, flat floor", 0, "rss", 0, gc_sawtooth },
-	{ "slow GC cycle 5-10 s (short runs fail)", 0, "rss", -1, gc_slow },
-	{ "GC sawtooth, floor settles", 0, "rss", 0, gc_settling },
-	{ "cache fills, then plateau", 0, "rss", 0, cache_plateau },
-	{ "pool grows once", 0, "rss", 0, pool_once },
-	{ "bursty load (bursts freed in 0.5-3 s)", 0, "rss", 0, bursty },
-	{ "level shifts 0.5-3 MiB, mean-reverting", 0, "rss", 0, level_shifts },
-	{ "heavy-tailed outliers", 0, "rss", 0, outliers },
-	{ "sampling gaps", 0, "rss", 0, gaps },
-	{ "JIT warm-up", 0, "rss", 0, jit_warmup },
-	{ "threads: pool grows once", 0, "threads", 0, threads_once },
-	{ "fds: noisy, +5 once", 0, "fds", 0, fds_once },
-	{ "ramp 2x + white noise", 1, "rss", 2, ramp_white },
-	{ "ramp 2x + AR(1)", 1, "rss", 2, ramp_ar1 },
-	{ "sawtooth on a rising floor 2x", 1, "rss", 2, ramp_sawtooth },
-	{ "staircase 2-5x (compound Poisson)", 1, "rss", 2, staircase },
-	{ "staircase 2-5x + GC cycle", 1, "rss", 2, staircase_gc },
-	{ "starts at 30 %, then 3x", 1, "rss", 2, mid_run },
-	{ "ramp 2x + outliers", 1, "rss", 2, ramp_outliers },
-	{ "ramp 2x + sampling gaps", 1, "rss", 2, ramp_gaps },
-	{ "ramp 1.5x (slow)", 1, "rss", 1.5, ramp_slow },
-	{ "threads leak 2x", 1, "threads", 2, threads_leak },
-	{ "fds leak 2x, noisy", 1, "fds", 2, fds_leak },
+	{ "white noise", 0, "rss", 0, white, 0 },
+	{ "AR(1) phi 0.9", 0, "rss", 0, ar1, 0 },
+	{ "GC sawtooth, flat floor", 0, "rss", 0, gc_sawtooth, 0 },
+	{ "slow GC cycle 5-10 s (short runs fail)", 0, "rss", -1, gc_slow, 0 },
+	{ "GC sawtooth, floor settles", 0, "rss", 0, gc_settling, 0 },
+	{ "cache fills, then plateau", 0, "rss", 0, cache_plateau, 0 },
+	{ "pool grows once", 0, "rss", 0, pool_once, 0 },
+	{ "bursty load (bursts freed in 0.5-3 s)", 0, "rss", 0, bursty, 0 },
+	{ "level shifts 0.5-3 MiB, mean-reverting", 0, "rss", 0, level_shifts, 0 },
+	{ "heavy-tailed outliers", 0, "rss", 0, outliers, 0 },
+	{ "sampling gaps", 0, "rss", 0, gaps, 0 },
+	{ "JIT warm-up", 0, "rss", 0, jit_warmup, 0 },
+	{ "threads: pool grows once", 0, "threads", 0, threads_once, 0 },
+	{ "fds: noisy, +5 once", 0, "fds", 0, fds_once, 0 },
+	{ "ramp 2x + white noise", 1, "rss", 2, ramp_white, 0 },
+	{ "ramp 2x + AR(1)", 1, "rss", 2, ramp_ar1, 0 },
+	{ "sawtooth on a rising floor 2x", 1, "rss", 2, ramp_sawtooth, 0 },
+	{ "staircase 2-5x (compound Poisson)", 1, "rss", 2, staircase, 0 },
+	{ "staircase 2-5x + GC cycle", 1, "rss", 2, staircase_gc, 0 },
+	{ "starts at 30 %, then 3x", 1, "rss", 2, mid_run, 0 },
+	{ "ramp 2x + outliers", 1, "rss", 2, ramp_outliers, 0 },
+	{ "ramp 2x + sampling gaps", 1, "rss", 2, ramp_gaps, 0 },
+	{ "ramp 1.5x (slow)", 1, "rss", 1.5, ramp_slow, 0 },
+	{ "threads leak 2x", 1, "threads", 2, threads_leak, 0 },
+	{ "fds leak 2x, noisy", 1, "fds", 2, fds_leak, 0 },
+	{ "start-up: fill stops 1-8 s after warm-up", 0, "rss", 0, fill_stops, 1 },
+	{ "start-up: coupon-collector fill", 0, "rss", 0, coupon_fill, 1 },
+	{ "start-up: JIT, log growth over 10-30 s", 0, "rss", 0, jit_log, 1 },
+	{ "start-up: Go heap goal doubles once or twice", 0, "rss", 0, heap_goal, 1 },
+	{ "start-up: ready after a 6-15 s load", 0, "rss", 0, slow_ready, 1 },
+	{ "start-up: leak 2-3x under a start-up ramp", 1, "rss", 2, leak_under_startup, 1 },
+	{ "sawtooth 20 MiB, 5 cycles, flat floor", 0, "rss", 0, big_sawtooth, 0 },
+	{ "sawtooth 20 MiB, 5 cycles, floor 5x", 1, "rss", 5, big_sawtooth_rising, 0 },
+	{ "fds: bursts of 50-80, flat floor", 0, "fds", 0, fds_churn, 0 },
+	{ "fds: bursts of 50-80, floor leaks 2x", 1, "fds", 2, fds_churn_leak, 0 },
 };
 const size_t tracegen_n_families = sizeof(tracegen_families) / sizeof(tracegen_families[0]);
 
@@ -392,6 +554,8 @@ void tracegen_make(const struct tracegen_family *f, uint64_t seed, double durati
 	tr->gate_rss = GATE_KIB;
 	tr->gate_threads = tr->gate_fds = GATE_COUNT;
 	tr->has_lazyfree = 0;
+	tr->transient_end_s = NAN;
+	tr->decidable = 1;
 	for (size_t i = 0; i < tr->n; i++) {
 		tr->t[i] = (double)i / TRACEGEN_HZ;
 		tr->threads[i] = 8;
@@ -517,11 +681,12 @@ void trace_scenario_gate(const struct trace *tr, double alpha, struct scenario_g
 	g->rss_discount_lazyfree = tr->has_lazyfree;
 }
 
-int trace_replay(const struct trace *tr, double alpha, int early, double *decided_at_s)
+int trace_replay(const struct trace *tr, double alpha, int early, double *decided_at_s,
+		 struct gate_report *out)
 {
 	struct scenario_gate g;
 	struct gate_input in;
-	struct gate_report rep;
+	struct gate_report mine, *rep = out ? out : &mine;
 	struct gate_monitor mon = { 0 };
 	double end = tr->n ? tr->t[tr->n - 1] : 0, max_fit = end - tr->warmup_s;
 	double next_look = tr->warmup_s + 1;
@@ -534,16 +699,16 @@ int trace_replay(const struct trace *tr, double alpha, int early, double *decide
 		next_look = tr->t[i] + 1;
 		trace_gate_input(tr, i + 1, max_fit, &in);
 		in.early = 1;
-		if (gate_evaluate(&g, &in, &rep) < 0)
+		if (gate_evaluate(&g, &in, rep) < 0)
 			continue;
-		enum gate_settled s = gate_monitor_look(&mon, &rep, max_fit);
+		enum gate_settled s = gate_monitor_look(&mon, rep, max_fit);
 		if (s != GATE_OPEN) {
 			*decided_at_s = tr->t[i];
 			return s == GATE_SETTLED_LEAK;
 		}
 	}
 	trace_gate_input(tr, tr->n, early ? max_fit : 0, &in);
-	if (gate_evaluate(&g, &in, &rep) < 0)
+	if (gate_evaluate(&g, &in, rep) < 0)
 		return -1;
-	return rep.leak;
+	return rep->leak;
 }

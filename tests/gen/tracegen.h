@@ -28,6 +28,11 @@ struct trace {
 	int has_lazyfree;	/* some lazyfree reading: RSS is gated net of it */
 	double warmup_s;
 	double gate_rss, gate_threads, gate_fds;	/* per minute; < 0 not gated */
+	/* Generators: when this run's start-up transient truly ends (NaN: it has none), and
+	 * whether a verdict on the whole run can know what it is (a fill still going at the end
+	 * of a short run is a leak as far as any window shows: such runs are shown, not counted). */
+	double transient_end_s;
+	int decidable;
 };
 
 struct tracegen_family {
@@ -36,6 +41,7 @@ struct tracegen_family {
 	const char *metric;	/* "rss", "threads" or "fds": what leaks (or what a pass tempts) */
 	double rate_x;		/* a leak's mean growth as a multiple of its gate (0 for a pass) */
 	void (*make)(struct trace *tr, double duration_s);
+	int startup;		/* a start-up shape: the bench reports where the fit window began */
 };
 
 extern const struct tracegen_family tracegen_families[];
@@ -65,8 +71,10 @@ void trace_scenario_gate(const struct trace *tr, double alpha, struct scenario_g
 /*
  * Replay tr as a run would see it: a look every second from warm-up on, stopping at the first
  * settled look (when early), else one verdict at the end.  Returns 1 leak, 0 pass, -1 when
- * nothing could be fitted; *decided_at_s gets the time of the verdict.
+ * nothing could be fitted; *decided_at_s gets the time of the verdict, and *rep (unless NULL)
+ * the report it rests on.
  */
-int trace_replay(const struct trace *tr, double alpha, int early, double *decided_at_s);
+int trace_replay(const struct trace *tr, double alpha, int early, double *decided_at_s,
+		 struct gate_report *rep);
 
 #endif

@@ -117,8 +117,10 @@ static void generators_draw_their_truth(void **state)
 
 /*
  * At 60 s, one verdict at the end: every leak family at twice its gate or more is called in at
- * least 85 % of seeds, and every non-leak (but the slow cycle, which needs longer windows) in
- * at most 4 %.  bench/verdicts prints the full matrix.
+ * least 85 % of seeds (70 % for the FD families, whose counts are noisy or churn), and every
+ * non-leak (but the slow cycle, which needs longer windows) in at most 4 %.  Runs whose
+ * start-up outlasts half the window are left out: no window can tell them from a leak.
+ * bench/verdicts prints the full matrix.
  */
 static void families_get_their_verdict(void **state)
 {
@@ -129,19 +131,23 @@ static void families_get_their_verdict(void **state)
 		double at;
 		if (fam->rate_x < 0 || (fam->leak && fam->rate_x < 2))
 			continue;
+		unsigned runs = 0;
 		for (unsigned s = 0; s < SEEDS; s++) {
 			tracegen_make(fam, 2000 + s, 60, &tr);
-			int v = trace_replay(&tr, 0.01, 0, &at);
+			int v = trace_replay(&tr, 0.01, 0, &at, NULL);
 			assert_true(v >= 0);
+			if (!tr.decidable)
+				continue;
+			runs++;
 			leaks += (unsigned)v;
 		}
-		print_message("%-40s %u/%u called leak\n", fam->name, leaks, SEEDS);
+		print_message("%-44s %u/%u called leak\n", fam->name, leaks, runs);
+		assert_true(runs >= SEEDS / 2);
 		/* Counts with noise of their own (FDs of short-lived connections) need longer. */
 		if (fam->leak)
-			assert_true(leaks >= SEEDS * (strcmp(fam->name, "fds leak 2x, noisy") ? 85 : 70) /
-				    100);
+			assert_true(leaks >= runs * (strncmp(fam->name, "fds", 3) ? 85 : 70) / 100);
 		else
-			assert_true(leaks <= SEEDS * 4 / 100);
+			assert_true(leaks <= runs * 4 / 100);
 	}
 }
 
@@ -155,11 +161,16 @@ static void early_looks_keep_false_positives_down(void **state)
 		double at;
 		if (fam->leak || fam->rate_x < 0)
 			continue;
+		unsigned runs = 0;
 		for (unsigned s = 0; s < SEEDS; s++) {
 			tracegen_make(fam, 3000 + s, 35, &tr);
-			leaks += (unsigned)trace_replay(&tr, 0.01, 1, &at);
+			int v = trace_replay(&tr, 0.01, 1, &at, NULL);
+			if (!tr.decidable)
+				continue;
+			runs++;
+			leaks += (unsigned)v;
 		}
-		assert_true(leaks <= SEEDS * 6 / 100);
+		assert_true(leaks <= runs * 6 / 100);
 	}
 }
 
@@ -260,9 +271,138 @@ static void plateau_is_bounded(void **state)
 		tr.rss[i] = 30720 + 2048 * fmin(tr.t[i], 15) + 50 * noise_gaussian();
 	judge_trace(1024, &rep);
 	assert_false(rep.leak);
-	assert_true(judged(&rep, "rss")->stopped);
-	assert_non_null(strstr(judged(&rep, "rss")->why, "growth stopped"));
-	assert_non_null(strstr(judged(&rep, "rss")->why, "bounded"));
+	assert_true(judged(&rep, "rss")->transient);
+	assert_in_range((long)judged(&rep, "rss")->window_start_s, 14, 17);
+	assert_non_null(strstr(judged(&rep, "rss")->why, "rss still settling until 1"));
+	assert_non_null(strstr(judged(&rep, "rss")->why, "start-up, not growth"));
+}
+
+/*
+ * The start-up the issue measured: a cache filling for about 7 s past a 5 s warm-up (from
+ * the start, 3,000 KiB/min against a gate of 128), then flat for 28 s, was called a leak at
+ * 12.3 s of a 40 s run.  No look may call it now, and the whole run passes.
+ */
+static void fill_past_warmup_never_cries_wolf(void **state)
+{
+	unsigned leaks = 0;
+	double at;
+
+	(void)state;
+	for (unsigned s = 0; s < SEEDS; s++) {
+		noise_seed(6500 + s);
+		flat_counts(400);
+		double stop = 11.5 + noise_uniform();
+		for (size_t i = 0; i < tr.n; i++)
+			tr.rss[i] = 40960 + 3000.0 / 60 * fmin(tr.t[i], stop) + 8 * noise_gaussian();
+		tr.warmup_s = 5;
+		tr.gate_rss = 128;
+		tr.gate_threads = tr.gate_fds = 1;
+		leaks += (unsigned)trace_replay(&tr, 0.01, 1, &at, NULL);
+		assert_int_equal(trace_replay(&tr, 0.01, 0, &at, NULL), 0);
+	}
+	assert_int_equal(leaks, 0);
+}
+
+/*
+ * A floor rising at 5x its gate (5 MiB/min against 1 MiB/min) under a 23 MiB sawtooth, five
+ * cycles in the window: called a leak on its troughs, five points tested with OLS's t.  The
+ * same sawtooth on a flat floor passes.  (At 10 Hz a trough is only known to within the climb
+ * between two samples, ~360 KiB here: a floor rising 1 MiB/min, 512 KiB over the window, is
+ * below what five troughs resolve.)
+ */
+static void rising_floor_under_few_cycles(void **state)
+{
+	struct gate_report rep;
+	unsigned leaks = 0, flat_leaks = 0;
+
+	(void)state;
+	for (unsigned s = 0; s < SEEDS; s++) {
+		for (int rising = 0; rising < 2; rising++) {
+			noise_seed(6600 + s);
+			flat_counts(400);
+			double period = 35.0 / (5 + noise_uniform()), phase = period * noise_uniform();
+			for (size_t i = 0; i < tr.n; i++)
+				tr.rss[i] = 61440 + (rising ? 5 * 1024.0 / 60 * tr.t[i] : 0) +
+					    23552 * fmod(tr.t[i] + phase, period) / period +
+					    50 * noise_gaussian();
+			judge_trace(1024, &rep);
+			(rising ? &leaks : &flat_leaks)[0] += (unsigned)rep.leak;
+			if (rising && rep.leak && s == 0)
+				assert_non_null(strstr(judged(&rep, "rss")->why, "troughs rise"));
+		}
+	}
+	print_message("rising floor: %u/%u leak, flat floor %u/%u\n", leaks, SEEDS, flat_leaks,
+		      SEEDS);
+	assert_true(leaks >= SEEDS * 80 / 100);
+	assert_int_equal(flat_leaks, 0);
+}
+
+/*
+ * FDs whose floor rises by one every 3 s (+20/min against a gate of 5) under bursts of 50-80
+ * short-lived sockets: the fit saw the growth but the per-half rule read the bursts.  The
+ * floor is judged now (and alone calls some of them); a pool that grows once under the same
+ * churn still passes.
+ */
+static void fd_floor_under_churn(void **state)
+{
+	struct gate_report rep;
+	unsigned leaks = 0, once = 0, by_floor = 0;
+
+	(void)state;
+	for (unsigned s = 0; s < SEEDS; s++) {
+		for (int leaking = 0; leaking < 2; leaking++) {
+			noise_seed(6700 + s);
+			flat_counts(400);
+			double next = 2 * noise_uniform(), at = 10 + 20 * noise_uniform();
+			for (size_t i = 0; i < tr.n; i++) {
+				tr.rss[i] = 40960 + 50 * noise_gaussian();
+				tr.fds[i] = 30 + (leaking ? floor(tr.t[i] / 3) : tr.t[i] >= at ? 5 : 0);
+			}
+			while (next < 40) {
+				double n = round(50 + 30 * noise_uniform()), until = next + 0.3 + 0.7 *
+										 noise_uniform();
+				for (size_t i = (size_t)(next * 10); i < tr.n && tr.t[i] < until; i++)
+					tr.fds[i] += round(n * noise_uniform());
+				next += -2 * log(noise_uniform());
+			}
+			tr.warmup_s = 5;
+			tr.gate_rss = 1024;
+			tr.gate_threads = 1;
+			tr.gate_fds = 5;
+			struct scenario_gate g;
+			struct gate_input in;
+			trace_scenario_gate(&tr, 0.01, &g);
+			trace_gate_input(&tr, tr.n, 0, &in);
+			assert_int_equal(gate_evaluate(&g, &in, &rep), 0);
+			(leaking ? &leaks : &once)[0] += (unsigned)rep.leak;
+			if (leaking && judged(&rep, "fds")->reason == GATE_FLOOR) {
+				by_floor++;
+				assert_non_null(strstr(judged(&rep, "fds")->why, "fds floor rises"));
+			}
+		}
+	}
+	print_message("fd floor: %u/%u leak (%u on the floor alone), pool once %u/%u\n", leaks,
+		      SEEDS, by_floor, once, SEEDS);
+	assert_true(leaks >= SEEDS * 95 / 100);
+	assert_true(by_floor > 0);
+	assert_int_equal(once, 0);
+}
+
+/* A run too short to tell growth from start-up passes, and says why. */
+static void too_young_to_call(void **state)
+{
+	struct gate_report rep;
+
+	(void)state;
+	noise_seed(6800);
+	flat_counts(100);
+	for (size_t i = 0; i < tr.n; i++)
+		tr.rss[i] = 40960 + 4096.0 / 60 * tr.t[i] + 8 * noise_gaussian();
+	judge_trace(128, &rep);
+	assert_false(rep.leak);
+	assert_int_equal(judged(&rep, "rss")->reason, GATE_YOUNG);
+	assert_non_null(strstr(judged(&rep, "rss")->why, "too short to tell"));
+	assert_non_null(strstr(judged(&rep, "rss")->why, "run longer"));
 }
 
 /* A collector's sawtooth over a flat floor: pass, and the why names the troughs. */
@@ -313,13 +453,14 @@ static void early_verdicts_come_early(void **state)
 	for (size_t i = 0; i < tr.n; i++)
 		tr.rss[i] = 20480 + 200.0 * tr.t[i] + 2 * noise_gaussian();
 	judge_trace(1024, &(struct gate_report){ 0 });
-	assert_int_equal(trace_replay(&tr, 0.01, 1, &at_leak), 1);
-	assert_int_equal(trace_replay(&tr, 0.01, 0, &at_full), 1);
+	assert_int_equal(trace_replay(&tr, 0.01, 1, &at_leak, NULL), 1);
+	assert_int_equal(trace_replay(&tr, 0.01, 0, &at_full, NULL), 1);
 	for (size_t i = 0; i < tr.n; i++)
 		tr.rss[i] = 20480 + 2 * noise_gaussian();
-	assert_int_equal(trace_replay(&tr, 0.01, 1, &at_pass), 0);
+	assert_int_equal(trace_replay(&tr, 0.01, 1, &at_pass, NULL), 0);
 	print_message("leak at %.1f s, pass at %.1f s of %.1f s\n", at_leak, at_pass, at_full);
-	assert_true(at_leak <= 10.0);
+	/* the growth must have lasted GATE_GROWTH_RATIO x the 5 s warm-up, and two looks */
+	assert_true(at_leak >= 5 + GATE_GROWTH_RATIO * 5 && at_leak <= 5 + GATE_GROWTH_RATIO * 5 + 2);
 	assert_true(at_pass < 20.0 && at_pass >= 5 + GATE_EARLY_PASS_MIN_S);
 	assert_true(at_full > 29);
 }
@@ -341,11 +482,16 @@ static void monitor_rules(void **state)
 	for (size_t i = 0; i < r.n_metrics; i++) {
 		r.metric[i].limit_per_min = 1;
 		r.metric[i].below = 1;
+		r.metric[i].span_s = 13;
 	}
 	r.fitted_s = 11;
 	assert_int_equal(gate_monitor_look(&mon, &r, 25), GATE_OPEN);	/* < half of 25 s */
 	r.fitted_s = 13;
 	assert_int_equal(gate_monitor_look(&mon, &r, 25), GATE_SETTLED_PASS);
+	/* a metric whose window began after its start-up must itself span the minimum */
+	r.metric[METRIC_RSS].span_s = 8;
+	assert_int_equal(gate_monitor_look(&mon, &r, 25), GATE_OPEN);
+	r.metric[METRIC_RSS].span_s = 13;
 	r.metric[METRIC_FDS].below = 0;
 	assert_int_equal(gate_monitor_look(&mon, &r, 25), GATE_OPEN);
 	r.metric[METRIC_FDS].limit_per_min = -1;		/* not gated: not waited for */
@@ -385,7 +531,7 @@ static void corpus_traces_get_their_label(void **state)
 		tr.gate_rss = g_rss;
 		tr.gate_threads = g_thr;
 		tr.gate_fds = g_fds;
-		int v = trace_replay(&tr, 0.01, 0, &at);
+		int v = trace_replay(&tr, 0.01, 0, &at, NULL);
 		assert_true(v >= 0);
 		n++;
 		if (v != (strcmp(truth, "leak") == 0)) {
@@ -411,6 +557,10 @@ int main(void)
 		cmocka_unit_test(go_staircase_is_a_leak),
 		cmocka_unit_test(node_smooth_climb_is_a_leak),
 		cmocka_unit_test(plateau_is_bounded),
+		cmocka_unit_test(fill_past_warmup_never_cries_wolf),
+		cmocka_unit_test(rising_floor_under_few_cycles),
+		cmocka_unit_test(fd_floor_under_churn),
+		cmocka_unit_test(too_young_to_call),
 		cmocka_unit_test(sawtooth_names_its_troughs),
 		cmocka_unit_test(rising_troughs_are_a_leak),
 		cmocka_unit_test(early_verdicts_come_early),
