@@ -10,7 +10,9 @@ for b in build/bench/*; do
 	[ -x "$b" ] || continue
 	case $b in *.d) continue ;; esac
 	echo "== ${b##*/}"
-	"$b" || status=1
+	# kept for the scripts that compare a figure with an earlier one (verdicts-compare.sh)
+	{ "$b" || echo "exit $?" >&3; } 3>"build/bench/${b##*/}.status" | tee "build/bench/${b##*/}.out"
+	[ -s "build/bench/${b##*/}.status" ] && status=1
 done
 for s in bench/*.sh; do
 	[ "$s" = bench/run.sh ] && continue
