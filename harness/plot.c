@@ -50,6 +50,7 @@ struct run_facts {
 	char basis[32];		/* "rss", "rss-lazyfree", "rss_anon", "rss_anon-lazyfree" */
 	char error[96];
 	double warmup_s;
+	double fit_from_s;	/* where the gated memory series' fit began (its start-up) */
 	double decided_at_s;	/* when an early verdict settled the run; NaN: it ran out */
 	double slope_per_min;	/* Theil–Sen of the gated RSS series */
 	double intercept_kib;
@@ -234,6 +235,8 @@ static void facts_from_json(const json_t *j, struct run_facts *rf)
 	json_str(rss, "basis", rf->basis, sizeof(rf->basis));
 	double w = json_num(j, "warmup_s");
 	rf->warmup_s = isfinite(w) && w > 0 ? w : 0;
+	double from = json_num(rss, "window.start_s");
+	rf->fit_from_s = isfinite(from) && from > rf->warmup_s ? from : rf->warmup_s;
 	if (json_is_true(json_object_get(j, "stopped_early")))
 		rf->decided_at_s = json_num(j, "decided_at_s");
 	rf->slope_per_min = json_num(rss, "theil_sen.slope_per_min");
@@ -409,6 +412,8 @@ char **plot_gnuplot_argv(const char *gnuplot, const char *script, const char *ru
 
 	argv_push(&a, strdup(gnuplot));
 	push_num(&a, "warmup", rf.warmup_s < cs.t_last ? rf.warmup_s : 0);
+	push_num(&a, "fit_from", rf.fit_from_s < cs.t_last ? rf.fit_from_s :
+		 rf.warmup_s < cs.t_last ? rf.warmup_s : 0);
 	push_num(&a, "tend", cs.t_last > 0 ? cs.t_last : 1);
 	push_num(&a, "decided", isfinite(rf.decided_at_s) && rf.decided_at_s > 0 ?
 		 rf.decided_at_s : 0);

@@ -9,6 +9,8 @@
 #   term          'pngcairo' or 'svg' (ARG3)
 #   title_text    scenario, verdict and slope, already formatted (ARG4)
 #   warmup, tend  the warm-up end and the last sample, in seconds
+#   fit_from      where the fit of the gated memory series began: warmup, or later where
+#                 leaksoak found that start-up went on past it (shaded as "start-up")
 #   decided       when an early verdict settled the run (0: it ran its whole duration)
 #   stride        plot every stride-th row (long soaks have ~1M rows; the eye needs ~20k)
 #   last_point    the 0-based index of the last data line to read: a torn last line (a run
@@ -75,6 +77,11 @@ if (warmup > 0) {
 	set object 1 rect from 0, graph 0 to warmup, graph 1 behind fc rgb '#ececec' fs solid 1.0 noborder
 	set label 1 'warm-up' at warmup / 2, graph 0.97 center tc rgb '#777777'
 }
+# The start-up found in the data past the warm-up: not fitted either.
+if (fit_from > warmup) {
+	set object 4 rect from warmup, graph 0 to fit_from, graph 1 behind fc rgb '#f6efe1' fs solid 1.0 noborder
+	set label 4 'start-up' at (warmup + fit_from) / 2, graph 0.97 center tc rgb '#8c6d31'
+}
 # The moment of decision: an early verdict ended the run here.
 if (decided > 0) {
 	set arrow 3 from decided, graph 0 to decided, graph 1 nohead dt 3 lw 1.5 lc rgb '#9467bd'
@@ -83,9 +90,9 @@ if (decided > 0) {
 
 # Slopes are per minute, time is in seconds.  The fitted line is half transparent: on a clean
 # leak it lies right on the samples, which should still show.
-fit_y0 = fit_icpt + fit_slope / 60.0 * warmup
+fit_y0 = fit_icpt + fit_slope / 60.0 * fit_from
 fitline(x) = (fit_icpt + fit_slope / 60.0 * x) / rss_div
-gateline(x) = (fit_y0 + gate / 60.0 * (x - warmup)) / rss_div
+gateline(x) = (fit_y0 + gate / 60.0 * (x - fit_from)) / rss_div
 # An empty title leaves a series out of the key; its points are all NaN then too.
 net_title = has_lazy ? 'RSS − LazyFree' : ''
 fit_series = (fit_anon ? 'anonymous RSS' : 'RSS') . (fit_net ? ' − LazyFree' : '')
@@ -99,15 +106,17 @@ plot csv skip 1 every stride::0::last_point using 1:($2 / rss_div) with lines lw
      csv skip 1 every stride::0::last_point using 1:(has_lazy ? ($2 - $7) / rss_div : NaN) \
 	with lines lw 1 lc rgb '#2ca02c' title net_title, \
      @anon_clause \
-     [warmup:tend] (has_fit ? fitline(x) : NaN) with lines lw 2.5 lc rgb '#50d62728' \
+     [fit_from:tend] (has_fit ? fitline(x) : NaN) with lines lw 2.5 lc rgb '#50d62728' \
 	title fit_title, \
-     [warmup:tend] (has_fit && has_gate ? gateline(x) : NaN) with lines lw 2 dt 2 \
+     [fit_from:tend] (has_fit && has_gate ? gateline(x) : NaN) with lines lw 2 dt 2 \
 	lc rgb '#ff7f0e' title gate_title
 
 # Next panel: threads (left axis) and FDs (right axis); the bottom one without series.
 unset object 1
 unset label 1
 unset label 3
+unset object 4
+unset label 4
 set origin 0, (n_ser > 0 ? 0.27 : 0.02)
 set size 1, (n_ser > 0 ? 0.25 : 0.32)
 if (warmup > 0) {
