@@ -7,6 +7,9 @@
 #   scripts/install-deps.sh --bench      also wrk (driver comparison in `make bench`)
 #   scripts/install-deps.sh --browser    also chromium (the HTML report test)
 #   scripts/install-deps.sh --fuzz       also clang and libFuzzer (`make fuzz`)
+#   scripts/install-deps.sh --corpus     also the runtimes the corpus programs run on, to record
+#                                        them (tests/corpus/record.sh; the recordings are
+#                                        checked in, so `make check` needs none of these)
 set -eu
 
 pkgs="gcc make pkg-config libc6-dev libjansson-dev libcurl4-openssl-dev libproc2-dev
@@ -20,7 +23,8 @@ for arg in "$@"; do
 	--bench) pkgs="$pkgs wrk" ;;
 	--browser) pkgs="$pkgs chromium" ;;
 	--fuzz) pkgs="$pkgs clang libclang-rt-dev" ;;
-	*) echo "install-deps: unknown option '$arg' (use --bench, --browser or --fuzz)" >&2
+	--corpus) pkgs="$pkgs nodejs python3 openjdk-17-jdk-headless" ;;
+	*) echo "install-deps: unknown option '$arg' (use --bench, --browser, --fuzz or --corpus)" >&2
 	   exit 2 ;;
 	esac
 done

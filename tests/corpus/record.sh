@@ -10,7 +10,8 @@
 # per recorded trace (tests/corpus/verdicts.py; lines of traces not recorded this time are kept).
 # The soak report itself stays in results/corpus/<UTC timestamp>/.
 #
-# Needs: make's deps, Debian's golang-go (stdlib only), nodejs, python3 and gcc.
+# Needs: make's deps, Debian's golang-go (stdlib only), nodejs, python3, gcc and
+# openjdk-17-jdk-headless (javac and java): scripts/install-deps.sh --corpus.
 set -eu
 cd "$(dirname "$0")/../.." || exit 2
 
@@ -20,7 +21,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--suffix) suffix=$2; shift 2 ;;
 	--jobs) jobs=$2; shift 2 ;;
-	-h|--help) sed -n '2,13p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,14p' "$0"; exit 0 ;;
 	--) shift; break ;;
 	-*) echo "record.sh: unknown option '$1' (try 'tests/corpus/record.sh --help')" >&2; exit 2 ;;
 	*) break ;;
@@ -48,6 +49,15 @@ for src in "$corpus"/programs/*.c; do
 	name=$(basename "$src" .c)
 	${CC:-cc} -O2 -Wall -Wextra -Werror -pthread -o "$bin/$name" "$src"
 done
+# Java: plain Java 17, no libraries; each program's classes in build/corpus/NAME/, which its
+# scenarios put on the class path ('java -cp build/corpus/NAME CLASS'). The scenarios run
+# the JVM on its defaults (heap, GC and JIT ergonomics), as a service usually starts.
+for src in "$corpus"/programs/*.java; do
+	[ -e "$src" ] || continue
+	name=$(basename "$src" .java)
+	rm -rf "${bin:?}/$name"
+	javac -Xlint:all -Werror -d "$bin/$name" "$src"
+done
 
 if [ $# -eq 0 ]; then
 	for f in "$corpus"/scenarios/*.json; do
@@ -65,8 +75,10 @@ done
 out=results/corpus/$(date -u +%Y%m%dT%H%M%SZ)
 # The soak's exit status says whether each run showed its "expect"; a recording is wanted
 # whatever the current verdicts are, so only a missing samples.csv below is an error.
+# A trace is the whole curve: --no-early-stop, else a run ends where its verdict settles
+# (a start-up ramp called a leak at 20 s would leave a 20 s trace).
 # shellcheck disable=SC2086
-./leaksoak soak $files -j "$jobs" --out "$out" || true
+./leaksoak soak $files -j "$jobs" --no-early-stop --out "$out" || true
 
 verdicts=$corpus/traces/verdicts.tsv
 tmp=$(mktemp)
