@@ -25,6 +25,7 @@
 #include "driver.h"
 #include "evidence_run.h"
 #include "gate.h"
+#include "generator.h"
 #include "heaptrack.h"
 #include "plot.h"
 #include "promtext.h"
@@ -81,6 +82,10 @@ struct run {
 	struct target *target;
 	struct sampler *sampler;
 	struct driver *driver;
+	struct generator *generator;	/* drive.exec */
+	char *drive_log;
+	char exec_end[160];		/* how the generator ended, in words */
+	char exec_tail[320];		/* the end of drive.log when it failed */
 	struct prom_selector series[METRIC_MAX_SERIES];	/* the scraper's, from sc.prometheus */
 	struct scrape *scrape;
 	struct session_result session;
@@ -241,6 +246,26 @@ static int start_scraper(struct run *r)
 	return r->scrape ? 0 : -1;
 }
 
+/* drive.exec, once the target is ready: 0, or -1 with r->error set (exit 3). */
+static int start_generator(struct run *r)
+{
+	struct generator_config c = {
+		.argv = r->sc.exec.cmd, .env = r->sc.exec.env, .restart = r->sc.exec.restart,
+	};
+
+	if (!(r->drive_log = path_join(r->out_dir, "drive.log"))) {
+		target_error(r, "out of memory");
+		return -1;
+	}
+	c.log_path = r->drive_log;
+	if (!(r->generator = generator_start(&c))) {
+		target_error(r, "cannot start the load generator '%s' (drive.exec)",
+			     r->sc.exec.cmd[0]);
+		return -1;
+	}
+	return 0;
+}
+
 /* Start the target and wait until it answers: 0, or -1 with r->error set. */
 static int start_target(struct run *r)
 {
@@ -287,6 +312,8 @@ static int start_target(struct run *r)
 		r->code = LS_EXIT_TARGET;
 		goto out;
 	}
+	if (r->sc.exec.cmd && start_generator(r) < 0)
+		goto out;
 	if (r->sc.prometheus.url && start_scraper(r) < 0) {
 		snprintf(r->error, sizeof(r->error), "cannot start the Prometheus scraper (see above)");
 		r->code = LS_EXIT_TARGET;
@@ -309,6 +336,25 @@ static struct session_judge judge_of(const struct run *r)
 	};
 }
 
+/* How the generator ended, for the summary; a warning when it left the run undriven. */
+static void describe_generator(struct run *r)
+{
+	struct generator_totals t;
+
+	if (!r->generator)
+		return;
+	generator_totals(r->generator, &t);
+	if (!t.ended) {
+		snprintf(r->exec_end, sizeof(r->exec_end), "was stopped at the end of the run");
+		return;
+	}
+	generator_describe(r->generator, r->exec_end, sizeof(r->exec_end));
+	if (r->session.end != SESSION_GENERATOR_FAILED)
+		diag_warning("%s: load generator '%s' %s after %.1f s; the run went on without it "
+			     "(set drive.exec.restart to start it again)", r->sc.name,
+			     r->sc.exec.cmd[0], r->exec_end, t.ended_at_s);
+}
+
 static int drive_and_sample(struct run *r)
 {
 	char *csv = path_join(r->out_dir, "samples.csv");
@@ -322,6 +368,7 @@ static int drive_and_sample(struct run *r)
 		.driver = r->driver,
 		.scrape = r->scrape,
 		.target = r->target,
+		.generator = r->generator,
 		.signal_fd = r->signal_fd,
 		.caps = &r->caps,
 		.judge = r->sc.early_stop ? &judge : NULL,
@@ -344,9 +391,11 @@ static int drive_and_sample(struct run *r)
 	/* A session that failed (a full disk) did not read the totals: what was driven stands. */
 	if (r->driver && r->session.end == SESSION_FAILED)
 		driver_totals(r->driver, &r->session.totals);
-	/* The driver stops first so the target is not torn down under live requests. */
+	/* The load stops first so the target is not torn down under live requests. */
+	generator_stop(r->generator);
 	if (r->driver)
 		driver_stop(r->driver);
+	describe_generator(r);
 	status_free(&c.status);
 	switch (r->session.end) {
 	case SESSION_COMPLETED:
@@ -373,6 +422,12 @@ static int drive_and_sample(struct run *r)
 		/* a verdict without a fit: the tree grew past what the machine can give it */
 		cap_describe(&r->session.cap, r->reason, sizeof(r->reason));
 		r->code = LS_EXIT_LEAK;
+		return -1;
+	case SESSION_GENERATOR_FAILED:
+		generator_log_tail(r->drive_log, 5, r->exec_tail, sizeof(r->exec_tail));
+		target_error(r, "load generator '%s' %s after %.1f s (drive.exec; drive.log ends: "
+			     "%s)", r->sc.exec.cmd[0], r->exec_end, r->session.elapsed_s,
+			     r->exec_tail[0] ? r->exec_tail : "(empty)");
 		return -1;
 	case SESSION_FAILED:
 		break;
@@ -416,6 +471,10 @@ static void judge(struct run *r)
 
 static void finish(struct run *r)
 {
+	struct generator_totals totals = { 0 };
+
+	if (r->generator)
+		generator_totals(r->generator, &totals);
 	struct summary_run sr = {
 		.name = r->sc.name, .scenario_file = r->sc.path, .description = r->sc.description,
 		.out_dir = r->out_dir, .expect = r->sc.expect, .duration_s = r->sc.duration_s,
@@ -427,6 +486,10 @@ static void finish(struct run *r)
 		.reason = r->reason[0] ? r->reason : NULL, .caps = &r->caps,
 		.evidence = evidence_run_json(r->evidence),
 		.scrape = r->scrape,
+		.exec_cmd = r->sc.exec.cmd, .exec_restart = r->sc.exec.restart,
+		.exec = r->generator ? &totals : NULL,
+		.exec_end = r->exec_end[0] ? r->exec_end : NULL,
+		.exec_log_tail = r->exec_tail[0] ? r->exec_tail : NULL,
 	};
 
 	r->code = summary_conclude(&sr, r->opt.junit);
@@ -451,6 +514,8 @@ static void run_release(struct run *r)
 {
 	evidence_run_free(&r->evidence);
 	driver_free(&r->driver);
+	generator_free(&r->generator);
+	free(r->drive_log);
 	scrape_free(&r->scrape);
 	sampler_free(&r->sampler);
 	target_free(&r->target);
