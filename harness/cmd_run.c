@@ -242,9 +242,23 @@ static int command_start(int argc, char **argv)
 	return argc;
 }
 
+/* 1 when s ends in ".json". */
+static int is_json_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 5 && strcmp(s + n - 5, ".json") == 0;
+}
+
 /* The scenario file or the command, once the options are read: 0 or -1. */
 static int check_operands(int argc, char **argv, int dashes, struct run_opts *o)
 {
+	/* "run [options] -- x.json": a scenario file after "--", as getopt has always allowed
+	 * (and soak passes it so), never a command */
+	if (dashes == argc - 2 && optind == dashes && is_json_name(argv[argc - 1])) {
+		optind = argc - 1;
+		dashes = argc;
+	}
 	if (dashes < argc) {
 		o->cl.cmd = (const char *const *)(argv + dashes + 1);
 		if (optind < dashes)
@@ -657,7 +671,7 @@ static void finish(struct run *r)
 		.reason = r->reason[0] ? r->reason : NULL, .caps = &r->caps,
 		.evidence = evidence_run_json(r->evidence),
 		.scrape = r->scrape,
-		.exec_cmd = r->sc.exec.cmd, .exec_restart = r->sc.exec.restart,
+		.exec_cmd = (const char *const *)r->sc.exec.cmd, .exec_restart = r->sc.exec.restart,
 		.exec = r->generator ? &totals : NULL,
 		.exec_end = r->exec_end[0] ? r->exec_end : NULL,
 		.exec_log_tail = r->exec_tail[0] ? r->exec_tail : NULL,

@@ -66,7 +66,7 @@ static json_t *driver_json(const struct summary_run *r)
 }
 
 /* An argv as a JSON array of (escaped) strings. */
-static json_t *argv_json(char *const *argv)
+static json_t *argv_json(const char *const *argv)
 {
 	json_t *a = json_array();
 

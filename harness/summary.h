@@ -39,7 +39,7 @@ struct summary_run {
 	const struct scrape *scrape;
 	/* drive.exec: its argv (NULL: no generator), restart, and how it went (NULL when it
 	 * never started); exec_end says how it ended in words, exec_log_tail what it wrote last. */
-	char *const *exec_cmd;
+	const char *const *exec_cmd;
 	int exec_restart;
 	const struct generator_totals *exec;
 	const char *exec_end;
