@@ -3,7 +3,7 @@
 # the target; one that fails or cannot start makes the run an error (exit 3) with its reason
 # and the end of drive.log; one that ignores SIGTERM is killed; restart starts it again.
 . "$(dirname "$0")/lib.sh"
-plan 20
+plan 22
 
 hello="[\"$HELPERS/hello\", \"--port\", \"{port}\"]"
 ready='"ready": {"http_get": "http://127.0.0.1:{port}/", "timeout_s": 10}'
@@ -44,6 +44,20 @@ check "the target's samples never count the generator's processes" sh -c \
 	"awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if (\$i == \"procs\") c = i; next }
 		  \$c != 1 { bad = 1 } END { exit bad || !c }' '$TMP/stubborn/samples.csv'"
 check "nothing of the generator survives" no_strays
+
+# The same generator, with leaksoak SIGKILLed mid-run: the generator's keeper ends its tree.
+generator_up() {
+	for pid in $(tagged_pids); do
+		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q "^$HELPERS/tree " && return 0
+	done
+	return 1
+}
+s=$(exec_scenario killed "[\"$HELPERS/tree\", \"-c\", \"2\", \"-g\", \"-s\", \"-I\", \"-N\"]" 60)
+ls_start run "$s" --out "$TMP/killed"
+check "the generator is running under leaksoak" wait_until generator_up
+kill -KILL "$ls_pid"
+wait "$ls_pid" 2>/dev/null
+check "leaksoak SIGKILLed: nothing of the target or the generator survives" wait_until no_strays
 
 s=$(exec_scenario missing '["./no/such/generator", "--port", "{port}"]')
 check "a generator that cannot start makes the run an error (exit 3)" expect_exit 3 run "$s" --out "$TMP/missing"
