@@ -105,7 +105,6 @@ int generator_check(struct generator *g)
 		/* one that ends at once would be restarted in a busy loop: that is a failure */
 		if (clock_now_ns() - g->started_ns < GENERATOR_MIN_RUN_MS * CLOCK_NS_PER_MS) {
 			g->too_short = 1;
-			st = 0;
 		} else {
 			target_free(&g->t);
 			if (start_one(g) == 0)
