@@ -3,7 +3,7 @@
 # the target; one that fails or cannot start makes the run an error (exit 3) with its reason
 # and the end of drive.log; one that ignores SIGTERM is killed; restart starts it again.
 . "$(dirname "$0")/lib.sh"
-plan 22
+plan 24
 
 hello="[\"$HELPERS/hello\", \"--port\", \"{port}\"]"
 ready='"ready": {"http_get": "http://127.0.0.1:{port}/", "timeout_s": 10}'
@@ -73,6 +73,12 @@ check "drive.log holds every round" test "$(grep -c round "$TMP/again/drive.log"
 s=$(exec_scenario hasty '{"cmd": ["/bin/true"], "restart": true}')
 check "restart: a generator that ends at once is an error, not a busy loop" expect_exit 3 run "$s" --out "$TMP/hasty"
 check "the reason says it ended too soon" grep -q "too soon to be restarted" "$ERR"
+
+# Beside drive.http: both loads run, and summary.json has the driver's totals and the generator.
+s=$(exec_scenario both '["/bin/sleep", "60"], "http": {"url": "http://127.0.0.1:{port}/", "rate_per_s": 50, "concurrency": 1}')
+check "drive.exec beside drive.http (exit 0)" expect_exit 0 run "$s" --out "$TMP/both"
+check "summary.json has the driver's totals and the generator" json_true "$TMP/both/summary.json" \
+	'.driver.requests > 100 and .driver.errors == 0 and .drive_exec.cmd == ["/bin/sleep", "60"]'
 
 s=$(exec_scenario done '["/bin/true"]')
 expect_exit 0 run "$s" --out "$TMP/done" && grep -q "the run went on without it" "$ERR"
