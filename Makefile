@@ -193,9 +193,11 @@ stress: all
 
 install: leaksoak $(TARGET_BIN) $(GO_TARGET_BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/scenarios $(DESTDIR)$(DATADIR)/plot \
+		$(DESTDIR)$(DATADIR)/scenarios/load \
 		$(DESTDIR)$(DATADIR)/targets/bin $(DESTDIR)$(MANDIR)/man1
 	install -m 755 leaksoak $(DESTDIR)$(BINDIR)/leaksoak
 	install -m 644 scenarios/*.json $(DESTDIR)$(DATADIR)/scenarios
+	install -m 644 scenarios/load/* $(DESTDIR)$(DATADIR)/scenarios/load
 	install -m 644 plot/*.gp $(DESTDIR)$(DATADIR)/plot
 	install -m 755 $(TARGET_BIN) $(DESTDIR)$(DATADIR)/targets/bin
 	install -m 755 $(GO_TARGET_BIN) $(DESTDIR)$(DATADIR)/targets/bin

@@ -1,7 +1,10 @@
 /*
  * leaksoak run SCENARIO.json [--duration S] [--out DIR] [--junit FILE] [--allow-remote]
  *                           [--no-early-stop] [--quiet] [--metrics-out FILE] [--bisect]
+ * leaksoak run [options] -- CMD [ARG...]
  *
+ * From a command, the options build a scenario document (cmdline.h) that the one loader
+ * loads: after that, the run is the same whichever way it was described.
  * Start the target, wait until it is ready, drive it while sampling, stop it, fit and gate.
  * Unless told not to, the run ends as soon as its verdict is settled (gate.h, early verdicts);
  * the duration is then the most it may take.
@@ -20,11 +23,13 @@
 
 #include "cap.h"
 #include "cmd.h"
+#include "cmdline.h"
 #include "diag.h"
 #include "path.h"
 #include "driver.h"
 #include "evidence_run.h"
 #include "gate.h"
+#include "generator.h"
 #include "heaptrack.h"
 #include "plot.h"
 #include "promtext.h"
@@ -40,8 +45,9 @@
 
 static const char run_usage[] =
 	"usage: leaksoak run SCENARIO.json [options]\n"
+	"       leaksoak run [options] -- CMD [ARG...]\n"
 	"\n"
-	"  --duration S     run for S instead of the scenario's duration_s (30s, 5m, 1h)\n"
+	"  --duration S     run for S (30s, 5m, 1h); a scenario's duration_s, else 30s\n"
 	"  --out DIR        results folder (default results/<name>/<UTC timestamp>)\n"
 	"  --junit FILE     also write a JUnit XML report to FILE\n"
 	"  --allow-remote   let drive.allow_remote send traffic beyond loopback\n"
@@ -58,6 +64,24 @@ static const char run_usage[] =
 	"  --quiet          no live status line on a terminal\n"
 	"  -h, --help       this text\n"
 	"\n"
+	"From a command (no scenario file): CMD is started without a shell, {port} in its\n"
+	"arguments is a free loopback port; each option twins a scenario key:\n"
+	"  --name NAME          name (default: CMD's base name)\n"
+	"  --ready-url URL      target.ready.http_get (default: none, ready once started)\n"
+	"  --ready-timeout S    target.ready.timeout_s (default 10s)\n"
+	"  --url URL            drive.http.url: drive it with GETs ({port}, {seq}, {uuid};\n"
+	"                       default: no driver, the target drives itself)\n"
+	"  --rate N             drive.http.rate_per_s (default 0: flat out)\n"
+	"  --concurrency N      drive.http.concurrency (default 8)\n"
+	"  --warmup S           warmup_s (default 5s)\n"
+	"  --interval-ms MS     sample.interval_ms (default 100)\n"
+	"  --max-rss-kib-per-min N       gate.rss_kib_per_min (default 1024; 2MiB works)\n"
+	"  --max-rss-anon-kib-per-min N  gate.rss_anon_kib_per_min (default: not gated)\n"
+	"  --max-threads-per-min N       gate.threads_per_min (default 1)\n"
+	"  --max-fds-per-min N           gate.fds_per_min (default 1)\n"
+	"  --save-scenario FILE write the equivalent scenario to FILE: 'leaksoak run FILE' runs\n"
+	"                       it again\n"
+	"\n"
 	"exit: 0 pass, 1 leak, 2 usage or invalid scenario, 3 target error\n";
 
 struct run_opts {
@@ -70,6 +94,8 @@ struct run_opts {
 	uint64_t max_rss_kib, max_procs, mem_share;	/* 0: not given */
 	int no_early_stop;
 	int quiet;
+	struct cmdline_opts cl;	/* the scenario of "-- CMD" (cl.cmd set) */
+	const char *cl_only;	/* the first option that only a command line takes, or NULL */
 };
 
 /* Everything one run holds; released in one place whatever path the run took. */
@@ -81,6 +107,10 @@ struct run {
 	struct target *target;
 	struct sampler *sampler;
 	struct driver *driver;
+	struct generator *generator;	/* drive.exec */
+	char *drive_log;
+	char exec_end[160];		/* how the generator ended, in words */
+	char exec_tail[320];		/* the end of drive.log when it failed */
 	struct prom_selector series[METRIC_MAX_SERIES];	/* the scraper's, from sc.prometheus */
 	struct scrape *scrape;
 	struct session_result session;
@@ -94,9 +124,168 @@ struct run {
 	enum ls_exit code;
 };
 
+/* A gate option's value is the metric's index past this (one option per built-in). */
+#define GATE_OPT 0x100
+
+static int bad_opt(const char *opt, const char *val, const char *what)
+{
+	return diag_error("invalid %s '%s' (%s; try 'leaksoak run --help')", opt, val, what);
+}
+
+/* --max-<gate key> N into o->cl.gate[i]: 0 or -1. */
+static int gate_opt(int i, const char *arg, struct run_opts *o)
+{
+	const struct metric_def *d = &metric_builtin[i];
+	char opt[METRIC_GATE_OPTION_LEN];
+	int kib = strcmp(d->unit, "KiB") == 0;
+
+	if ((kib ? units_parse_kib(arg, &o->cl.gate[i]) : units_parse_double(arg, &o->cl.gate[i]))
+	    == 0)
+		return 0;
+	metric_gate_option(d->gate_key, opt, sizeof(opt));
+	return bad_opt(opt, arg, kib ? "KiB per minute, e.g. 512 or 2MiB, at most 1e12" :
+		       "a number from 0 to 1e12");
+}
+
+/* A duration that may be 0 (--warmup 0): 0 or -1. */
+static int duration_or_zero(const char *arg, double *out)
+{
+	if (strcmp(arg, "0") == 0) {
+		*out = 0;
+		return 0;
+	}
+	return units_parse_duration_s(arg, out);
+}
+
+/* An option that only a command line takes: 0 or -1. */
+static int command_opt(int c, const char *arg, struct run_opts *o)
+{
+	struct cmdline_opts *cl = &o->cl;
+	unsigned long n;
+
+	switch (c) {
+	case 'n': cl->name = arg; return 0;
+	case 'R': cl->ready_url = arg; return 0;
+	case 'u': cl->url = arg; return 0;
+	case 'S': cl->save = arg; return 0;
+	case 'T':
+		return units_parse_duration_s(arg, &cl->ready_timeout_s) ?
+		       bad_opt("--ready-timeout", arg, "a duration like 10s, at most 1h") : 0;
+	case 'a':
+		return units_parse_double(arg, &cl->rate_per_s) ?
+		       bad_opt("--rate", arg, "requests per second, 0 for flat out") : 0;
+	case 'c':
+		if (units_parse_uint(arg, 1, 1024, &n))
+			return bad_opt("--concurrency", arg, "an integer from 1 to 1024");
+		cl->concurrency = (long)n;
+		return 0;
+	case 'w':
+		return duration_or_zero(arg, &cl->warmup_s) ?
+		       bad_opt("--warmup", arg, "a duration like 5s, or 0") : 0;
+	case 'i':
+		if (units_parse_uint(arg, 10, 60000, &n))
+			return bad_opt("--interval-ms", arg, "an integer from 10 to 60000");
+		cl->interval_ms = (long)n;
+		return 0;
+	default:
+		return gate_opt(c - GATE_OPT, arg, o);
+	}
+}
+
+/* An option of every run: 0, 1 after --help, -1 on a usage error. */
+static int run_opt(int c, const char *arg, struct run_opts *o)
+{
+	switch (c) {
+	case 'd':
+		if (units_parse_duration_s(arg, &o->duration_s) < 0)
+			return diag_error("invalid --duration '%s' (a duration like 30s, 5m "
+					  "or 1h, at most 31 days; try 'leaksoak run --help')", arg);
+		break;
+	case 'o': o->out = arg; break;
+	case 'j': o->junit = arg; break;
+	case 'r': o->allow_remote = 1; break;
+	case 'm':
+		if (cap_parse(arg, CAP_MIN_RSS_KIB, CAP_MAX_RSS_KIB, &o->max_rss_kib) < 0)
+			return diag_error("invalid --max-rss-kib '%s' (an integer from %u to "
+					  "%u; try 'leaksoak run --help')", arg,
+					  CAP_MIN_RSS_KIB, CAP_MAX_RSS_KIB);
+		break;
+	case 'p':
+		if (cap_parse(arg, 1, CAP_MAX_PROCS, &o->max_procs) < 0)
+			return diag_error("invalid --max-procs '%s' (an integer from 1 to %u; "
+					  "try 'leaksoak run --help')", arg, CAP_MAX_PROCS);
+		break;
+	case 's':
+		if (cap_parse(arg, 1, 4096, &o->mem_share) < 0)
+			return diag_error("invalid --mem-share '%s' (an integer from 1 to 4096; "
+					  "try 'leaksoak run --help')", arg);
+		break;
+	case 'E': o->no_early_stop = 1; break;
+	case 'M': o->metrics_out = arg; break;
+	case 'B': break;	/* seen by wants_bisect, before any usage error */
+	case 'q': o->quiet = 1; break;
+	case 'h':
+		fputs(run_usage, stdout);
+		return 1;
+	default:
+		return diag_error("try 'leaksoak run --help'");
+	}
+	return 0;
+}
+
+/* The first "--" among the arguments (where the command starts), or argc. */
+static int command_start(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (strcmp(argv[i], "--") == 0)
+			return i;
+	return argc;
+}
+
+/* 1 when s ends in ".json". */
+static int is_json_name(const char *s)
+{
+	size_t n = strlen(s);
+
+	return n > 5 && strcmp(s + n - 5, ".json") == 0;
+}
+
+/* The scenario file or the command, once the options are read: 0 or -1. */
+static int check_operands(int argc, char **argv, int dashes, struct run_opts *o)
+{
+	/* "run [options] -- x.json": a scenario file after "--", as getopt has always allowed
+	 * (and soak passes it so), never a command */
+	if (dashes == argc - 2 && optind == dashes && is_json_name(argv[argc - 1])) {
+		optind = argc - 1;
+		dashes = argc;
+	}
+	if (dashes < argc) {
+		o->cl.cmd = (const char *const *)(argv + dashes + 1);
+		if (optind < dashes)
+			return diag_error("run: a scenario file ('%s') and a command after '--': "
+					  "give one or the other (try 'leaksoak run --help')",
+					  argv[optind]);
+		o->cl.duration_s = o->duration_s > 0 ? o->duration_s : -1;
+		o->cl.allow_remote = o->allow_remote;
+		return cmdline_check_program(o->cl.cmd);
+	}
+	if (optind != argc - 1)
+		return diag_error("%s (try 'leaksoak run --help')", optind == argc ?
+				  "missing SCENARIO.json, or '-- CMD [ARG...]'" :
+				  "only one scenario per run");
+	o->scenario = argv[optind];
+	if (o->cl_only)
+		return diag_error("run: '--%s' conflicts with the scenario file '%s' (%s)",
+				  o->cl_only, o->scenario, strcmp(o->cl_only, "save-scenario") == 0 ?
+				  "it saves the scenario of a command line; the file is one" :
+				  "set its scenario key in the file, or start from a command: "
+				  "leaksoak run [options] -- CMD");
+	return 0;
+}
+
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
-	static const struct option longopts[] = {
+	static const struct option fixed[] = {
 		{ "duration", required_argument, NULL, 'd' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "junit", required_argument, NULL, 'j' },
@@ -109,51 +298,51 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "bisect", no_argument, NULL, 'B' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		/* from here on, only a command line's: each twins a scenario key (cmdline.h) */
+		{ "name", required_argument, NULL, 'n' },
+		{ "ready-url", required_argument, NULL, 'R' },
+		{ "ready-timeout", required_argument, NULL, 'T' },
+		{ "url", required_argument, NULL, 'u' },
+		{ "rate", required_argument, NULL, 'a' },
+		{ "concurrency", required_argument, NULL, 'c' },
+		{ "warmup", required_argument, NULL, 'w' },
+		{ "interval-ms", required_argument, NULL, 'i' },
+		{ "save-scenario", required_argument, NULL, 'S' },
 	};
-	int c;
+	enum { N_FIXED = sizeof(fixed) / sizeof(fixed[0]), FIRST_COMMAND_OPT = 12 };
+	struct option longopts[N_FIXED + METRIC_N_BUILTIN + 1] = { 0 };
+	char names[METRIC_N_BUILTIN][METRIC_GATE_OPTION_LEN];
+	int dashes = command_start(argc, argv);
+	int c, at = -1, r;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			if (units_parse_duration_s(optarg, &o->duration_s) < 0)
-				return diag_error("invalid --duration '%s' (a duration like 30s, 5m "
-						  "or 1h, at most 31 days; try 'leaksoak run --help')", optarg);
-			break;
-		case 'o': o->out = optarg; break;
-		case 'j': o->junit = optarg; break;
-		case 'r': o->allow_remote = 1; break;
-		case 'm':
-			if (cap_parse(optarg, CAP_MIN_RSS_KIB, CAP_MAX_RSS_KIB, &o->max_rss_kib) < 0)
-				return diag_error("invalid --max-rss-kib '%s' (an integer from %u to "
-						  "%u; try 'leaksoak run --help')", optarg,
-						  CAP_MIN_RSS_KIB, CAP_MAX_RSS_KIB);
-			break;
-		case 'p':
-			if (cap_parse(optarg, 1, CAP_MAX_PROCS, &o->max_procs) < 0)
-				return diag_error("invalid --max-procs '%s' (an integer from 1 to %u; "
-						  "try 'leaksoak run --help')", optarg, CAP_MAX_PROCS);
-			break;
-		case 's':
-			if (cap_parse(optarg, 1, 4096, &o->mem_share) < 0)
-				return diag_error("invalid --mem-share '%s' (an integer from 1 to 4096; "
-						  "try 'leaksoak run --help')", optarg);
-			break;
-		case 'E': o->no_early_stop = 1; break;
-		case 'M': o->metrics_out = optarg; break;
-		case 'B': break;	/* seen by wants_bisect, before any usage error */
-		case 'q': o->quiet = 1; break;
-		case 'h':
-			fputs(run_usage, stdout);
-			return 1;
-		default:
-			return diag_error("try 'leaksoak run --help'");
-		}
+	cmdline_opts_init(&o->cl);
+	memcpy(longopts, fixed, sizeof(fixed));
+	for (int i = 0; i < METRIC_N_BUILTIN; i++) {
+		metric_gate_option(metric_builtin[i].gate_key, names[i], sizeof(names[i]));
+		longopts[N_FIXED + i] = (struct option){ names[i] + 2, required_argument, NULL,
+							 GATE_OPT + i };
 	}
-	if (optind != argc - 1)
-		return diag_error("%s (try 'leaksoak run --help')", optind == argc ?
-				  "missing SCENARIO.json" : "only one scenario per run");
-	o->scenario = argv[optind];
+	/* Options end at "--": what follows is the command, its own options included. */
+	while ((c = getopt_long(dashes, argv, "h", longopts, &at)) != -1) {
+		if (c != '?' && at >= FIRST_COMMAND_OPT) {
+			if (!o->cl_only)
+				o->cl_only = longopts[at].name;
+			r = command_opt(c, optarg, o);
+		} else {
+			r = run_opt(c, optarg, o);
+		}
+		if (r)
+			return r;
+		at = -1;
+	}
+	if (check_operands(argc, argv, dashes, o) < 0)
+		return -1;
+	if ((o->cl.rate_per_s >= 0 || o->cl.concurrency >= 0) && !o->cl.url)
+		return diag_error("run: '--%s' needs '--url', the URL to drive (try 'leaksoak run "
+				  "--help')", o->cl.rate_per_s >= 0 ? "rate" : "concurrency");
+	if (o->cl.ready_timeout_s >= 0 && !o->cl.ready_url)
+		return diag_error("run: '--ready-timeout' needs '--ready-url' (try 'leaksoak run "
+				  "--help')");
 	return 0;
 }
 
@@ -177,7 +366,8 @@ static int prepare_scenario(struct run *r)
 {
 	struct scenario *sc = &r->sc;
 
-	if (scenario_load(r->opt.scenario, sc) < 0)
+	if ((r->opt.cl.cmd ? cmdline_scenario(&r->opt.cl, sc) :
+			     scenario_load(r->opt.scenario, sc)) < 0)
 		return -1;
 	if (r->opt.duration_s > 0)
 		sc->duration_s = r->opt.duration_s;
@@ -241,6 +431,26 @@ static int start_scraper(struct run *r)
 	return r->scrape ? 0 : -1;
 }
 
+/* drive.exec, once the target is ready: 0, or -1 with r->error set (exit 3). */
+static int start_generator(struct run *r)
+{
+	struct generator_config c = {
+		.argv = r->sc.exec.cmd, .env = r->sc.exec.env, .restart = r->sc.exec.restart,
+	};
+
+	if (!(r->drive_log = path_join(r->out_dir, "drive.log"))) {
+		target_error(r, "out of memory");
+		return -1;
+	}
+	c.log_path = r->drive_log;
+	if (!(r->generator = generator_start(&c))) {
+		target_error(r, "cannot start the load generator '%s' (drive.exec)",
+			     r->sc.exec.cmd[0]);
+		return -1;
+	}
+	return 0;
+}
+
 /* Start the target and wait until it answers: 0, or -1 with r->error set. */
 static int start_target(struct run *r)
 {
@@ -287,6 +497,8 @@ static int start_target(struct run *r)
 		r->code = LS_EXIT_TARGET;
 		goto out;
 	}
+	if (r->sc.exec.cmd && start_generator(r) < 0)
+		goto out;
 	if (r->sc.prometheus.url && start_scraper(r) < 0) {
 		snprintf(r->error, sizeof(r->error), "cannot start the Prometheus scraper (see above)");
 		r->code = LS_EXIT_TARGET;
@@ -309,6 +521,25 @@ static struct session_judge judge_of(const struct run *r)
 	};
 }
 
+/* How the generator ended, for the summary; a warning when it left the run undriven. */
+static void describe_generator(struct run *r)
+{
+	struct generator_totals t;
+
+	if (!r->generator)
+		return;
+	generator_totals(r->generator, &t);
+	if (!t.ended) {
+		snprintf(r->exec_end, sizeof(r->exec_end), "was stopped at the end of the run");
+		return;
+	}
+	generator_describe(r->generator, r->exec_end, sizeof(r->exec_end));
+	if (r->session.end != SESSION_GENERATOR_FAILED)
+		diag_warning("%s: load generator '%s' %s after %.1f s; the run went on without it "
+			     "(set drive.exec.restart to start it again)", r->sc.name,
+			     r->sc.exec.cmd[0], r->exec_end, t.ended_at_s);
+}
+
 static int drive_and_sample(struct run *r)
 {
 	char *csv = path_join(r->out_dir, "samples.csv");
@@ -322,6 +553,7 @@ static int drive_and_sample(struct run *r)
 		.driver = r->driver,
 		.scrape = r->scrape,
 		.target = r->target,
+		.generator = r->generator,
 		.signal_fd = r->signal_fd,
 		.caps = &r->caps,
 		.judge = r->sc.early_stop ? &judge : NULL,
@@ -344,9 +576,11 @@ static int drive_and_sample(struct run *r)
 	/* A session that failed (a full disk) did not read the totals: what was driven stands. */
 	if (r->driver && r->session.end == SESSION_FAILED)
 		driver_totals(r->driver, &r->session.totals);
-	/* The driver stops first so the target is not torn down under live requests. */
+	/* The load stops first so the target is not torn down under live requests. */
+	generator_stop(r->generator);
 	if (r->driver)
 		driver_stop(r->driver);
+	describe_generator(r);
 	status_free(&c.status);
 	switch (r->session.end) {
 	case SESSION_COMPLETED:
@@ -373,6 +607,12 @@ static int drive_and_sample(struct run *r)
 		/* a verdict without a fit: the tree grew past what the machine can give it */
 		cap_describe(&r->session.cap, r->reason, sizeof(r->reason));
 		r->code = LS_EXIT_LEAK;
+		return -1;
+	case SESSION_GENERATOR_FAILED:
+		generator_log_tail(r->drive_log, 5, r->exec_tail, sizeof(r->exec_tail));
+		target_error(r, "load generator '%s' %s after %.1f s (drive.exec; drive.log ends: "
+			     "%s)", r->sc.exec.cmd[0], r->exec_end, r->session.elapsed_s,
+			     r->exec_tail[0] ? r->exec_tail : "(empty)");
 		return -1;
 	case SESSION_FAILED:
 		break;
@@ -416,6 +656,10 @@ static void judge(struct run *r)
 
 static void finish(struct run *r)
 {
+	struct generator_totals totals = { 0 };
+
+	if (r->generator)
+		generator_totals(r->generator, &totals);
 	struct summary_run sr = {
 		.name = r->sc.name, .scenario_file = r->sc.path, .description = r->sc.description,
 		.out_dir = r->out_dir, .expect = r->sc.expect, .duration_s = r->sc.duration_s,
@@ -427,6 +671,10 @@ static void finish(struct run *r)
 		.reason = r->reason[0] ? r->reason : NULL, .caps = &r->caps,
 		.evidence = evidence_run_json(r->evidence),
 		.scrape = r->scrape,
+		.exec_cmd = (const char *const *)r->sc.exec.cmd, .exec_restart = r->sc.exec.restart,
+		.exec = r->generator ? &totals : NULL,
+		.exec_end = r->exec_end[0] ? r->exec_end : NULL,
+		.exec_log_tail = r->exec_tail[0] ? r->exec_tail : NULL,
 	};
 
 	r->code = summary_conclude(&sr, r->opt.junit);
@@ -451,6 +699,8 @@ static void run_release(struct run *r)
 {
 	evidence_run_free(&r->evidence);
 	driver_free(&r->driver);
+	generator_free(&r->generator);
+	free(r->drive_log);
 	scrape_free(&r->scrape);
 	sampler_free(&r->sampler);
 	target_free(&r->target);

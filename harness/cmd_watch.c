@@ -78,8 +78,7 @@ static int bad_value(const char *opt, const char *val, const char *what)
 
 /* A gate option's value is the metric's index past this (one option per built-in). */
 #define GATE_OPT 0x100
-/* "--max-" + the gate key with '-' for '_': --max-rss-kib-per-min, --max-fds-per-min. */
-#define GATE_OPT_LEN 48
+#define GATE_OPT_LEN METRIC_GATE_OPTION_LEN
 
 static int gate_opt(int i, const char *arg, struct watch_opts *o)
 {
@@ -90,9 +89,7 @@ static int gate_opt(int i, const char *arg, struct watch_opts *o)
 
 	if (!bad)
 		return 0;
-	snprintf(opt, sizeof(opt), "--max-%s", d->gate_key);
-	for (char *p = opt; *p; p++)
-		*p = *p == '_' ? '-' : *p;
+	metric_gate_option(d->gate_key, opt, sizeof(opt));
 	return bad_value(opt, arg, strcmp(d->unit, "KiB") == 0 ?
 			 "KiB per minute, e.g. 512, at most 1e12" : "a number from 0 to 1e12");
 }
@@ -221,10 +218,8 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
 
 	memcpy(longopts, fixed, sizeof(fixed));
 	for (int i = 0; i < METRIC_N_BUILTIN; i++) {
-		snprintf(names[i], sizeof(names[i]), "max-%s", metric_builtin[i].gate_key);
-		for (char *p = names[i]; *p; p++)
-			*p = *p == '_' ? '-' : *p;
-		longopts[N_FIXED + i] = (struct option){ names[i], required_argument, NULL,
+		metric_gate_option(metric_builtin[i].gate_key, names[i], sizeof(names[i]));
+		longopts[N_FIXED + i] = (struct option){ names[i] + 2, required_argument, NULL,
 							 GATE_OPT + i };
 	}
 

@@ -28,6 +28,12 @@ void diag_capture(char *buf, unsigned long len)
 		buf[0] = '\0';
 }
 
+char *diag_capturing(unsigned long *len)
+{
+	*len = capture_len;
+	return capture_buf;
+}
+
 /*
  * Messages quote what users and targets wrote (names, commands, paths, target output): the
  * message is escaped as a whole, so it stays one line on stderr whatever it quotes, with no

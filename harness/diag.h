@@ -38,4 +38,8 @@ void diag_set_hook(void (*before)(void *cls), void *cls);
  */
 void diag_capture(char *buf, unsigned long len);
 
+/* The capture buffer in force (NULL: none) and its length, so that a caller capturing one
+ * message for itself can put the caller's capture back afterwards. */
+char *diag_capturing(unsigned long *len);
+
 #endif

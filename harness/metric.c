@@ -1,5 +1,6 @@
 #include "metric.h"
 
+#include <stdio.h>
 #include <string.h>
 
 const struct metric_def metric_builtin[METRIC_N_BUILTIN] = {
@@ -60,4 +61,11 @@ int metric_find(const struct metric_set *set, const char *name)
 		if (strcmp(set->def[i].name, name) == 0)
 			return (int)i;
 	return -1;
+}
+
+void metric_gate_option(const char *gate_key, char *buf, size_t len)
+{
+	snprintf(buf, len, "--max-%s", gate_key);
+	for (char *p = buf; *p; p++)
+		*p = *p == '_' ? '-' : *p;
 }

@@ -63,6 +63,15 @@ const struct metric_set *metric_builtin_set(void);
  */
 int metric_set_add_series(struct metric_set *set, const char *name);
 
+/* The longest gate option name, NUL included ("--max-rss-anon-kib-per-min"). */
+#define METRIC_GATE_OPTION_LEN 48
+
+/*
+ * The command-line option of a gate key, as watch and run name it: "--max-" and the key
+ * with '-' for '_' ("rss_kib_per_min" -> "--max-rss-kib-per-min"), into buf.
+ */
+void metric_gate_option(const char *gate_key, char *buf, size_t len);
+
 /* The index of the metric called name in set, or -1. */
 int metric_find(const struct metric_set *set, const char *name);
 

@@ -40,6 +40,7 @@ static void run_release(struct report_run *run)
 	free(run->description);
 	free(run->rss_basis);
 	json_decref(run->evidence);
+	json_decref(run->drive_exec);
 }
 
 void report_release(struct report *r)
@@ -193,6 +194,22 @@ static json_t *evidence_brief(const json_t *ev, int *failed)
 	return o;
 }
 
+/* What a report keeps of the generator: all but the log's tail (in the run's folder).  NULL
+ * for none. */
+static json_t *exec_brief(const json_t *ex, int *failed)
+{
+	json_t *o;
+
+	if (!json_is_object(ex) || !json_is_array(json_object_get(ex, "cmd")))
+		return NULL;
+	if (!(o = json_deep_copy(ex))) {
+		*failed = 1;
+		return NULL;
+	}
+	json_object_del(o, "log_tail");
+	return o;
+}
+
 /*
  * Fill run from one run object: a run's summary.json, or an entry of a report's "runs" (the
  * same keys, plus "results" and "message").  dir is where the run's folder is.
@@ -225,6 +242,7 @@ static int run_from_json(struct report_run *run, const json_t *j, const char *di
 	run->errors = num_or_nan(json_object_get(json_object_get(j, "driver"), "errors"));
 	read_metrics(run, json_object_get(j, "metrics"));
 	run->evidence = evidence_brief(json_object_get(j, "evidence"), &failed);
+	run->drive_exec = exec_brief(json_object_get(j, "drive_exec"), &failed);
 	if (message)
 		run->message = dup_or_null(message, &failed);
 	else if (why && why[0] && strcmp(run->verdict, "error"))
@@ -709,6 +727,10 @@ static json_t *run_json(const struct report_run *run, const char *out_real)
 		json_object_set_new(j, "driver", json_pack("{s:I, s:I}", "requests",
 			(json_int_t)run->requests, "errors",
 			(json_int_t)(isfinite(run->errors) ? run->errors : 0)));
+	if (j && run->drive_exec && json_object_set(j, "drive_exec", run->drive_exec) < 0) {
+		json_decref(j);
+		j = NULL;
+	}
 	if (j && json_object_set(j, "evidence", run->evidence ? run->evidence : json_null()) < 0) {
 		json_decref(j);
 		j = NULL;
@@ -917,6 +939,33 @@ void report_run_line(const struct report_run *run, char *buf, size_t len)
 	text_escape_n(buf, len, raw, 0);
 }
 
+void report_exec_text(const struct report_run *run, char *buf, size_t len)
+{
+	const json_t *ex = run->drive_exec, *arg;
+	const char *end = json_string_value(json_object_get(ex, "exit"));
+	const json_t *cpu = json_object_get(ex, "cpu_s"), *rss = json_object_get(ex, "peak_rss_kib");
+	char raw[1024];
+	size_t n = 0, i;
+
+	buf[0] = '\0';
+	if (!ex)
+		return;
+	raw[0] = '\0';
+	json_array_foreach(json_object_get(ex, "cmd"), i, arg)
+		if (n < sizeof(raw))
+			n += (size_t)snprintf(raw + n, sizeof(raw) - n, "%s%s", i ? " " : "",
+					      json_is_string(arg) ? json_string_value(arg) : "?");
+	if (n < sizeof(raw))
+		n += (size_t)snprintf(raw + n, sizeof(raw) - n, " (%s", end ? end : "ended unknown");
+	if (n < sizeof(raw) && json_is_number(cpu) && json_is_integer(rss))
+		n += (size_t)snprintf(raw + n, sizeof(raw) - n, "; %.2f s CPU, peak RSS %lld KiB",
+				      json_number_value(cpu), (long long)json_integer_value(rss));
+	if (n < sizeof(raw))
+		snprintf(raw + n, sizeof(raw) - n, ")");
+	text_utf8_trim(raw);
+	text_escape_n(buf, len, raw, 0);
+}
+
 static void print_change(FILE *f, const struct report_change *c)
 {
 	char a[32], b[32], m[32];
@@ -950,6 +999,9 @@ void report_print(FILE *f, const struct report *r, const char *out_dir, int all_
 			continue;
 		report_run_line(&r->runs[i], line, sizeof(line));
 		fprintf(f, "  %s\n", line);
+		report_exec_text(&r->runs[i], line, sizeof(line));
+		if (line[0])
+			fprintf(f, "         load: %s\n", line);
 	}
 	if (r->baseline_dir) {
 		fputs("compared with ", f);

@@ -62,6 +62,8 @@ struct report_run {
 	struct report_metric metric[METRIC_N_BUILTIN];	/* by enum metric_id */
 	json_t *evidence;	/* the summary's evidence (its "where", "files", "heaptrack",
 				   "http_get"), or NULL */
+	json_t *drive_exec;	/* the load generator (drive.exec): its cmd, how it ended, what
+				   it used, as in summary.json without the log's tail; or NULL */
 };
 
 /* A difference from the baseline: a verdict that changed or a gated slope that rose. */
@@ -162,6 +164,12 @@ int report_write(struct report *r, const char *out_dir);
  * baseline, and a last line with the verdict, the counts and where the report is.
  */
 void report_print(FILE *f, const struct report *r, const char *out_dir, int all_runs);
+
+/*
+ * The load generator of a run in words: "wrk -c 1 http://... (was stopped at the end of the
+ * run; 0.08 s CPU, peak RSS 4804 KiB)", escaped; "" when it had none.
+ */
+void report_exec_text(const struct report_run *run, char *buf, size_t len);
 
 /* One line for a run's end: "leak  map-churn  rss +2310 KiB/min (gate 512)  (expected leak)". */
 void report_run_line(const struct report_run *run, char *buf, size_t len);

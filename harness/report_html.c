@@ -497,6 +497,19 @@ static void html_table(FILE *f, const struct report *r, const char *out_real)
 	fputs("</tbody>\n</table>\n", f);
 }
 
+/* The load generator (drive.exec): its command, how it ended, what it used. */
+static void html_exec(FILE *f, const struct report_run *run)
+{
+	char text[1024];
+
+	report_exec_text(run, text, sizeof(text));
+	if (!text[0])
+		return;
+	fputs("<p class=\"exec\">load generator: <code>", f);
+	results_xml_escape(f, text);
+	fputs("</code></p>\n", f);
+}
+
 static void html_run(FILE *f, const struct report_run *run, const char *out_real)
 {
 	fputs("<section class=\"run\" id=\"", f);
@@ -518,6 +531,7 @@ static void html_run(FILE *f, const struct report_run *run, const char *out_real
 		results_xml_escape(f, run->message);
 		fputs("</pre>\n", f);
 	}
+	html_exec(f, run);
 	html_plot(f, run);
 	html_evidence(f, run, out_real);
 	fputs("</section>\n", f);

@@ -688,7 +688,8 @@ static const char *const target_keys[] = {
 };
 static const char *const evidence_keys[] = { "http_get", NULL };
 static const char *const ready_keys[] = { "http_get", "timeout_s", NULL };
-static const char *const drive_keys[] = { "http", "allow_remote", NULL };
+static const char *const drive_keys[] = { "http", "exec", "allow_remote", NULL };
+static const char *const exec_keys[] = { "cmd", "env", "restart", NULL };
 static const char *const http_keys[] = {
 	"method", "url", "headers", "body", "rate_per_s", "concurrency", "timeout_s", "mix",
 	"threads", NULL,
@@ -765,32 +766,37 @@ static char **new_strv(size_t n)
 	return calloc(n + 1, sizeof(char *));
 }
 
-static int load_cmd(struct ctx *c, json_t *target, struct scenario *s)
+/* obj.key, an argv array of strings with {port}, into *out (NULL-terminated); hint for errors. */
+static int load_argv(struct ctx *c, json_t *obj, const char *key, const char *hint, char ***out)
 {
-	static const char hint[] =
-		"an argv array, e.g. [\"targets/bin/x\", \"--port\", \"{port}\"]";
-	json_t *cmd = json_object_get(target, "cmd"), *arg;
+	json_t *cmd = json_object_get(obj, key), *arg;
 	size_t i;
 	int ret = 0;
 
 	if (!cmd)
-		return fail_missing(c, "cmd", hint);
-	push_key(c, "cmd");
+		return fail_missing(c, key, hint);
+	push_key(c, key);
 	if (!json_is_array(cmd) || json_array_size(cmd) == 0)
 		ret = fail_value(c, cmd, "a non-empty array of strings (argv)");
-	else if (!(s->cmd = new_strv(json_array_size(cmd))))
+	else if (!(*out = new_strv(json_array_size(cmd))))
 		ret = fail_oom(c);
 	json_array_foreach(cmd, i, arg) {
 		if (ret < 0)
 			break;
 		push_index(c, i);
-		ret = string_value(c, arg, VARS_PORT, &s->cmd[i]);
-		if (ret == 0 && i == 0 && !*s->cmd[0])
+		ret = string_value(c, arg, VARS_PORT, &(*out)[i]);
+		if (ret == 0 && i == 0 && !*(*out)[0])
 			ret = fail(c, "'%s' must name a program (got \"\")", cpath(c));
 		pop(c);
 	}
 	pop(c);
 	return ret;
+}
+
+static int load_cmd(struct ctx *c, json_t *target, struct scenario *s)
+{
+	return load_argv(c, target, "cmd",
+			 "an argv array, e.g. [\"targets/bin/x\", \"--port\", \"{port}\"]", &s->cmd);
 }
 
 /* An object of names to strings, stored as "NAME<sep>value": target.env and headers. */
@@ -1016,15 +1022,15 @@ static int load_requests(struct ctx *c, json_t *http, struct scenario_drive *d)
 	return load_request(c, http, &d->requests[0]);
 }
 
-static int load_http(struct ctx *c, json_t *drive, struct scenario_drive *d)
+static int load_http(struct ctx *c, json_t *drive, struct scenario *s)
 {
+	struct scenario_drive *d = &s->drive;
 	json_t *http;
 	int ret = get_object(c, drive, "http", &http);
 
-	if (ret == 0 && !http)
-		ret = fail_missing(c, "http", "an object with the url to request");
-	if (ret < 0)
+	if (ret < 0 || !http)
 		return ret;
+	s->has_drive = 1;
 	push_key(c, "http");
 	if ((ret = check_keys(c, http, http_keys)) == 0 &&
 	    (ret = load_requests(c, http, d)) == 0 &&
@@ -1036,6 +1042,35 @@ static int load_http(struct ctx *c, json_t *drive, struct scenario_drive *d)
 	return ret;
 }
 
+static const char exec_hint[] =
+	"an argv array, e.g. [\"wrk\", \"-d\", \"1h\", \"http://127.0.0.1:{port}/\"]";
+
+/*
+ * drive.exec: the generator's argv, or an object with it as cmd and the options beside it.
+ * The argv is held to target.cmd's rules (leaksoak(1), SAFETY): an execve, never a shell.
+ */
+static int load_exec(struct ctx *c, json_t *drive, struct scenario_exec *e)
+{
+	json_t *v = json_object_get(drive, "exec");
+	int ret;
+
+	if (!v)
+		return 0;
+	if (json_is_array(v) || !json_is_object(v)) {
+		ret = load_argv(c, drive, "exec", exec_hint, &e->cmd);
+		if (ret == 0 && !(e->env = new_strv(0)))
+			ret = fail_oom(c);
+		return ret;
+	}
+	push_key(c, "exec");
+	if ((ret = check_keys(c, v, exec_keys)) == 0 &&
+	    (ret = load_argv(c, v, "cmd", exec_hint, &e->cmd)) == 0 &&
+	    (ret = load_pairs(c, v, &env_pairs, &e->env)) == 0)
+		ret = get_bool(c, v, "restart", &e->restart);
+	pop(c);
+	return ret;
+}
+
 static int load_drive(struct ctx *c, json_t *root, struct scenario *s)
 {
 	json_t *drive;
@@ -1043,13 +1078,16 @@ static int load_drive(struct ctx *c, json_t *root, struct scenario *s)
 
 	if (ret < 0 || !drive)
 		return ret;
-	s->has_drive = 1;
 	s->drive.concurrency = 8;
 	s->drive.timeout_s = 10;
 	push_key(c, "drive");
 	if ((ret = check_keys(c, drive, drive_keys)) == 0 &&
-	    (ret = get_bool(c, drive, "allow_remote", &s->drive.allow_remote)) == 0)
-		ret = load_http(c, drive, &s->drive);
+	    (ret = get_bool(c, drive, "allow_remote", &s->drive.allow_remote)) == 0 &&
+	    !json_object_get(drive, "http") && !json_object_get(drive, "exec"))
+		ret = fail_missing(c, "http", "an object with the url to request, or 'drive.exec', "
+				   "the argv of a load generator");
+	if (ret == 0 && (ret = load_http(c, drive, s)) == 0)
+		ret = load_exec(c, drive, &s->exec);
 	pop(c);
 	return ret;
 }
@@ -1598,7 +1636,8 @@ int scenario_bind_port(struct scenario *s, unsigned port)
 	if (bind_strv(s->cmd, p, bind_final) < 0 ||
 	    bind_strv(s->env, p, bind_final) < 0 || bind_one(&s->ready_url, p, bind_final) < 0 ||
 	    bind_one(&s->evidence_url, p, bind_final) < 0 ||
-	    bind_one(&s->prometheus.url, p, bind_final) < 0)
+	    bind_one(&s->prometheus.url, p, bind_final) < 0 ||
+	    bind_strv(s->exec.cmd, p, bind_final) < 0 || bind_strv(s->exec.env, p, bind_final) < 0)
 		return -1;
 	for (size_t i = 0; i < s->drive.n_requests; i++) {
 		struct scenario_request *r = &s->drive.requests[i];
@@ -1648,6 +1687,8 @@ void scenario_release(struct scenario *s)
 	free(s->description);
 	free_strv(s->cmd);
 	free_strv(s->env);
+	free_strv(s->exec.cmd);
+	free_strv(s->exec.env);
 	free(s->ready_url);
 	free(s->evidence_url);
 	memset(s, 0, sizeof(*s));

@@ -79,6 +79,16 @@ struct scenario_prometheus {
 	size_t n_series;
 };
 
+/*
+ * drive.exec: a load generator of the user's own, started from an argv (no shell) once the
+ * target is ready and stopped when the run ends; contained like the target, sampled apart.
+ */
+struct scenario_exec {
+	char **cmd;		/* argv, NULL-terminated; NULL: no generator */
+	char **env;		/* "KEY=VALUE" added, NULL-terminated (never NULL when cmd is set) */
+	int restart;		/* drive.exec.restart: start again when it ends with status 0 */
+};
+
 enum scenario_profile {
 	SCENARIO_PROFILE_NONE,
 	SCENARIO_PROFILE_HEAPTRACK,	/* target.profile "heaptrack": run under heaptrack */
@@ -95,8 +105,10 @@ struct scenario {
 	double stop_grace_s;	/* target.stop_grace_s: SIGTERM to SIGKILL; default 3 */
 	unsigned max_rss_kib;	/* target.max_rss_kib: memory cap of the tree; 0: default */
 	unsigned max_procs;	/* target.max_procs: process cap of the tree; 0: default */
-	int has_drive;		/* 0: the target drives itself */
-	struct scenario_drive drive;
+	int has_drive;		/* drive.http is set: the built-in driver runs */
+	struct scenario_drive drive;	/* drive.http (and drive.allow_remote) */
+	struct scenario_exec exec;	/* drive.exec; without it or drive.http the target
+					   drives itself */
 	double duration_s;	/* default 30 */
 	double warmup_s;	/* default 5; must be < duration_s */
 	unsigned interval_ms;	/* sample.interval_ms; default 100, 10..60000 */

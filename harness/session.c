@@ -304,6 +304,8 @@ static int take_sample(struct loop *l)
 
 	if (sampler_read(c->sampler, &now_s) < 0)
 		return 1;
+	if (c->generator)
+		generator_sample(c->generator);
 	now_s.t_s = (double)(t_ns - l->t0_ns) / CLOCK_NS_PER_S;
 	results_row_set_sample(&row, &now_s);
 	for (size_t i = METRIC_N_BUILTIN; i < METRIC_MAX; i++)
@@ -376,6 +378,18 @@ static int wait_events(struct loop *l, struct pollfd *pfd, unsigned n, int timeo
 	return s ? scrape_run(s, pfd + n, k) : 0;
 }
 
+/*
+ * The generator's news: -1 when it failed; else 0, with pfd set to wait on its current
+ * process (a restart has a new one) or on nothing once it ended for good.
+ */
+static int watch_generator(struct generator *g, struct pollfd *pfd)
+{
+	int r = generator_check(g);
+
+	pfd->fd = r == 0 ? generator_fd(g) : -1;
+	return r < 0 ? -1 : 0;
+}
+
 /* One turn of the loop: 0 to go on, 1 when the run ended (out->end says how), -1 failure. */
 static int loop_turn(struct loop *l, struct pollfd *pfd, unsigned n, int64_t deadline_ns)
 {
@@ -397,6 +411,10 @@ static int loop_turn(struct loop *l, struct pollfd *pfd, unsigned n, int64_t dea
 	}
 	if (l->c->target && target_poll(l->c->target)) {
 		out->end = SESSION_TARGET_EXITED;
+		return 1;
+	}
+	if (l->c->generator && watch_generator(l->c->generator, &pfd[3]) < 0) {
+		out->end = SESSION_GENERATOR_FAILED;
 		return 1;
 	}
 	if (!pfd[0].revents || read(pfd[0].fd, &expirations, sizeof(expirations)) < 0)
@@ -434,18 +452,20 @@ int session_run(const struct session_config *c, struct session_result *out)
 	timer = start_timer(c->interval_ms);
 	if (timer < 0)
 		goto out;
-	struct pollfd pfd[3 + SCRAPE_MAX_FDS] = {
+	struct pollfd pfd[4 + SCRAPE_MAX_FDS] = {
 		{ .fd = timer, .events = POLLIN },
 		{ .fd = c->signal_fd, .events = POLLIN },
 		{ .fd = c->target ? target_fd(c->target) : -1, .events = POLLIN },
+		{ .fd = c->generator ? generator_fd(c->generator) : -1, .events = POLLIN },
 	};
 	l.t0_ns = clock_now_ns();
 	l.next_lazyfree_ns = l.t0_ns;
 	if (c->judge)
 		l.next_look_s = c->judge->warmup_s + 1;
 	int64_t deadline_ns = l.t0_ns + (int64_t)(c->duration_s * CLOCK_NS_PER_S);
-	/* Without a pidfd (watching a process we did not start) the sampler notices the exit. */
-	unsigned n = pfd[2].fd >= 0 ? 3 : 2;
+	/* Without a pidfd (watching a process we did not start) the sampler notices the exit;
+	 * poll(2) skips an entry whose fd is -1. */
+	unsigned n = 4;
 	int r;
 	while ((r = loop_turn(&l, pfd, n, deadline_ns)) == 0)
 		;

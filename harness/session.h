@@ -21,6 +21,7 @@
 
 #include "cap.h"
 #include "driver.h"
+#include "generator.h"
 #include "gate.h"
 #include "results.h"
 #include "sampler.h"
@@ -51,6 +52,9 @@ struct session_config {
 	 * metrics, in order; its fds join the loop's one wait. */
 	struct scrape *scrape;
 	struct target *target;		/* borrowed; NULL when watching a process we did not start */
+	/* borrowed; NULL: none.  Sampled each tick apart from the target; its failure ends
+	 * the run (GENERATOR_FAILED), a restart is done here. */
+	struct generator *generator;
 	int signal_fd;			/* from session_signals_open */
 	const struct cap_limits *caps;	/* NULL: none; a crossed cap ends the run (CAPPED) */
 	/* Early verdicts: NULL runs the whole duration. */
@@ -82,6 +86,7 @@ enum session_end {
 	SESSION_TARGET_EXITED,	/* the target or watched process went away */
 	SESSION_FAILED,		/* I/O or driver failure, message printed */
 	SESSION_CAPPED,		/* the tree crossed a cap (result.cap says which, when) */
+	SESSION_GENERATOR_FAILED,	/* drive.exec ended badly (generator_totals says how) */
 };
 
 /*

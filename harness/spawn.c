@@ -188,7 +188,9 @@ static int open_setup(const struct spawn_opts *o, struct child_setup *c, int err
 	if (c->null_fd < 0)
 		return diag_error("cannot open '/dev/null': %s", strerror(errno));
 	if (o->log_path) {
-		c->log_fd = above_stdio(open(o->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		int how = o->log_append ? O_APPEND : O_TRUNC;
+
+		c->log_fd = above_stdio(open(o->log_path, O_WRONLY | O_CREAT | how | O_CLOEXEC,
 					     0644));
 		if (c->log_fd < 0)
 			return diag_error("cannot create '%s': %s", o->log_path, strerror(errno));

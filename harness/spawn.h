@@ -20,6 +20,7 @@ struct spawn_opts {
 	const char *exe;		/* execute this file with argv instead of argv[0]; NULL */
 	char *const *env_extra;		/* "KEY=VALUE", NULL-terminated, added; may be NULL */
 	const char *log_path;		/* stdout and stderr (created, truncated); NULL: inherit */
+	int log_append;			/* append to log_path rather than truncate it */
 	int death_signal;		/* sent to the child when the parent thread dies; 0: none */
 	int own_group;			/* a process group of its own (stop signals the group) */
 	/*

@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "evidence.h"
@@ -62,6 +63,38 @@ static json_t *driver_json(const struct summary_run *r)
 			 "errors", (json_int_t)t->errors, "connects", (json_int_t)t->connects,
 			 "behind", (json_int_t)t->behind,
 			 "rate_per_s", elapsed > 0 ? (double)t->completed / elapsed : 0.0);
+}
+
+/* An argv as a JSON array of (escaped) strings. */
+static json_t *argv_json(const char *const *argv)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && argv && argv[i]; i++)
+		json_array_append_new(a, text_json_string(argv[i]));
+	return a;
+}
+
+/* drive.exec (leaksoak(1), RESULTS): the command, how it ended, what it used; null: none. */
+static json_t *exec_json(const struct summary_run *r)
+{
+	const struct generator_totals *t = r->exec;
+	int st = t ? t->wstatus : 0;
+
+	if (!r->exec_cmd)
+		return json_null();
+	return json_pack("{s:o, s:b, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:o}",
+			 "cmd", argv_json(r->exec_cmd), "restart", r->exec_restart,
+			 "starts", t ? (int)t->starts : 0,
+			 "exit", text_json_string(r->exec_end),
+			 "exit_status", t && t->ended && WIFEXITED(st) ?
+					json_integer(WEXITSTATUS(st)) : json_null(),
+			 "ended_at_s", t && t->ended ? json_real(t->ended_at_s) : json_null(),
+			 "cpu_s", t ? json_real(t->cpu_s) : json_null(),
+			 "peak_rss_kib", t ? json_integer((json_int_t)t->peak_rss_kib) : json_null(),
+			 "log_tail", text_json_string(r->exec_log_tail), "log", "drive.log",
+			 "signal", t && t->ended && WIFSIGNALED(st) ?
+				   json_integer(WTERMSIG(st)) : json_null());
 }
 
 static json_t *failed_json(const struct gate_report *rep)
@@ -163,6 +196,8 @@ static const char *stop_reason(const struct summary_run *r)
 		return "target-exited";
 	case SESSION_CAPPED:
 		return "cap";
+	case SESSION_GENERATOR_FAILED:
+		return "generator-failed";
 	case SESSION_FAILED:
 		break;
 	}
@@ -226,6 +261,7 @@ json_t *summary_json(const struct summary_run *r)
 		  json_object_set_new(o, "evidence", r->evidence ? json_deep_copy(r->evidence) :
 						     json_null()) < 0 ||
 		  json_object_set_new(o, "scrape", scrape_json(r)) < 0 ||
+		  json_object_set_new(o, "drive_exec", exec_json(r)) < 0 ||
 		  add_caps(o, r) < 0)) {
 		json_decref(o);
 		return NULL;
@@ -319,6 +355,22 @@ static void print_compare(FILE *f, const struct summary_run *r)
 	fputs("/evidence-http-end\n", f);
 }
 
+/* The generator's line: its program, how it ended, what it used. */
+static void print_exec(FILE *f, const struct summary_run *r)
+{
+	fputs("  exec     ", f);
+	text_escape_file(f, r->exec_cmd[0], 0);
+	if (r->exec_end) {
+		fputc(' ', f);
+		text_escape_file(f, r->exec_end, 0);
+	}
+	if (r->exec)
+		fprintf(f, ", %u start%s, %.2f s CPU, peak RSS %llu KiB (not in the verdict)",
+			r->exec->starts, r->exec->starts == 1 ? "" : "s", r->exec->cpu_s,
+			(unsigned long long)r->exec->peak_rss_kib);
+	fputc('\n', f);
+}
+
 /* A short human summary: the verdict, a line per metric, the driver, the results folder. */
 static void summary_print(FILE *f, const struct summary_run *r)
 {
@@ -369,6 +421,8 @@ static void summary_print(FILE *f, const struct summary_run *r)
 			fprintf(f, ", %.3f KiB/request", rep->rss_per_request.theil_sen.slope);
 		fputc('\n', f);
 	}
+	if (r->exec_cmd)
+		print_exec(f, r);
 	fputs("  results  ", f);
 	text_escape_file(f, r->out_dir, 0);
 	fputs("/\n", f);

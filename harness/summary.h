@@ -37,6 +37,13 @@ struct summary_run {
 	/* The Prometheus scraper (its series are metrics METRIC_N_BUILTIN.. of metrics); NULL
 	 * when nothing was scraped. */
 	const struct scrape *scrape;
+	/* drive.exec: its argv (NULL: no generator), restart, and how it went (NULL when it
+	 * never started); exec_end says how it ended in words, exec_log_tail what it wrote last. */
+	const char *const *exec_cmd;
+	int exec_restart;
+	const struct generator_totals *exec;
+	const char *exec_end;
+	const char *exec_log_tail;
 };
 
 /*

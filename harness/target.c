@@ -147,6 +147,7 @@ struct keeper {
 	char *const *argv;
 	char *const *env_extra;
 	const char *log_path;
+	int log_append;
 	int sock;
 	int sigfd;
 	pid_t leader;
@@ -238,7 +239,7 @@ static int keeper_start_target(struct keeper *k)
 {
 	struct spawn_opts o = {
 		.argv = k->argv, .env_extra = k->env_extra, .log_path = k->log_path,
-		.death_signal = SIGKILL, .own_group = 1,
+		.log_append = k->log_append, .death_signal = SIGKILL, .own_group = 1,
 	};
 	char why[480];
 	struct spawn *s;
@@ -397,12 +398,13 @@ static int await_started(struct target *t, const char *what)
 	return diag_error("cannot start '%s': its keeper process failed", what);
 }
 
-struct target *target_start(char *const argv[], char *const env_extra[], const char *log_path)
+static struct target *start(char *const argv[], char *const env_extra[], const char *log_path,
+			    int log_append)
 {
 	static char keeper_name[] = "leaksoak-keeper";
 	char *const keeper_argv[] = { keeper_name, NULL };
 	struct keeper k = { .argv = argv, .env_extra = env_extra, .log_path = log_path,
-			    .sigfd = -1 };
+			    .log_append = log_append, .sigfd = -1 };
 	struct spawn_opts o = { .argv = keeper_argv, .own_group = 1, .fn = keeper_main,
 				.arg = &k };
 	struct target *t = NULL, *ret = NULL;
@@ -443,6 +445,17 @@ out:
 		free(t);
 	}
 	return ret;
+}
+
+struct target *target_start(char *const argv[], char *const env_extra[], const char *log_path)
+{
+	return start(argv, env_extra, log_path, 0);
+}
+
+struct target *target_start_appending(char *const argv[], char *const env_extra[],
+				      const char *log_path)
+{
+	return start(argv, env_extra, log_path, 1);
 }
 
 /* ---- watching ------------------------------------------------------------------------ */

@@ -36,6 +36,10 @@ int target_init(void);
  */
 struct target *target_start(char *const argv[], char *const env_extra[], const char *log_path);
 
+/* target_start with its output appended to log_path, not truncating it (a restart). */
+struct target *target_start_appending(char *const argv[], char *const env_extra[],
+				      const char *log_path);
+
 pid_t target_pid(const struct target *t);
 
 /* The keeper: every process of the target's tree, and only those, descend from it. */

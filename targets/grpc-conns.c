@@ -22,6 +22,12 @@
  * connection, shared by every call (gRPC multiplexes calls over it).  Destroying the channel
  * after each call would also stop the leak, but would pay a TCP and HTTP/2 handshake per call.
  *
+ * --grpc serves the same calls over gRPC instead of HTTP, on --port: a unary call to
+ * /frontend.Profile/Call whose raw request bytes are the user (what GET /call?user=U takes) goes
+ * through the same cache and backend call, and answers the backend's reply.  There is no
+ * /healthz then; a gRPC client waits for the port (targets/go/grpc-load drives it so, through
+ * drive.exec: scenarios/grpc-conns-grpc.json).
+ *
  * Machine safety: the cache stops adding channels at LEAK_LIMIT (or fewer if the FD limit is
  * lower) and then serves new users from its first channel, so RSS and FDs level off there.
  */
@@ -57,7 +63,16 @@
 
 /* ---- the backend: a gRPC server answering every call from one thread ---- */
 
+/*
+ * The answer to one call's request: 0 with the reply text in out, or -1 (the call ends with
+ * UNAVAILABLE).  The backend's is its profile text; the --grpc front's calls the backend.
+ */
+typedef int (*answer_fn)(void *cls, const char *request, char *out, size_t cap);
+
 struct backend {
+	answer_fn answer;
+	void *cls;
+	const char *name;	/* for messages and its thread: "backend", "front" */
 	grpc_server *server;
 	grpc_completion_queue *cq;
 	pthread_t thread;
@@ -136,29 +151,41 @@ static grpc_call_error backend_receive(struct backend_call *c)
 	return grpc_call_start_batch(c->call, ops, 2, c, NULL);
 }
 
-/* Second batch: the reply message, an OK status, and the client's half-close. */
-static grpc_call_error backend_reply(struct backend_call *c)
+/* The backend module's answer: the user's "profile". */
+static int profile_answer(void *cls, const char *user, char *out, size_t cap)
+{
+	(void)cls;
+	snprintf(out, cap, "profile of user %s\n", user);
+	return 0;
+}
+
+/* Second batch: the reply message (unless the answer failed), the status, and the client's
+ * half-close. */
+static grpc_call_error backend_reply(struct backend *b, struct backend_call *c)
 {
 	char user[USER_MAX], text[REPLY_MAX];
 	grpc_op ops[3];
+	int n = 0, ok;
 
 	byte_buffer_to_str(c->request, user, sizeof(user));
-	snprintf(text, sizeof(text), "profile of user %s\n", user);
-	grpc_slice body = grpc_slice_from_copied_string(text);
+	ok = b->answer(b->cls, user, text, sizeof(text)) == 0;
 	grpc_slice details = grpc_slice_from_static_string("");
-	c->reply = grpc_raw_byte_buffer_create(&body, 1);
-	grpc_slice_unref(body);
 
 	memset(ops, 0, sizeof(ops));
-	ops[0].op = GRPC_OP_SEND_MESSAGE;
-	ops[0].data.send_message.send_message = c->reply;
-	ops[1].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
-	ops[1].data.send_status_from_server.status = GRPC_STATUS_OK;
-	ops[1].data.send_status_from_server.status_details = &details;
-	ops[2].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
-	ops[2].data.recv_close_on_server.cancelled = &c->cancelled;
+	if (ok) {
+		grpc_slice body = grpc_slice_from_copied_string(text);
+		c->reply = grpc_raw_byte_buffer_create(&body, 1);
+		grpc_slice_unref(body);
+		ops[n].op = GRPC_OP_SEND_MESSAGE;
+		ops[n++].data.send_message.send_message = c->reply;
+	}
+	ops[n].op = GRPC_OP_SEND_STATUS_FROM_SERVER;
+	ops[n].data.send_status_from_server.status = ok ? GRPC_STATUS_OK : GRPC_STATUS_UNAVAILABLE;
+	ops[n++].data.send_status_from_server.status_details = &details;
+	ops[n].op = GRPC_OP_RECV_CLOSE_ON_SERVER;
+	ops[n++].data.recv_close_on_server.cancelled = &c->cancelled;
 	c->stage = CALL_REPLIED;
-	return grpc_call_start_batch(c->call, ops, 3, c, NULL);
+	return grpc_call_start_batch(c->call, ops, (size_t)n, c, NULL);
 }
 
 /* Advance one call after its batch completed; a finished or failed call is freed. */
@@ -168,10 +195,10 @@ static void backend_step(struct backend *b, struct backend_call *c, int success)
 
 	if (success && c->stage == CALL_REQUESTED) {
 		if (backend_request_next(b) < 0)
-			fprintf(stderr, "grpc-conns: backend stopped accepting calls\n");
+			fprintf(stderr, "grpc-conns: %s stopped accepting calls\n", b->name);
 		err = backend_receive(c);
 	} else if (success && c->stage == CALL_RECEIVED) {
-		err = backend_reply(c);
+		err = backend_reply(b, c);
 	}
 	if (err != GRPC_CALL_OK)
 		backend_call_free(c);
@@ -199,29 +226,33 @@ static void *backend_serve(void *arg)
 {
 	struct backend *b = arg;
 
-	pthread_setname_np(pthread_self(), "grpc-backend");
+	pthread_setname_np(pthread_self(), b->answer == profile_answer ? "grpc-backend" :
+			   "grpc-front");
 	if (backend_request_next(b) < 0)
-		fprintf(stderr, "grpc-conns: backend cannot accept calls\n");
+		fprintf(stderr, "grpc-conns: %s cannot accept calls\n", b->name);
 	backend_drain(b);
 	return NULL;
 }
 
-static int backend_start(struct backend *b)
+/* Serve on 127.0.0.1:port (0: any free port, then in b->port): 0 or -1. */
+static int backend_start(struct backend *b, unsigned port)
 {
 	grpc_server_credentials *creds = grpc_insecure_server_credentials_create();
+	char addr[32];
 
+	snprintf(addr, sizeof(addr), "127.0.0.1:%u", port);
 	b->cq = grpc_completion_queue_create_for_next(NULL);
 	b->server = grpc_server_create(NULL, NULL);
 	grpc_server_register_completion_queue(b->server, b->cq, NULL);
-	b->port = grpc_server_add_http2_port(b->server, "127.0.0.1:0", creds);
+	b->port = grpc_server_add_http2_port(b->server, addr, creds);
 	grpc_server_credentials_release(creds);
-	if (b->port == 0) {
-		fprintf(stderr, "grpc-conns: cannot bind the backend on 127.0.0.1\n");
+	if (b->port == 0 || (port && (unsigned)b->port != port)) {
+		fprintf(stderr, "grpc-conns: cannot bind the %s on %s\n", b->name, addr);
 		return -1;
 	}
 	grpc_server_start(b->server);
 	if (pthread_create(&b->thread, NULL, backend_serve, b) != 0) {
-		fprintf(stderr, "grpc-conns: cannot start the backend thread\n");
+		fprintf(stderr, "grpc-conns: cannot start the %s thread\n", b->name);
 		return -1;
 	}
 	b->thread_started = 1;
@@ -420,29 +451,24 @@ out:
 	return ret;
 }
 
-/* ---- the HTTP front ---- */
+/* ---- the fronts: HTTP, or gRPC with --grpc ---- */
 
 struct service {
 	int fixed;
 	char target[64];
 	struct backend backend;
+	struct backend front;	/* --grpc */
 	struct conn_cache cache;
 };
 
-static enum MHD_Result handle(void *cls, const struct svc_request *req)
+/* One call of the service for user: the backend's reply in out, 0 or -1. */
+static int serve_user(void *cls, const char *user, char *out, size_t cap)
 {
-	static const char not_found[] = "not found\n";
-	static const char no_user[] = "missing user\n";
-	static const char failed[] = "backend call failed\n";
 	struct service *s = cls;
-	char key[sizeof(s->target) + USER_MAX + 8], reply[REPLY_MAX];
+	char key[sizeof(s->target) + USER_MAX + 8];
 
-	if (strcmp(req->method, "GET") != 0 || strcmp(req->url, "/call") != 0)
-		return svc_respond(req->conn, 404, "text/plain", not_found, sizeof(not_found) - 1);
-	const char *user = svc_query(req, "user");
-	if (!user || !*user || strlen(user) >= USER_MAX)
-		return svc_respond(req->conn, 400, "text/plain", no_user, sizeof(no_user) - 1);
-
+	if (!*user)
+		return -1;
 	/* The bug: the user is part of the key, so every new user dials a new connection. */
 	if (s->fixed)
 		snprintf(key, sizeof(key), "%s", s->target);
@@ -450,9 +476,53 @@ static enum MHD_Result handle(void *cls, const struct svc_request *req)
 		snprintf(key, sizeof(key), "%s user=%s", s->target, user);
 
 	grpc_channel *ch = cache_get(&s->cache, s->target, key);
-	if (!ch || backend_call(ch, user, reply, sizeof(reply)) < 0)
+	return ch ? backend_call(ch, user, out, cap) : -1;
+}
+
+static enum MHD_Result handle(void *cls, const struct svc_request *req)
+{
+	static const char not_found[] = "not found\n";
+	static const char no_user[] = "missing user\n";
+	static const char failed[] = "backend call failed\n";
+	char reply[REPLY_MAX];
+
+	if (strcmp(req->method, "GET") != 0 || strcmp(req->url, "/call") != 0)
+		return svc_respond(req->conn, 404, "text/plain", not_found, sizeof(not_found) - 1);
+	const char *user = svc_query(req, "user");
+	if (!user || !*user || strlen(user) >= USER_MAX)
+		return svc_respond(req->conn, 400, "text/plain", no_user, sizeof(no_user) - 1);
+	if (serve_user(cls, user, reply, sizeof(reply)) < 0)
 		return svc_respond(req->conn, 502, "text/plain", failed, sizeof(failed) - 1);
 	return svc_respond(req->conn, 200, "text/plain", reply, strlen(reply));
+}
+
+/* --grpc: the front as a gRPC server on the port until SIGTERM or SIGINT (blocked). */
+static int serve_grpc(struct service *s, unsigned port, const sigset_t *stop)
+{
+	int sig;
+
+	s->front = (struct backend){ .answer = serve_user, .cls = s, .name = "front" };
+	if (backend_start(&s->front, port) < 0)
+		return 1;
+	fprintf(stderr, "grpc-conns: serving /frontend.Profile/Call on 127.0.0.1:%u\n", port);
+	sigwait(stop, &sig);
+	return 0;
+}
+
+/* Take --grpc out of argv (svc_parse_args knows only the common flags): 1 if it was there. */
+static int take_grpc_flag(int *argc, char **argv)
+{
+	int found = 0, n = 1;
+
+	for (int i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--grpc") == 0)
+			found = 1;
+		else
+			argv[n++] = argv[i];
+	}
+	*argc = n;
+	argv[n] = NULL;
+	return found;
 }
 
 /*
@@ -481,6 +551,7 @@ int main(int argc, char **argv)
 	struct svc_options o;
 	sigset_t stop;
 	int ret = 1;
+	int grpc_front = take_grpc_flag(&argc, argv);
 
 	if (svc_parse_args(argc, argv, &o) < 0)
 		return 2;
@@ -496,12 +567,15 @@ int main(int argc, char **argv)
 	s.fixed = o.fixed;
 	grpc_init();
 	cache_init(&s.cache, leak_limit());
-	if (backend_start(&s.backend) < 0)
+	s.backend = (struct backend){ .answer = profile_answer, .name = "backend" };
+	if (backend_start(&s.backend, 0) < 0)
 		goto out;
 	/* ipv4: names the address directly; the default dns: scheme would resolve it per channel. */
 	snprintf(s.target, sizeof(s.target), "ipv4:127.0.0.1:%d", s.backend.port);
-	ret = svc_run(&o, handle, &s);
+	ret = grpc_front ? serve_grpc(&s, o.port, &stop) : svc_run(&o, handle, &s);
 out:
+	/* the front first: its calls go through the cache to the backend */
+	backend_stop(&s.front);
 	cache_release(&s.cache);
 	backend_stop(&s.backend);
 	grpc_shutdown();

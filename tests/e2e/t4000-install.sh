@@ -99,6 +99,7 @@ scenario_keys() {
 		target) echo "target.$key" ;;
 		ready) echo "target.ready.$key" ;;
 		drive) echo "drive.$key" ;;
+		exec) echo "drive.exec.$key" ;;
 		http | one_request) echo "drive.http.$key" ;;
 		mix) echo "drive.http.mix[].$key" ;;
 		sample) echo "sample.$key" ;;

@@ -175,6 +175,45 @@ static void summary_error_has_contract_keys(void **state)
 	json_decref(j);
 }
 
+/* drive.exec in summary.json: the command, how it ended, what its tree used. */
+static void summary_drive_exec(void **state)
+{
+	static const char *const cmd[] = { "wrk", "-c", "1", "http://127.0.0.1:4242/", NULL };
+	struct scenario_gate g = gate_512_no_fds();
+	struct session_result sess = { .elapsed_s = 3.2, .end = SESSION_GENERATOR_FAILED };
+	struct generator_totals t = {
+		.cpu_s = 0.25, .peak_rss_kib = 4800, .starts = 2, .ended = 1,
+		.wstatus = 1 << 8, .ended_at_s = 3.1,
+	};
+	struct summary_run r = {
+		.name = "w", .scenario_file = "x.json", .out_dir = "results/w/x",
+		.duration_s = 30, .warmup_s = 5, .interval_ms = 100, .gate = &g,
+		.session = &sess, .error = "load generator 'wrk' exited with status 1",
+		.exit_code = LS_EXIT_TARGET, .started_utc = "2026-11-21T23:45:01Z",
+		.exec_cmd = cmd, .exec_restart = 1, .exec = &t, .exec_end = "exited with status 1",
+		.exec_log_tail = "unable to connect",
+	};
+	json_t *j, *ex;
+
+	(void)state;
+	j = summary_json(&r);
+	assert_non_null(j);
+	ex = json_object_get(j, "drive_exec");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(ex, "cmd"), 3)),
+			    "http://127.0.0.1:4242/");
+	assert_true(json_is_true(json_object_get(ex, "restart")));
+	assert_int_equal(json_integer_value(json_object_get(ex, "starts")), 2);
+	assert_int_equal(json_integer_value(json_object_get(ex, "exit_status")), 1);
+	assert_true(json_is_null(json_object_get(ex, "signal")));
+	assert_string_equal(json_string_value(json_object_get(ex, "exit")), "exited with status 1");
+	assert_true(json_real_value(json_object_get(ex, "cpu_s")) == 0.25);
+	assert_int_equal(json_integer_value(json_object_get(ex, "peak_rss_kib")), 4800);
+	assert_true(json_real_value(json_object_get(ex, "ended_at_s")) == 3.1);
+	assert_string_equal(json_string_value(json_object_get(ex, "log_tail")), "unable to connect");
+	assert_string_equal(json_string_value(json_object_get(j, "stop_reason")), "generator-failed");
+	json_decref(j);
+}
+
 /* summary.json of a run whose target died, byte for byte (the version aside: it moves). */
 static void summary_error_matches_golden(void **state)
 {
@@ -286,6 +325,7 @@ int main(void)
 		tu_tmpdir_test(mkdir_p_makes_nested_folders),
 		cmocka_unit_test(default_dir_is_name_and_utc_stamp),
 		cmocka_unit_test(summary_error_has_contract_keys),
+		cmocka_unit_test(summary_drive_exec),
 		tu_tmpdir_test(summary_error_matches_golden),
 		tu_tmpdir_test(temp_files_are_exclusive),
 		tu_tmpdir_test(summary_survives_invalid_utf8),

@@ -82,6 +82,8 @@ static void assert_owns_nothing(const struct scenario *s)
 	assert_null(s->cmd);
 	assert_null(s->env);
 	assert_null(s->drive.requests);
+	assert_null(s->exec.cmd);
+	assert_null(s->exec.env);
 	assert_null(s->prometheus.url);
 	assert_null(s->prometheus.series);
 }
@@ -740,7 +742,56 @@ static void test_missing_keys(void **state)
 		     "missing key 'target.ready.http_get' (the URL that answers once the target is "
 		     "up, e.g. \"http://127.0.0.1:{port}/healthz\")");
 	assert_error(with("'drive': {'allow_remote': true}"),
-		     "missing key 'drive.http' (an object with the url to request)");
+		     "missing key 'drive.http' (an object with the url to request, or 'drive.exec', "
+		     "the argv of a load generator)");
+}
+
+/* drive.exec: an argv, or an object with cmd, env and restart; alone or beside drive.http. */
+static void test_drive_exec(void **state)
+{
+	struct scenario s;
+
+	(void)state;
+	load_ok(with("'drive': {'exec': ['wrk', '-d', '1h', 'http://127.0.0.1:{port}/']}"), &s);
+	assert_false(s.has_drive);
+	assert_string_equal(s.exec.cmd[0], "wrk");
+	assert_null(s.exec.cmd[4]);
+	assert_non_null(s.exec.env);
+	assert_null(s.exec.env[0]);
+	assert_false(s.exec.restart);
+	assert_int_equal(scenario_bind_port(&s, 4242), 0);
+	assert_string_equal(s.exec.cmd[3], "http://127.0.0.1:4242/");
+	scenario_release(&s);
+	load_ok(with("'drive': {'http': {'url': 'http://127.0.0.1:{port}/'},\n"
+		     "'exec': {'cmd': ['c', '{port}'], 'env': {'P': '{port}'}, 'restart': true}}"),
+		&s);
+	assert_true(s.has_drive);
+	assert_true(s.exec.restart);
+	assert_int_equal(scenario_bind_port(&s, 7), 0);
+	assert_string_equal(s.exec.cmd[1], "7");
+	assert_string_equal(s.exec.env[0], "P=7");
+	scenario_release(&s);
+}
+
+static void test_drive_exec_errors(void **state)
+{
+	(void)state;
+	assert_error(with("'drive': {'exec': []}"),
+		     "'drive.exec' must be a non-empty array of strings (argv) (got [])");
+	assert_error(with("'drive': {'exec': 'wrk -d 1h'}"),
+		     "'drive.exec' must be a non-empty array of strings (argv) (got \"wrk -d 1h\")");
+	assert_error(with("'drive': {'exec': ['']}"),
+		     "'drive.exec[0]' must name a program (got \"\")");
+	assert_error(with("'drive': {'exec': {'restart': true}}"),
+		     "missing key 'drive.exec.cmd' (an argv array, e.g. [\"wrk\", \"-d\", \"1h\", "
+		     "\"http://127.0.0.1:{port}/\"])");
+	assert_error(with("'drive': {'exec': {'cmd': ['c'], 'restart': 1}}"),
+		     "'drive.exec.restart' must be true or false (got 1)");
+	assert_error(with("'drive': {'exec': {'cmd': ['c'], 'shell': true}}"),
+		     "unknown key 'drive.exec.shell' (allowed here: cmd, env, restart)");
+	assert_error(with("'drive': {'exec': ['c', '{uuid}']}"),
+		     "placeholder '{uuid}' in 'drive.exec[1]' is only expanded in drive requests "
+		     "(url, headers and body; use {port} here)");
 }
 
 static void test_url_or_mix(void **state)
@@ -1067,6 +1118,8 @@ int main(void)
 		cmocka_unit_test(test_headers_checked),
 		cmocka_unit_test(test_missing_keys),
 		cmocka_unit_test(test_url_or_mix),
+		cmocka_unit_test(test_drive_exec),
+		cmocka_unit_test(test_drive_exec_errors),
 		cmocka_unit_test(test_upper_bounds),
 		cmocka_unit_test(test_placeholder_hosts),
 		cmocka_unit_test(test_reserved_names),
