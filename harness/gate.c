@@ -368,6 +368,7 @@ struct judging {
 	 * and for how long: growth that is cut as start-up (it slowed) is growth all the same,
 	 * so its age counts from there. */
 	double since_s, lasted_s;
+	double onset_s;		/* early looks: where growth began (warmup_onset) */
 };
 
 /*
@@ -383,15 +384,18 @@ static int too_young(const struct judging *j)
 
 /*
  * At an early look, whether growth may yet stop: its last stretch is not shown to grow, it
- * slows (shape.h), its start-up lasted to the cap, or a start-up was cut and what grows after
+ * slows (shape.h), its start-up lasted to the cap, a start-up was cut and what grows after
  * it has not yet lasted GATE_GROWTH_RATIO times as long as the cut start (the gentle tail of
- * a JIT's log-shaped growth is straight for a while).  A leak call ends the run, so it waits;
+ * a JIT's log-shaped growth is straight for a while), or growth that began after a flat
+ * start (warmup_onset) has not lasted that many times as long as the flat start (a JVM that
+ * touches its initial heap for the first time climbs straight for seconds, then stops).  A leak call ends the run, so it waits;
  * the whole run's verdict judges what follows the cut as growth that began at warmup_s.
  */
-static int may_yet_stop(const struct gate_metric *m)
+static int may_yet_stop(const struct gate_metric *m, const struct judging *j)
 {
 	return !m->shape.tail_grows || m->shape.slowing || m->transient_capped ||
-	       (m->transient && m->span_s < GATE_GROWTH_RATIO * m->window_start_s);
+	       (m->transient && m->span_s < GATE_GROWTH_RATIO * m->window_start_s) ||
+	       j->since_s + j->lasted_s - j->onset_s < GATE_GROWTH_RATIO * j->onset_s;
 }
 
 /* Judge one fitted metric over its window. */
@@ -423,7 +427,7 @@ static void judge(struct gate_metric *m, const struct fit_blocks *b, const struc
 	/* Counts move in whole steps at random: their halves differ by chance, and a pool that
 	 * grows has the step rule.  Slowing down is a memory metric's start-up. */
 	m->settling = grows && !m->young && !j->floor && slows_down(j->t, j->y, j->n);
-	m->unsettled = grows && j->early && (m->settling || may_yet_stop(m));
+	m->unsettled = grows && j->early && (m->settling || may_yet_stop(m, j));
 	m->failed = grows && !m->young && !m->settling && !m->unsettled;
 	m->upper_per_min = NAN;
 	if (m->fitted && m->shape.span > 0)
@@ -508,6 +512,7 @@ static void evaluate_count(const struct window *w, const double *y, double alpha
 		.t = w->t, .y = y, .n = w->n, .alpha = alpha, .floor = &cf, .early = early,
 		.counts_ok = m->fitted && rises_in_both_halves(w->t, y, w->n),
 		.since_s = m->window_start_s, .lasted_s = m->span_s,
+		.onset_s = m->window_start_s,
 	};
 	judge(m, &b, &j);
 	if (m->reason == GATE_FLOOR)
@@ -535,12 +540,13 @@ static int evaluate_metric(const struct scenario_gate *g, const struct gate_inpu
 			return diag_error("out of memory fitting %s net of lazyfree", m->name);
 	}
 	const double *basis = fit_memory(out, i, w, y, net, &b);
+	double onset = in->early && m->fitted ? warmup_onset(&b) : w->n ? w->t[0] : 0;
 	struct window c = cut_transient(m, w, basis, basis == net && i == METRIC_RSS ? y : NULL,
 					&b, out);
 	struct judging j = {
 		.t = c.t, .y = basis + (c.off - w->off), .n = c.n, .alpha = out->alpha_now,
 		.counts_ok = 1, .early = in->early, .since_s = w->n ? w->t[0] : 0,
-		.lasted_s = w->n ? w->t[w->n - 1] - w->t[0] : 0,
+		.lasted_s = w->n ? w->t[w->n - 1] - w->t[0] : 0, .onset_s = onset,
 	};
 	judge(m, &b, &j);
 	if (i == METRIC_RSS && in->requests && m->fitted)

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #define WARMUP_MIN_BLOCKS 24
+#define WARMUP_MIN_ONSET_BLOCKS 8
 #define MIN_GAIN 0.7
 #define SLOWER 2.0
 
@@ -102,4 +103,37 @@ void warmup_detect(const struct fit_blocks *b, struct warmup *out)
 	out->start_block = best;
 	out->start_x = (b->x[best - 1] + b->x[best]) / 2;
 	out->capped = best == cap;
+}
+
+/*
+ * The hinge h(x) = max(0, x - x_k) as the one regressor beside the intercept: SSE_k is what
+ * the best flat-then-straight line through the blocks leaves, for each bend k.
+ */
+double warmup_onset(const struct fit_blocks *b)
+{
+	size_t m = b->m, best = 0;
+	double best_sse = INFINITY;
+
+	if (m < WARMUP_MIN_ONSET_BLOCKS)
+		return m ? b->x[0] : NAN;
+	double my = 0;
+	for (size_t i = 0; i < m; i++)
+		my += b->y[i] / (double)m;
+	for (size_t k = 0; k + 4 < m; k++) {
+		double mh = 0, shh = 0, shy = 0, syy = 0;
+		for (size_t i = k; i < m; i++)
+			mh += (b->x[i] - b->x[k]) / (double)m;
+		for (size_t i = 0; i < m; i++) {
+			double h = (i > k ? b->x[i] - b->x[k] : 0) - mh, y = b->y[i] - my;
+			shh += h * h;
+			shy += h * y;
+			syy += y * y;
+		}
+		double sse = shh > 0 ? syy - shy * shy / shh : syy;
+		if (sse < best_sse && shy > 0) {
+			best_sse = sse;
+			best = k;
+		}
+	}
+	return b->x[best];
 }

@@ -33,4 +33,11 @@ struct warmup {
  */
 void warmup_detect(const struct fit_blocks *b, struct warmup *out);
 
+/*
+ * Where growth began in b: the bend of the best "flat, then a straight climb" line through
+ * the blocks (b->x[0] when the climb is there from the start, or with fewer than 8 blocks).
+ * A fill and a leak that begin after a flat start look alike for as long again.
+ */
+double warmup_onset(const struct fit_blocks *b);
+
 #endif
