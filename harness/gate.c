@@ -182,8 +182,8 @@ static int rises_within(const double *t, const double *y, size_t n)
 	       (f.theil_sen.slope > 0 || steps_up(&b)) && f.trend_p < GATE_HALF_P;
 }
 
-/* The step rule for counts (top of the file): both halves of the window rise on their own. */
-static int rises_in_both_halves(const double *t, const double *y, size_t n)
+/* The first of t[0..n) at or past the middle of its span: where the second half begins. */
+static size_t half_index(const double *t, size_t n)
 {
 	size_t k = 0;
 
@@ -192,7 +192,15 @@ static int rises_in_both_halves(const double *t, const double *y, size_t n)
 	double mid = (t[0] + t[n - 1]) / 2;
 	while (k < n && t[k] < mid)
 		k++;
-	return rises_within(t, y, k) && rises_within(t + k, y + k, n - k);
+	return k;
+}
+
+/* The step rule for counts (top of the file): both halves of the window rise on their own. */
+static int rises_in_both_halves(const double *t, const double *y, size_t n)
+{
+	size_t k = half_index(t, n);
+
+	return n && rises_within(t, y, k) && rises_within(t + k, y + k, n - k);
 }
 
 /* The floor of a count under churn, fitted, and whether it rises in both halves. */
@@ -342,13 +350,8 @@ static enum gate_reason reason_of(const struct gate_metric *m, int climb, int tr
 static int slows_down(const double *t, const double *y, size_t n)
 {
 	struct fit_result a, b;
-	size_t k = 0;
+	size_t k = half_index(t, n);
 
-	if (n == 0)
-		return 0;
-	double mid = (t[0] + t[n - 1]) / 2;
-	while (k < n && t[k] < mid)
-		k++;
 	if (fit_series(t, y, k, &a) < 0 || fit_series(t + k, y + k, n - k, &b) < 0)
 		return 0;
 	return a.theil_sen.slope > 0 && b.theil_sen.slope < a.theil_sen.slope / 2 &&
