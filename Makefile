@@ -162,6 +162,16 @@ targets/bin/go-%: targets/go/%/main.go $(GO_SRC) | build/go/src/leaksoak
 	$(Q)command -v $(GO) >/dev/null || { echo "leaksoak: make: '$(GO)' not found (install golang-go: ./scripts/install-deps.sh)" >&2; exit 1; }
 	$(Q)$(GO_ENV) $(GO) build -p 1 -o $@ leaksoak/$*
 
+# Go test helpers: tests/helpers/<name>/main.go -> build/helpers/<name>, built the same way.
+GO_HELPER_BIN = $(patsubst tests/helpers/%/main.go,build/helpers/%,$(sort $(wildcard tests/helpers/*/main.go)))
+all: $(GO_HELPER_BIN)
+
+build/helpers/%: tests/helpers/%/main.go
+	@mkdir -p $(@D)
+	$(quiet) GO $@
+	$(Q)command -v $(GO) >/dev/null || { echo "leaksoak: make: '$(GO)' not found (install golang-go: ./scripts/install-deps.sh)" >&2; exit 1; }
+	$(Q)$(GO_ENV) $(GO) build -p 1 -o $@ ./tests/helpers/$*
+
 unit-tests: $(UNIT_BIN)
 
 deps:

@@ -24,6 +24,7 @@
 #include "path.h"
 #include "driver.h"
 #include "evidence_run.h"
+#include "heapcmp.h"
 #include "gate.h"
 #include "heaptrack.h"
 #include "plot.h"
@@ -416,6 +417,10 @@ static void judge(struct run *r)
 
 static void finish(struct run *r)
 {
+	json_t *evidence = evidence_run_json(r->evidence);
+
+	if (evidence && r->has_report)
+		heapcmp_add(evidence, &r->report, &r->sc);
 	struct summary_run sr = {
 		.name = r->sc.name, .scenario_file = r->sc.path, .description = r->sc.description,
 		.out_dir = r->out_dir, .expect = r->sc.expect, .duration_s = r->sc.duration_s,
@@ -425,7 +430,7 @@ static void finish(struct run *r)
 		.has_driver = r->sc.has_drive, .error = r->error[0] ? r->error : NULL,
 		.exit_code = r->code, .started_utc = r->started_utc,
 		.reason = r->reason[0] ? r->reason : NULL, .caps = &r->caps,
-		.evidence = evidence_run_json(r->evidence),
+		.evidence = evidence,
 		.scrape = r->scrape,
 	};
 

@@ -294,7 +294,7 @@ static void html_evidence(FILE *f, const struct report_run *run, const char *out
 			fputs("<dt>", f);
 			results_xml_escape(f, names[i]);
 			fputs("</dt><dd>", f);
-			html_where_lines(f, ev, names[i], EVIDENCE_MAX_LINES, "<br>");
+			html_where_lines(f, ev, names[i], EVIDENCE_MAX_WHERE, "<br>");
 			fputs("</dd>", f);
 		}
 		fputs("</dl>\n", f);
