@@ -302,6 +302,18 @@ static void insert_line(json_t *where, const char *key, size_t pos, json_t *line
 		json_array_remove(a, EVIDENCE_MAX_WHERE);
 }
 
+/* The stacks that piled up (the first always, the others from GOPROF_GOROUTINES_MIN). */
+static void goroutine_lines(json_t *where, const char *key, const json_t *gr)
+{
+	size_t n = json_array_size(gr) ? 1 : 0;
+
+	while (n < json_array_size(gr) && json_integer_value(json_object_get(
+		json_array_get(gr, n), "delta")) >= GOPROF_GOROUTINES_MIN)
+		n++;
+	while (n-- > 0)
+		insert_line(where, key, 0, goroutine_line(json_array_get(gr, n)));
+}
+
 static int is_heap_metric(const char *m)
 {
 	return !strcmp(m, "go_memstats_heap_inuse_bytes") ||
@@ -317,14 +329,14 @@ void evidence_go_where(const json_t *go, json_t *where, const struct scenario *s
 		return;
 	/* after the lines naming the process that grew and its kinds of memory: the runtime's
 	 * own words come next */
-	if (json_array_size(gr))
+	if (json_integer_value(json_object_get(json_array_get(gr, 0), "delta")) >=
+	    GOPROF_GOROUTINES_MIN)
 		insert_line(where, "rss", 2, goroutine_line(json_array_get(gr, 0)));
 	insert_line(where, "rss", 2, heap_line(heap));
 	for (size_t i = 0; i < sc->prometheus.n_series; i++) {
 		const struct scenario_series *s = &sc->prometheus.series[i];
 		if (!strcmp(s->metric, "go_goroutines"))
-			for (size_t k = json_array_size(gr); k-- > 0;)
-				insert_line(where, s->name, 0, goroutine_line(json_array_get(gr, k)));
+			goroutine_lines(where, s->name, gr);
 		else if (is_heap_metric(s->metric))
 			insert_line(where, s->name, 0, heap_line(heap));
 	}

@@ -72,11 +72,13 @@ static int record_head(struct gparse *p, const char *line)
 	long long count;
 	int at = 0;
 
-	if (sscanf(line, "%lld @%n", &count, &at) != 1 || !at || count < 0)
+	if (sscanf(line, "%lld @%n", &count, &at) != 1 || !at || count < 0 ||
+	    count > GOPROF_MAX_COUNT)
 		return 0;
 	p->cur = NULL;
-	if (!p->has_total)
-		p->out->total += count;
+	if (!p->has_total)	/* capped: the sum of counts cannot overflow */
+		p->out->total = p->out->total + count > GOPROF_MAX_COUNT ? GOPROF_MAX_COUNT :
+				p->out->total + count;
 	if (p->out->n == GOPROF_MAX_STACKS) {
 		p->out->truncated = 1;
 		return 1;
@@ -137,7 +139,8 @@ static int goroutine_line(void *cls, char *line)
 	long long total;
 	int r;
 
-	if (sscanf(line, "goroutine profile: total %lld", &total) == 1 && total >= 0) {
+	if (sscanf(line, "goroutine profile: total %lld", &total) == 1 && total >= 0 &&
+	    total <= GOPROF_MAX_COUNT) {
 		p->out->total = total;
 		p->has_total = 1;
 		return 0;
@@ -287,10 +290,11 @@ static int top_line(void *cls, char *line)
 	if (strncmp(line, "Showing nodes accounting for ", 29) == 0 &&
 	    (of = strstr(line, " of ")) && sscanf(of, " of %31s total", total) == 1) {
 		goprof_parse_size(total, &p->out->total_bytes);
+		p->out->found = 1;
 		return 0;
 	}
 	if (strstr(line, "flat") && strstr(line, "flat%") && strstr(line, "cum%")) {
-		p->in_table = 1;
+		p->in_table = p->out->found = 1;
 		return 0;
 	}
 	if (p->in_table)
@@ -369,7 +373,7 @@ int goprof_top_run(const char *start, const char *end, const char *txt_path,
 		diag_error("cannot read '%s': %s", txt_path, strerror(errno));
 		goto out;
 	}
-	if (!goprof_parse_top(text, len, out) && !out->total_bytes) {
+	if (!goprof_parse_top(text, len, out) && !out->found) {
 		diag_error("go tool pprof %s without a table (see '%s')", how, txt_path);
 		goto out;
 	}

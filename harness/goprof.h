@@ -31,10 +31,13 @@
 
 #define GOPROF_MAX_STACKS 4096
 #define GOPROF_MAX_FNS 64
+#define GOPROF_MAX_COUNT 1000000000000LL	/* a larger count of goroutines is not a record */
 #define GOPROF_TOP 5		/* growing stacks and functions kept in the JSON */
 #define GOPROF_TEXT_MAX (8 << 20)	/* the most of a dump or of pprof's output read */
 /* pprof samples the heap every 512 KiB allocated on average: less is within its noise */
 #define GOPROF_HEAP_SILENT_BYTES (512 * 1024)
+/* Fewer new goroutines on a stack than this is a connection coming or going, not a pile-up */
+#define GOPROF_GOROUTINES_MIN 10
 
 struct goprof_stack {
 	uint64_t key;		/* a hash of the stack's addresses */
@@ -66,6 +69,8 @@ struct goprof_top {
 	struct goprof_fn fns[GOPROF_MAX_FNS];	/* in pprof's order */
 	size_t n;
 	int64_t total_bytes;	/* "of X total", or 0 */
+	int found;		/* the header or the table's head was seen (an empty diff has
+				   them and no rows) */
 };
 
 /*

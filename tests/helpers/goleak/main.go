@@ -3,7 +3,9 @@
 // (parkedLoop) and keeps 64 KiB in a slice that only grows (retainBlock).  The e2e test
 // asserts that the evidence names those two functions.
 //
-// --heap-only: no stranded goroutine; --flat: neither (a twin that does not leak).
+// --offheap: neither; each request maps 64 KiB with mmap and writes it, memory outside the Go
+// heap (as cgo's C allocations are), so RSS grows while the heap stays flat.
+// --flat: nothing leaks (a twin).
 // Prometheus-style /metrics (hand-written: go_goroutines, go_memstats_heap_inuse_bytes) so
 // a scenario can gate go_goroutines and compare the heap with RSS.
 package main
@@ -15,6 +17,7 @@ import (
 	_ "net/http/pprof"
 	"runtime"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -47,6 +50,23 @@ func retainBlock() {
 	mu.Unlock()
 }
 
+var mapped [][]byte
+
+// mapOffHeap maps 64 KiB the Go heap knows nothing of, writes it and keeps it.
+func mapOffHeap() {
+	b, err := syscall.Mmap(-1, 0, 64<<10, syscall.PROT_READ|syscall.PROT_WRITE,
+		syscall.MAP_ANON|syscall.MAP_PRIVATE)
+	if err != nil {
+		panic(err)
+	}
+	for i := range b {
+		b[i] = 1
+	}
+	mu.Lock()
+	mapped = append(mapped, b)
+	mu.Unlock()
+}
+
 func metrics(w http.ResponseWriter, _ *http.Request) {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
@@ -57,17 +77,18 @@ func metrics(w http.ResponseWriter, _ *http.Request) {
 
 func main() {
 	port := flag.Int("port", 0, "loopback port")
-	heapOnly := flag.Bool("heap-only", false, "leak heap only")
+	offHeap := flag.Bool("offheap", false, "leak memory outside the Go heap only")
 	flat := flag.Bool("flat", false, "leak nothing")
 	flag.Parse()
 	http.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	http.HandleFunc("/metrics", metrics)
 	http.HandleFunc("/r", func(w http.ResponseWriter, _ *http.Request) {
-		if !*flat {
+		switch {
+		case *offHeap:
+			mapOffHeap()
+		case !*flat:
 			retainBlock()
-			if !*heapOnly {
-				go parkedLoop(make(chan struct{}))
-			}
+			go parkedLoop(make(chan struct{}))
 		}
 		fmt.Fprintln(w, "ok")
 	})
