@@ -13,6 +13,7 @@
 #include "driver.h"
 #include "evidence.h"
 #include "evidence_go.h"
+#include "evidence_jvm.h"
 #include "heaptrack.h"
 #include "path.h"
 #include "results.h"
@@ -31,6 +32,7 @@ struct evidence_run {
 	json_t *http_get;	/* {"url", "start", "end", "compare"} or NULL */
 	json_t *heaptrack;	/* the leaked stacks, {"error"}, or NULL */
 	struct evidence_go *go;	/* evidence.go_pprof, or NULL */
+	struct evidence_jvm *jvm;	/* evidence.jvm (or auto), or NULL when false */
 	json_t *json;		/* built by evidence_run_json */
 	double start_ms, end_ms;	/* what reading each snapshot took, wall time */
 };
@@ -47,9 +49,10 @@ struct evidence_run *evidence_run_new(const char *out_dir, const struct scenario
 	e->out_dir = out_dir;
 	e->sc = sc;
 	e->sampler = sampler;
-	if (sc->go_pprof_url &&
-	    !(e->go = evidence_go_new(out_dir, sc->go_pprof_url, sc->drive.allow_remote))) {
-		free(e);
+	if ((sc->go_pprof_url &&
+	     !(e->go = evidence_go_new(out_dir, sc->go_pprof_url, sc->drive.allow_remote))) ||
+	    (sc->jvm != 0 && !(e->jvm = evidence_jvm_new(out_dir, sc->jvm == 1)))) {
+		evidence_run_free(&e);
 		return NULL;
 	}
 	return e;
@@ -109,6 +112,11 @@ void evidence_run_window_start(void *cls, double t_s)
 						   json_null());
 	}
 	evidence_go_read(e->go, 0);
+	if (e->jvm) {
+		pid_t pids[EVIDENCE_MAX_PROCS];
+		size_t n = sampler_members(e->sampler, pids, EVIDENCE_MAX_PROCS);
+		evidence_jvm_start(e->jvm, pids, n < EVIDENCE_MAX_PROCS ? n : EVIDENCE_MAX_PROCS);
+	}
 }
 
 void evidence_run_window_end(struct evidence_run *e, double t_s)
@@ -119,6 +127,7 @@ void evidence_run_window_end(struct evidence_run *e, double t_s)
 	if (e->http_get)
 		json_object_set_new(e->http_get, "end", fetch(e, "evidence-http-end"));
 	evidence_go_read(e->go, 1);
+	evidence_jvm_end(e->jvm);
 }
 
 int evidence_run_profile_end(struct evidence_run *e, struct target *t, unsigned grace_ms,
@@ -211,6 +220,9 @@ json_t *evidence_run_json(struct evidence_run *e)
 	json_object_set(e->json, "go_pprof", evidence_go_json(e->go) ? evidence_go_json(e->go) :
 		json_null());
 	evidence_go_where(evidence_go_json(e->go), json_object_get(e->json, "where"), e->sc);
+	json_object_set(e->json, "jvm", evidence_jvm_json(e->jvm) ? evidence_jvm_json(e->jvm) :
+		json_null());
+	evidence_jvm_where(evidence_jvm_json(e->jvm), json_object_get(e->json, "where"));
 	if (e->heaptrack && json_object_get(e->heaptrack, "stacks")) {
 		heaptrack_line((json_t *)evidence_where(e->json, "rss"), e->heaptrack);
 		/* rss and rss_anon share one array (evidence_diff_json): one insert serves both */
@@ -227,6 +239,7 @@ void evidence_run_free(struct evidence_run **e)
 	json_decref((*e)->http_get);
 	json_decref((*e)->heaptrack);
 	evidence_go_free(&(*e)->go);
+	evidence_jvm_free(&(*e)->jvm);
 	json_decref((*e)->json);
 	free(*e);
 	*e = NULL;

@@ -222,7 +222,8 @@ static int is_verdict(const char *v)
  */
 static json_t *evidence_brief(const json_t *ev, int *failed)
 {
-	static const char *const keys[] = { "where", "files", "heaptrack", "http_get" };
+	static const char *const keys[] = { "where", "files", "heaptrack", "http_get",
+					    "go_pprof", "jvm", "heap_vs_rss" };
 	json_t *o;
 
 	if (!json_is_object(ev))

@@ -69,7 +69,7 @@ struct report_run {
 	struct report_metric metric[METRIC_MAX];
 	size_t n_metrics;
 	json_t *evidence;	/* the summary's evidence (its "where", "files", "heaptrack",
-				   "http_get"), or NULL */
+				   "http_get", "go_pprof", "jvm", "heap_vs_rss"), or NULL */
 };
 
 /* A difference from the baseline: a verdict that changed or a gated slope that rose. */

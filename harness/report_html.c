@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "evidence.h"
+#include "goprof.h"
 #include "history.h"
 #include "path.h"
 #include "results.h"
@@ -281,6 +282,65 @@ static void html_heaptrack(FILE *f, const json_t *ht)
 	fputs("</pre>\n", f);
 }
 
+/* evidence.go_pprof: the goroutines that piled up, the heap's growing functions, the command. */
+static void html_go_pprof(FILE *f, const json_t *go)
+{
+	const json_t *gr = json_object_get(json_object_get(go, "goroutines"), "top");
+	const json_t *heap = json_object_get(go, "heap");
+	char n[40];
+	size_t i;
+	json_t *x;
+
+	if (!json_is_object(go))
+		return;
+	fputs("<h3>Go profiles (net/http/pprof)</h3>\n<pre>", f);
+	json_array_foreach(gr, i, x) {
+		goprof_count(n, sizeof(n), json_integer_value(json_object_get(x, "delta")));
+		fprintf(f, "%s goroutines in ", n);
+		results_xml_escape(f, json_string_value(json_object_get(x, "function")));
+		fputs(" (", f);
+		results_xml_escape(f, json_string_value(json_object_get(x, "location")));
+		fputs(")\n", f);
+	}
+	json_array_foreach(json_object_get(heap, "top"), i, x) {
+		fprintf(f, "heap +%.1f MiB in ", (double)json_integer_value(json_object_get(
+			x, "flat_bytes")) / (1024.0 * 1024));
+		results_xml_escape(f, json_string_value(json_object_get(x, "function")));
+		fputc('\n', f);
+	}
+	if (json_is_string(json_object_get(heap, "error"))) {
+		results_xml_escape(f, json_string_value(json_object_get(heap, "error")));
+		fputc('\n', f);
+	}
+	fputs("</pre>\n<p>compare the heap profiles: <code>", f);
+	results_xml_escape(f, json_string_value(json_object_get(heap, "command")));
+	fputs("</code> (in the run's folder)</p>\n", f);
+}
+
+/* evidence.jvm: the classes that grew. */
+static void html_jvm(FILE *f, const json_t *jvm)
+{
+	char n[40];
+	size_t i;
+	json_t *x;
+
+	if (!json_is_object(jvm))
+		return;
+	fputs("<h3>classes that grew (jcmd GC.class_histogram)</h3>\n<pre>", f);
+	if (json_is_string(json_object_get(jvm, "error"))) {
+		results_xml_escape(f, json_string_value(json_object_get(jvm, "error")));
+		fputc('\n', f);
+	}
+	json_array_foreach(json_object_get(jvm, "top"), i, x) {
+		goprof_count(n, sizeof(n), json_integer_value(json_object_get(x, "instances")));
+		fprintf(f, "%s instances of ", n);
+		results_xml_escape(f, json_string_value(json_object_get(x, "class")));
+		fprintf(f, " (%+.1f KiB)\n", (double)json_integer_value(json_object_get(
+			x, "bytes")) / 1024);
+	}
+	fputs("</pre>\n", f);
+}
+
 /* A link to a file of the run's folder, when the folder travels with the report. */
 static void html_file_link(FILE *f, const char *rel, const char *file)
 {
@@ -326,6 +386,14 @@ static void html_evidence(FILE *f, const struct report_run *run, const char *out
 		fputs("</dl>\n", f);
 	}
 	html_heaptrack(f, json_object_get(ev, "heaptrack"));
+	html_go_pprof(f, json_object_get(ev, "go_pprof"));
+	html_jvm(f, json_object_get(ev, "jvm"));
+	if (json_is_string(json_object_get(json_object_get(ev, "heap_vs_rss"), "line"))) {
+		fputs("<p>", f);
+		results_xml_escape(f, json_string_value(json_object_get(json_object_get(
+			ev, "heap_vs_rss"), "line")));
+		fputs("</p>\n", f);
+	}
 	if (json_is_string(json_object_get(http, "compare"))) {
 		fputs("<p>compare the two bodies of evidence.http_get: <code>", f);
 		results_xml_escape(f, json_string_value(json_object_get(http, "compare")));

@@ -686,7 +686,7 @@ static const char *const target_keys[] = {
 	"profile",
 	NULL,
 };
-static const char *const evidence_keys[] = { "http_get", "go_pprof", NULL };
+static const char *const evidence_keys[] = { "http_get", "go_pprof", "jvm", NULL };
 static const char *const go_pprof_keys[] = { "url", NULL };
 static const char *const ready_keys[] = { "http_get", "timeout_s", NULL };
 static const char *const drive_keys[] = { "http", "allow_remote", NULL };
@@ -929,6 +929,8 @@ static int load_evidence(struct ctx *c, json_t *root, struct scenario *s)
 	}
 	if (ret == 0)
 		ret = load_go_pprof(c, ev, s);
+	if (ret == 0)
+		ret = get_bool(c, ev, "jvm", &s->jvm);
 	pop(c);
 	return ret;
 }
@@ -1433,6 +1435,7 @@ static void set_defaults(struct scenario *s)
 	metric_set_init(&s->metrics);
 	scenario_gate_defaults(&s->gate);
 	s->early_stop = 1;
+	s->jvm = -1;
 }
 
 static int load_root(struct ctx *c, json_t *root, struct scenario *s)
