@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "diag.h"
 #include "driver.h"
 #include "evidence.h"
@@ -40,6 +41,8 @@ struct evidence_go {
 	int allow_remote;
 	long status[N_FILES];	/* HTTP status of each fetch; 0: none */
 	int read[2];		/* start, end fetched */
+	double read_ms[2];	/* what each edge's fetches took: the pause between two samples */
+	double pprof_ms;	/* what go tool pprof took (after the run) */
 	json_t *json;
 };
 
@@ -74,9 +77,12 @@ void evidence_go_read(struct evidence_go *g, int end)
 {
 	if (!g || (end && !g->read[0]))
 		return;
+	int64_t t0 = clock_now_ns();
+
 	fetch_one(g, end ? HEAP_END : HEAP_START);
 	fetch_one(g, end ? GR_END : GR_START);
 	g->read[end] = 1;
+	g->read_ms[end] = (double)(clock_now_ns() - t0) / CLOCK_NS_PER_MS;
 }
 
 /* ---- the heap ----------------------------------------------------------------------- */
@@ -117,6 +123,16 @@ static json_t *heap_top_json(const struct goprof_top *t)
 	return a;
 }
 
+static int timed_top_run(struct evidence_go *g, const char *start, const char *end,
+			 const char *txt, struct goprof_top *t)
+{
+	int64_t t0 = clock_now_ns();
+	int ret = goprof_top_run(start, end, txt, PPROF_TIMEOUT_MS, t);
+
+	g->pprof_ms = (double)(clock_now_ns() - t0) / CLOCK_NS_PER_MS;
+	return ret;
+}
+
 static json_t *heap_json(struct evidence_go *g)
 {
 	char *start = path_join(g->out_dir, file_name[HEAP_START]);
@@ -137,7 +153,7 @@ static json_t *heap_json(struct evidence_go *g)
 	else if (!goprof_have_go())
 		json_object_set_new(o, "error", json_string("go is not installed: run the "
 							    "command in the run's folder"));
-	else if (goprof_top_run(start, end, txt, PPROF_TIMEOUT_MS, t) < 0)
+	else if (timed_top_run(g, start, end, txt, t) < 0)
 		json_object_set_new(o, "error", json_string("go tool pprof failed (see "
 							    TOP_TXT ")"));
 	else
@@ -221,10 +237,14 @@ json_t *evidence_go_json(struct evidence_go *g)
 {
 	if (!g || !g->read[0] || !g->read[1])
 		return NULL;
-	if (!g->json)
+	if (!g->json) {
 		g->json = json_pack("{s:o, s:o, s:o, s:o, s:o}", "url", text_json_string(g->url),
 				    "files", files_json(), "status", status_json(g),
 				    "heap", heap_json(g), "goroutines", goroutines_json(g));
+		json_object_set_new(g->json, "read_ms", json_pack("{s:f, s:f}", "start",
+					g->read_ms[0], "end", g->read_ms[1]));
+		json_object_set_new(g->json, "pprof_ms", json_real(g->pprof_ms));
+	}
 	return g->json;
 }
 

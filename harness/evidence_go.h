@@ -16,8 +16,10 @@
  *     "heap": { "command", "text" | null, "error" | null, "total_bytes",
  *               "top": [ { "function", "flat_bytes", "cum_bytes" } ] }   (growing, largest
  *               first, at most GOPROF_TOP),
- *     "goroutines": { "start", "end", "delta",
- *                     "top": [ { "function", "location", "start", "end", "delta" } ] } | null }
+ *     "goroutines": { "start", "end", "delta", "truncated",
+ *                     "top": [ { "function", "location", "start", "end", "delta" } ] } | null,
+ *     "read_ms": { "start", "end" }  (the fetches, between two samples: wall time),
+ *     "pprof_ms"  (go tool pprof, after the run) }
  */
 #ifndef LEAKSOAK_EVIDENCE_GO_H
 #define LEAKSOAK_EVIDENCE_GO_H

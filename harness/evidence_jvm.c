@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "diag.h"
 #include "evidence.h"
 #include "goprof.h"
@@ -28,6 +29,8 @@ struct evidence_jvm {
 	struct spawn *start;	/* the start's jcmd, until reaped */
 	int ok[2];		/* each jcmd exited 0 */
 	int ended;
+	double start_ms, end_ms;	/* starting the start's jcmd (between two samples); the
+					   end's jcmd whole (after the sampling) */
 	char error[160];
 	json_t *json;
 };
@@ -82,8 +85,10 @@ void evidence_jvm_start(struct evidence_jvm *j, const pid_t *pids, size_t n)
 				 "jcmd is not installed (Debian: openjdk-17-jdk-headless)");
 		return;
 	}
+	int64_t t0 = clock_now_ns();
 	if (!(j->start = start_jcmd(j, 0)))
 		snprintf(j->error, sizeof(j->error), "jcmd could not be started");
+	j->start_ms = (double)(clock_now_ns() - t0) / CLOCK_NS_PER_MS;
 }
 
 /* Wait for s; 1 when it exited 0, else 0 with the error set. */
@@ -116,11 +121,13 @@ void evidence_jvm_end(struct evidence_jvm *j)
 	spawn_free(&j->start);
 	if (!j->ok[0])
 		return;
+	int64_t t0 = clock_now_ns();
 	if (!(s = start_jcmd(j, 1)))
 		snprintf(j->error, sizeof(j->error), "jcmd could not be started");
 	else
 		j->ok[1] = reap(j, s, "end");
 	spawn_free(&s);
+	j->end_ms = (double)(clock_now_ns() - t0) / CLOCK_NS_PER_MS;
 }
 
 /* ---- JSON --------------------------------------------------------------------------- */
@@ -189,6 +196,9 @@ json_t *evidence_jvm_json(struct evidence_jvm *j)
 			    "command", cmd, "error", j->error[0] ? json_string(j->error) :
 			    json_null(), "files", "start", file_name[0], "end", file_name[1],
 			    "total", "top");
+	if (j->json)
+		json_object_set_new(j->json, "read_ms", json_pack("{s:f, s:f}", "start",
+					j->start_ms, "end", j->end_ms));
 	if (j->json && j->ok[0] && j->ok[1])
 		diff_into(j, j->json);
 	return j->json;

@@ -13,7 +13,8 @@
  *   { "pid", "command": "jcmd PID GC.class_histogram", "error": null | "...",
  *     "files": { "start", "end" },
  *     "total": { "instances": { "start", "end", "delta" }, "bytes": { ... } },
- *     "top": [ { "class", "jdk", "instances", "bytes", "end_instances", "end_bytes" } ] }
+ *     "top": [ { "class", "jdk", "instances", "bytes", "end_instances", "end_bytes" } ],
+ *     "read_ms": { "start": starting jcmd (between two samples), "end": the end's jcmd } }
  * (top: classes that grew, the application's (no module) first, by bytes; "instances" and
  * "bytes" are the growth.)
  */
