@@ -354,7 +354,10 @@ int goprof_top_run(const char *start, const char *end, const char *txt_path,
 		   unsigned timeout_ms, struct goprof_top *out)
 {
 	char *argv[GOPROF_ARGV_MAX];
-	struct spawn_opts o = { .argv = argv, .log_path = txt_path, .death_signal = SIGKILL };
+	/* a go.mod asking for a newer Go must not make go download a toolchain (Go >= 1.21) */
+	char *const env[] = { (char *)"GOTOOLCHAIN=local", NULL };
+	struct spawn_opts o = { .argv = argv, .env_extra = env, .log_path = txt_path,
+				.death_signal = SIGKILL };
 	struct spawn *s;
 	char *text = NULL, how[96];
 	size_t len;

@@ -5,6 +5,9 @@
  */
 #include "testutil.h"
 
+#include <sys/stat.h>
+
+#include "clock.h"
 #include "gate.h"
 #include "goprof.h"
 #include "heapcmp.h"
@@ -134,6 +137,55 @@ static void test_top_rows(void **state)
 	assert_int_equal(goprof_parse_top("", 0, &t), 0);
 }
 
+/* A fake "go" in dir (body: the shell script after the #! line), first in PATH. */
+static char *fake_go(const char *dir, const char *body)
+{
+	char *go = tu_path(dir, "go"), *old = getenv("PATH") ? strdup(getenv("PATH")) : NULL;
+	char script[512], path[4096];
+
+	snprintf(script, sizeof(script), "#!/bin/sh\n%s\n", body);
+	tu_spit(go, script, strlen(script));
+	assert_int_equal(chmod(go, 0755), 0);
+	snprintf(path, sizeof(path), "%s:%s", dir, old ? old : "/usr/bin:/bin");
+	setenv("PATH", path, 1);
+	free(go);
+	return old;
+}
+
+static void restore_path(char *old)
+{
+	if (old)
+		setenv("PATH", old, 1);
+	else
+		unsetenv("PATH");
+	free(old);
+}
+
+/* go tool pprof run through spawn: its table parsed, a failure and a hang (killed) said. */
+static void test_top_run(void **state)
+{
+	const char *dir = *state;
+	char *txt = tu_path(dir, "top.txt"), *old;
+	struct goprof_top t;
+	int64_t t0;
+
+	/* the tests run from the top of the tree, as the fixtures' paths say */
+	old = fake_go(dir, "exec cat tests/unit/fixtures/goprof/top.txt");
+	assert_true(goprof_have_go());
+	assert_int_equal(goprof_top_run("a.pb.gz", "b.pb.gz", txt, 5000, &t), 0);
+	assert_string_equal(t.fns[0].function, "main.retainBlock");
+	restore_path(old);
+	old = fake_go(dir, "echo 'no such profile' >&2; exit 1");
+	assert_int_equal(goprof_top_run("a", "b", txt, 5000, &t), -1);
+	restore_path(old);
+	old = fake_go(dir, "exec sleep 30");
+	t0 = clock_now_ns();
+	assert_int_equal(goprof_top_run("a", "b", txt, 200, &t), -1);
+	assert_true(clock_now_ns() - t0 < 5 * CLOCK_NS_PER_S);
+	restore_path(old);
+	free(txt);
+}
+
 /* A report with RSS and one heap series fitted at the given growth over 60 s. */
 static void fake_report(struct gate_report *r, double rss_kib, double heap_kib)
 {
@@ -188,6 +240,7 @@ int main(void)
 		cmocka_unit_test(test_goroutine_bounds),
 		cmocka_unit_test(test_top_fixture),
 		cmocka_unit_test(test_top_rows),
+		tu_tmpdir_test(test_top_run),
 		cmocka_unit_test(test_heapcmp),
 	};
 
