@@ -260,33 +260,45 @@ static const char *size_text(char *buf, size_t len, double bytes)
 	return buf;
 }
 
+/* 1 when a row of the heap's top names a function of the program, not of the runtime. */
+static int grew_outside_runtime(const json_t *f)
+{
+	const char *fn = json_string_value(json_object_get(f, "function"));
+
+	return fn && strncmp(fn, "runtime.", 8) != 0 &&
+	       json_integer_value(json_object_get(f, "flat_bytes")) >= GOPROF_HEAP_SILENT_BYTES;
+}
+
 /*
- * "Go heap (pprof -base, inuse_space): main.retainBlock +12.8 MiB, ...", or that the diff is
- * silent; NULL when pprof gave nothing to say (its error stands in the JSON).
+ * "Go heap (go tool pprof -base, inuse_space): +12.8 MiB in main.f, ...", or that the diff
+ * is silent; NULL when pprof gave nothing to say (its error stands in the JSON).  The
+ * runtime's own rows (runtime.malg: the structures of new goroutines) are left to the
+ * goroutines' lines.
  */
 static json_t *heap_line(const json_t *heap)
 {
 	const json_t *top = json_object_get(heap, "top");
 	char line[400], name[96], size[32];
-	size_t used, i;
+	size_t used, i, shown = 0;
 	json_t *f;
 
 	if (!json_is_null(json_object_get(heap, "error")) || !json_is_array(top))
 		return NULL;
-	f = json_array_get(top, 0);
-	if (!f || json_integer_value(json_object_get(f, "flat_bytes")) < GOPROF_HEAP_SILENT_BYTES)
-		return json_string("the Go heap diff is silent (go tool pprof -base): no function "
-				   "grew its in-use bytes by 512 KiB or more");
 	used = (size_t)snprintf(line, sizeof(line), "Go heap (go tool pprof -base, inuse_space):");
 	json_array_foreach(top, i, f) {
-		double b = (double)json_integer_value(json_object_get(f, "flat_bytes"));
-		if (i == 3 || used >= sizeof(line) || b < GOPROF_HEAP_SILENT_BYTES)
+		if (shown == 3 || used >= sizeof(line))
 			break;
+		if (!grew_outside_runtime(f))
+			continue;
 		used += (size_t)snprintf(line + used, sizeof(line) - used, "%s +%s in %s",
-					 i ? "," : "", size_text(size, sizeof(size), b),
+					 shown++ ? "," : "", size_text(size, sizeof(size),
+					 (double)json_integer_value(json_object_get(f, "flat_bytes"))),
 					 text_escape_buf(name, sizeof(name), json_string_value(
 						 json_object_get(f, "function"))));
 	}
+	if (!shown)
+		return json_string("the Go heap diff is silent (go tool pprof -base): no function "
+				   "outside the runtime grew its in-use bytes by 1 MiB or more");
 	text_utf8_trim(line);
 	return json_string(line);
 }

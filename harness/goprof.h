@@ -34,8 +34,9 @@
 #define GOPROF_MAX_COUNT 1000000000000LL	/* a larger count of goroutines is not a record */
 #define GOPROF_TOP 5		/* growing stacks and functions kept in the JSON */
 #define GOPROF_TEXT_MAX (8 << 20)	/* the most of a dump or of pprof's output read */
-/* pprof samples the heap every 512 KiB allocated on average: less is within its noise */
-#define GOPROF_HEAP_SILENT_BYTES (512 * 1024)
+/* pprof samples the heap every 512 KiB allocated on average: growth of a function under two
+ * samples' worth is within its noise */
+#define GOPROF_HEAP_SILENT_BYTES (1024 * 1024)
 /* Fewer new goroutines on a stack than this is a connection coming or going, not a pile-up */
 #define GOPROF_GOROUTINES_MIN 10
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "evidence.h"
+#include "goprof.h"
 
 static const struct {
 	const char *metric, *runtime;
@@ -37,13 +38,30 @@ static const char *kib_text(char *buf, size_t len, double kib)
 	return buf;
 }
 
-/* The verdict and its sentence for RSS and heap growth (KiB) of runtime rt. */
-static const char *compare(double rss, double heap, const char *rt, char *line, size_t len)
+/*
+ * What memory outside a runtime's heap may be: for Go with goroutines piling up, their
+ * stacks first (the heap profile does not hold them).
+ */
+static void outside_what(char *buf, size_t len, const char *rt, long long goroutines)
 {
-	char r[32], h[32];
+	char n[40];
+
+	if (!strcmp(rt, "Go") && goroutines >= GOPROF_GOROUTINES_MIN)
+		snprintf(buf, len, "the stacks of %s goroutines, C allocations, or pages freed "
+			 "with MADV_FREE", goprof_count(n, sizeof(n), goroutines) + 1);
+	else
+		snprintf(buf, len, "C allocations, or pages freed with MADV_FREE");
+}
+
+/* The verdict and its sentence for RSS and heap growth (KiB) of runtime rt. */
+static const char *compare(double rss, double heap, const char *rt, long long goroutines,
+			   char *line, size_t len)
+{
+	char r[32], h[32], what[160];
 
 	kib_text(r, sizeof(r), rss);
 	kib_text(h, sizeof(h), heap);
+	outside_what(what, sizeof(what), rt, goroutines);
 	if (rss < HEAPCMP_MIN_KIB && heap < HEAPCMP_MIN_KIB) {
 		snprintf(line, len, "neither RSS (%s) nor the %s heap (%s) grew", r, rt, h);
 		return "neither";
@@ -58,15 +76,16 @@ static const char *compare(double rss, double heap, const char *rt, char *line, 
 	}
 	if (heap < 0.1 * rss || heap < HEAPCMP_MIN_KIB) {
 		snprintf(line, len, "RSS %s while the %s heap stayed flat (%s): memory outside the "
-			 "%s heap (C allocations, or pages freed with MADV_FREE)", r, rt, h, rt);
+			 "%s heap (%s)", r, rt, h, rt, what);
 		return "outside";
 	}
 	snprintf(line, len, "RSS %s, of which the %s heap %s: the rest is outside the %s heap "
-		 "(C allocations, or pages freed with MADV_FREE)", r, rt, h, rt);
+		 "(%s)", r, rt, h, rt, what);
 	return "both";
 }
 
-json_t *heapcmp_json(const struct gate_report *rep, const struct scenario *sc)
+json_t *heapcmp_json(const struct gate_report *rep, const struct scenario *sc,
+		     long long goroutines)
 {
 	const struct gate_metric *rss = &rep->metric[METRIC_RSS], *heap = NULL;
 	const char *rt = NULL, *name = NULL;
@@ -84,7 +103,7 @@ json_t *heapcmp_json(const struct gate_report *rep, const struct scenario *sc)
 	rss_kib = (rep->has_rss_raw ? rep->rss_raw.theil_sen.slope : rss->fit.theil_sen.slope) *
 		  rep->fitted_s;
 	heap_kib = heap->fit.theil_sen.slope * rep->fitted_s / 1024;
-	const char *which = compare(rss_kib, heap_kib, rt, line, sizeof(line));
+	const char *which = compare(rss_kib, heap_kib, rt, goroutines, line, sizeof(line));
 	return json_pack("{s:s, s:s, s:f, s:f, s:f, s:s, s:s}", "series", name, "runtime", rt,
 			 "window_s", rep->fitted_s, "rss_kib", rss_kib, "heap_kib", heap_kib,
 			 "which", which, "line", line);
@@ -110,7 +129,10 @@ void heapcmp_add(json_t *evidence, const struct gate_report *rep, const struct s
 	json_t *c, *where = json_object_get(evidence, "where");
 	const char *line, *which;
 
-	if (!evidence || !(c = heapcmp_json(rep, sc)))
+	long long goroutines = json_integer_value(json_object_get(json_object_get(
+		json_object_get(evidence, "go_pprof"), "goroutines"), "delta"));
+
+	if (!evidence || !(c = heapcmp_json(rep, sc, goroutines)))
 		return;
 	line = json_string_value(json_object_get(c, "line"));
 	which = json_string_value(json_object_get(c, "which"));

@@ -9,6 +9,8 @@
  *   "RSS +14 MiB while the Go heap stayed flat: memory outside the Go heap (C allocations,
  *    or pages freed with MADV_FREE)"
  *   "the Go heap grew +12 MiB of RSS's +14 MiB"
+ * and, when evidence.go_pprof saw goroutines pile up, "... outside the Go heap (the stacks of
+ * 1,812 goroutines, C allocations, or pages freed with MADV_FREE)".
  * RSS is the raw RSS (LazyFree included): MADV_FREE pages are what it explains.
  *
  * evidence.heap_vs_rss (summary.json): { "series", "runtime": "Go" | "JVM" | "Node",
@@ -31,9 +33,11 @@ const char *heapcmp_runtime(const char *metric);
 
 /*
  * The comparison for the run judged in rep, of sc's first heap series; NULL when sc scrapes
- * none, or either is not fitted.  New reference.
+ * none, or either is not fitted.  goroutines: how many more a Go target had at the window's
+ * end (evidence.go_pprof; 0 when unknown), whose stacks are outside the heap.  New reference.
  */
-json_t *heapcmp_json(const struct gate_report *rep, const struct scenario *sc);
+json_t *heapcmp_json(const struct gate_report *rep, const struct scenario *sc,
+		     long long goroutines);
 
 /*
  * Add heapcmp_json to evidence (summary.json's): "heap_vs_rss", and its line under "rss"

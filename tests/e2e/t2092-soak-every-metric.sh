@@ -36,7 +36,7 @@ check "the HTML table has a go_goroutines column" \
 check "whose cell is over its gate" \
 	grep -Eq '<td class="num over">\+[0-9]+ <span class="gate">/ 10</span></td>' "$s/index.html"
 check "the where cell names where the goroutines wait" grep -Eq \
-	'<td class="where">\+[0-9,]+ goroutines parked in main\.parkedLoop \(goleak/main\.go:33\)</td>' \
+	'<td class="where">\+[0-9,]+ goroutines parked in main\.parkedLoop \(goleak/main\.go:35\)</td>' \
 	"$s/index.html"
 check "--metrics-out has its slope" \
 	grep -q 'leaksoak_growth_per_minute{scenario="goroutines",metric="go_goroutines"}' \

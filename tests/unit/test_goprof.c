@@ -36,7 +36,7 @@ static void test_goroutine_fixture(void **state)
 	n = goprof_goroutines_diff(&a, &b, grew, GOPROF_TOP);
 	assert_true(n >= 1);
 	assert_string_equal(grew[0].function, "main.parkedLoop");
-	assert_string_equal(grew[0].location, "goleak/main.go:33");
+	assert_string_equal(grew[0].location, "goleak/main.go:35");
 	assert_int_equal(grew[0].delta, 300);
 	assert_int_equal(grew[0].end, 350);
 	goprof_goroutines_release(&a);
@@ -205,7 +205,7 @@ static void expect_which(const struct scenario *sc, double rss, double heap, con
 	json_t *j;
 
 	fake_report(&r, rss, heap);
-	j = heapcmp_json(&r, sc);
+	j = heapcmp_json(&r, sc, 0);
 	assert_non_null(j);
 	assert_string_equal(json_string_value(json_object_get(j, "which")), which);
 	assert_true(strncmp(json_string_value(json_object_get(j, "line")), start,
@@ -219,6 +219,7 @@ static void test_heapcmp(void **state)
 				     (char *)"go_memstats_heap_inuse_bytes" };
 	struct scenario sc = { .prometheus = { .series = &s, .n_series = 1 } };
 	struct gate_report r;
+	json_t *j;
 
 	(void)state;
 	expect_which(&sc, 14 * 1024, 50, "outside", "RSS +14.0 MiB while the Go heap stayed flat");
@@ -226,9 +227,16 @@ static void test_heapcmp(void **state)
 		     "+14.0 MiB");
 	expect_which(&sc, 14 * 1024, 4 * 1024, "both", "RSS +14.0 MiB, of which the Go heap");
 	expect_which(&sc, 100, 100, "neither", "neither RSS");
+	fake_report(&r, 14 * 1024, 0);
+	j = heapcmp_json(&r, &sc, 1812);
+	assert_string_equal(json_string_value(json_object_get(j, "line")), "RSS +14.0 MiB while "
+			    "the Go heap stayed flat (+0 KiB): memory outside the Go heap (the "
+			    "stacks of 1,812 goroutines, C allocations, or pages freed with "
+			    "MADV_FREE)");
+	json_decref(j);
 	s.metric = (char *)"go_goroutines";
 	fake_report(&r, 1, 1);
-	assert_null(heapcmp_json(&r, &sc));
+	assert_null(heapcmp_json(&r, &sc, 0));
 	assert_string_equal(heapcmp_runtime("jvm_memory_used_bytes"), "JVM");
 }
 

@@ -3,6 +3,8 @@
 // (parkedLoop) and keeps 64 KiB in a slice that only grows (retainBlock).  The e2e test
 // asserts that the evidence names those two functions.
 //
+// --goroutines: the stranded goroutines alone (their stacks and runtime structures grow, no
+// heap of the program's own).
 // --offheap: neither; each request maps 64 KiB with mmap and writes it, memory outside the Go
 // heap (as cgo's C allocations are), so RSS grows while the heap stays flat.
 // --flat: nothing leaks (a twin).
@@ -78,6 +80,7 @@ func metrics(w http.ResponseWriter, _ *http.Request) {
 func main() {
 	port := flag.Int("port", 0, "loopback port")
 	offHeap := flag.Bool("offheap", false, "leak memory outside the Go heap only")
+	goroutines := flag.Bool("goroutines", false, "leak goroutines only")
 	flat := flag.Bool("flat", false, "leak nothing")
 	flag.Parse()
 	http.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
@@ -86,6 +89,8 @@ func main() {
 		switch {
 		case *offHeap:
 			mapOffHeap()
+		case *goroutines:
+			go parkedLoop(make(chan struct{}))
 		case !*flat:
 			retainBlock()
 			go parkedLoop(make(chan struct{}))
