@@ -4,6 +4,11 @@
  */
 #include "testutil.h"
 
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "evidence_jvm.h"
 #include "jvmhist.h"
 
 static void load(const char *path, struct jvmhist *h)
@@ -85,12 +90,119 @@ static void test_bounds(void **state)
 	free(text);
 }
 
+/* ---- evidence_jvm with a fake jcmd and a process named java ------------------------ */
+
+/* Put a script named jcmd first in PATH; returns the old PATH (malloc'd). */
+static char *fake_jcmd(const char *dir, const char *body)
+{
+	char *jcmd = tu_path(dir, "jcmd"), *old = strdup(getenv("PATH") ? getenv("PATH") : "");
+	char script[1024], path[4096];
+
+	snprintf(script, sizeof(script), "#!/bin/sh\n%s\n", body);
+	tu_spit(jcmd, script, strlen(script));
+	assert_int_equal(chmod(jcmd, 0755), 0);
+	snprintf(path, sizeof(path), "%s:%s", dir, old);
+	setenv("PATH", path, 1);
+	free(jcmd);
+	return old;
+}
+
+/* A child whose comm is "java": sleep, copied under that name. */
+static pid_t start_java(const char *dir)
+{
+	char *java = tu_path(dir, "java"), cmd[PATH_MAX * 2];
+	pid_t pid;
+
+	snprintf(cmd, sizeof(cmd), "cp /bin/sleep '%s'", java);
+	assert_int_equal(system(cmd), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		execl(java, "java", "30", (char *)NULL);
+		_exit(127);
+	}
+	free(java);
+	usleep(50000);	/* exec'd: its comm is java */
+	return pid;
+}
+
+static void stop_java(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* jcmd's two histograms (the fixtures) diffed: Session grew; its files in the folder. */
+static void test_evidence_jvm_fake(void **state)
+{
+	const char *dir = *state;
+	char body[512], *old;
+	pid_t pids[2] = { getpid(), start_java(dir) };
+	struct evidence_jvm *j = evidence_jvm_new(dir, 1);
+	json_t *o;
+
+	/* the first call prints the start's histogram, the second the end's */
+	snprintf(body, sizeof(body), "test \"$1\" = %d -a \"$2\" = GC.class_histogram || exit 9\n"
+		 "if [ -e '%s/once' ]; then exec cat tests/unit/fixtures/jvmhist/end.txt; fi\n"
+		 ": >'%s/once'; exec cat tests/unit/fixtures/jvmhist/start.txt", (int)pids[1],
+		 dir, dir);
+	old = fake_jcmd(dir, body);
+	evidence_jvm_start(j, pids, 2);
+	evidence_jvm_end(j);
+	o = evidence_jvm_json(j);
+	assert_non_null(o);
+	assert_true(json_is_null(json_object_get(o, "error")));
+	assert_int_equal(json_integer_value(json_object_get(o, "pid")), pids[1]);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(
+		json_object_get(o, "top"), 0), "class")), "Session");
+	evidence_jvm_free(&j);
+	setenv("PATH", old, 1);
+	free(old);
+	stop_java(pids[1]);
+}
+
+/* A jcmd that fails is said, with its status; no JVM in the tree is said when required. */
+static void test_evidence_jvm_errors(void **state)
+{
+	const char *dir = *state;
+	pid_t pids[2] = { getpid(), start_java(dir) };
+	char *old = fake_jcmd(dir, "echo 'AttachNotSupportedException' >&2; exit 1");
+	struct evidence_jvm *j = evidence_jvm_new(dir, 1);
+	json_t *o;
+
+	evidence_jvm_start(j, pids, 2);
+	evidence_jvm_end(j);
+	o = evidence_jvm_json(j);
+	assert_string_equal(json_string_value(json_object_get(o, "error")),
+			    "jcmd at the window's start exited with status 1 "
+			    "(see jvm-histogram-start.txt)");
+	assert_int_equal(json_array_size(json_object_get(o, "top")), 0);
+	evidence_jvm_free(&j);
+	j = evidence_jvm_new(dir, 1);
+	evidence_jvm_start(j, pids, 1);
+	evidence_jvm_end(j);
+	assert_string_equal(json_string_value(json_object_get(evidence_jvm_json(j), "error")),
+			    "no java process in the target's tree");
+	evidence_jvm_free(&j);
+	/* auto: nothing at all */
+	j = evidence_jvm_new(dir, 0);
+	evidence_jvm_start(j, pids, 1);
+	evidence_jvm_end(j);
+	assert_null(evidence_jvm_json(j));
+	evidence_jvm_free(&j);
+	setenv("PATH", old, 1);
+	free(old);
+	stop_java(pids[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fixture),
 		cmocka_unit_test(test_rows),
 		cmocka_unit_test(test_bounds),
+		tu_tmpdir_test(test_evidence_jvm_fake),
+		tu_tmpdir_test(test_evidence_jvm_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
