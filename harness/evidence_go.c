@@ -15,6 +15,7 @@
 #include "evidence.h"
 #include "goprof.h"
 #include "path.h"
+#include "spawn.h"
 #include "text.h"
 
 #define FETCH_TIMEOUT_MS 10000
@@ -150,7 +151,7 @@ static json_t *heap_json(struct evidence_go *g)
 	}
 	if (g->status[HEAP_START] != 200 || g->status[HEAP_END] != 200)
 		json_object_set_new(o, "error", json_string("a heap profile was not fetched"));
-	else if (!goprof_have_go())
+	else if (!spawn_in_path("go"))
 		json_object_set_new(o, "error", json_string("go is not installed: run the "
 							    "command in the run's folder"));
 	else if (timed_top_run(g, start, end, txt, t) < 0)

@@ -73,7 +73,7 @@ static struct spawn *start_jcmd(struct evidence_jvm *j, int end)
 
 void evidence_jvm_start(struct evidence_jvm *j, const pid_t *pids, size_t n)
 {
-	int have = jvmhist_have_jcmd();
+	int have = spawn_in_path("jcmd");
 
 	if (!j)
 		return;

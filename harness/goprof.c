@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "diag.h"
 #include "spawn.h"
@@ -320,21 +319,6 @@ void goprof_top_argv(const char *start, const char *end, char *argv[GOPROF_ARGV_
 			    (char *)"-base", (char *)start, (char *)end, NULL };
 
 	memcpy(argv, a, sizeof(a));
-}
-
-int goprof_have_go(void)
-{
-	const char *path = getenv("PATH");
-	char *copy, *dir, *save = NULL, exe[4096];
-	int found = 0;
-
-	if (!path || !(copy = strdup(path)))
-		return 0;
-	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save))
-		found = (size_t)snprintf(exe, sizeof(exe), "%s/go", *dir ? dir : ".") < sizeof(exe) &&
-			access(exe, X_OK) == 0;
-	free(copy);
-	return found;
 }
 
 char *goprof_slurp(const char *path, size_t *len)

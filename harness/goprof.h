@@ -103,9 +103,6 @@ int goprof_parse_size(const char *s, int64_t *bytes);
 #define GOPROF_ARGV_MAX 10
 void goprof_top_argv(const char *start, const char *end, char *argv[GOPROF_ARGV_MAX]);
 
-/* 1 when "go" is an executable in $PATH. */
-int goprof_have_go(void);
-
 /*
  * Run goprof_top_argv on the profiles start and end (paths), its output saved to txt_path,
  * with a timeout (then it is killed), and parse it.  0, or -1 after printing why (timed out,

@@ -163,21 +163,6 @@ size_t jvmhist_diff(const struct jvmhist *start, const struct jvmhist *end,
 	return n;
 }
 
-int jvmhist_have_jcmd(void)
-{
-	const char *path = getenv("PATH");
-	char *copy, *dir, *save = NULL, exe[4096];
-	int found = 0;
-
-	if (!path || !(copy = strdup(path)))
-		return 0;
-	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save))
-		found = (size_t)snprintf(exe, sizeof(exe), "%s/jcmd", *dir ? dir : ".") <
-			sizeof(exe) && access(exe, X_OK) == 0;
-	free(copy);
-	return found;
-}
-
 int jvmhist_is_java(int proc_fd, pid_t pid)
 {
 	char path[64], buf[4096];

@@ -59,9 +59,6 @@ void jvmhist_release(struct jvmhist *h);
 size_t jvmhist_diff(const struct jvmhist *start, const struct jvmhist *end,
 		    struct jvmhist_growth *out, size_t max);
 
-/* 1 when "jcmd" is an executable in $PATH. */
-int jvmhist_have_jcmd(void);
-
 /* 1 when pid (under proc_fd, an open /proc) is a JVM: its comm or exe is "java". */
 int jvmhist_is_java(int proc_fd, pid_t pid);
 

@@ -11,6 +11,7 @@
 #include "gate.h"
 #include "goprof.h"
 #include "heapcmp.h"
+#include "spawn.h"
 
 static void load_dump(const char *path, struct goprof_goroutines *g)
 {
@@ -171,7 +172,7 @@ static void test_top_run(void **state)
 
 	/* the tests run from the top of the tree, as the fixtures' paths say */
 	old = fake_go(dir, "exec cat tests/unit/fixtures/goprof/top.txt");
-	assert_true(goprof_have_go());
+	assert_true(spawn_in_path("go"));
 	assert_int_equal(goprof_top_run("a.pb.gz", "b.pb.gz", txt, 5000, &t), 0);
 	assert_string_equal(t.fns[0].function, "main.retainBlock");
 	restore_path(old);
