@@ -162,6 +162,30 @@ targets/bin/go-%: targets/go/%/main.go $(GO_SRC) | build/go/src/leaksoak
 	$(Q)command -v $(GO) >/dev/null || { echo "leaksoak: make: '$(GO)' not found (install golang-go: ./scripts/install-deps.sh)" >&2; exit 1; }
 	$(Q)$(GO_ENV) $(GO) build -p 1 -o $@ leaksoak/$*
 
+# Go test helpers: tests/helpers/<name>/main.go -> build/helpers/<name>, built the same way.
+GO_HELPER_BIN = $(patsubst tests/helpers/%/main.go,build/helpers/%,$(sort $(wildcard tests/helpers/*/main.go)))
+all: $(GO_HELPER_BIN)
+
+build/helpers/%: tests/helpers/%/main.go
+	@mkdir -p $(@D)
+	$(quiet) GO $@
+	$(Q)command -v $(GO) >/dev/null || { echo "leaksoak: make: '$(GO)' not found (install golang-go: ./scripts/install-deps.sh)" >&2; exit 1; }
+	$(Q)$(GO_ENV) $(GO) build -p 1 -o $@ ./tests/helpers/$*
+
+# Java test helpers: tests/helpers/java/*.java -> build/helpers/java/*.class, with Debian's
+# openjdk-17-jdk-headless (javac); without javac they are not built and the tests that need
+# them skip.
+JAVA_HELPER_SRC = $(sort $(wildcard tests/helpers/java/*.java))
+JAVA_HELPER_CLASS = $(JAVA_HELPER_SRC:tests/helpers/java/%.java=build/helpers/java/%.class)
+JAVAC ?= javac
+all: $(JAVA_HELPER_CLASS)
+
+build/helpers/java/%.class: tests/helpers/java/%.java
+	@mkdir -p $(@D)
+	$(quiet) JAVAC $@
+	$(Q)if command -v $(JAVAC) >/dev/null; then $(JAVAC) -d $(@D) $<; \
+	else echo "leaksoak: make: '$(JAVAC)' not found: $@ not built (install openjdk-17-jdk-headless)" >&2; fi
+
 unit-tests: $(UNIT_BIN)
 
 deps:

@@ -28,6 +28,7 @@
 #include "path.h"
 #include "driver.h"
 #include "evidence_run.h"
+#include "heapcmp.h"
 #include "gate.h"
 #include "generator.h"
 #include "heaptrack.h"
@@ -657,9 +658,12 @@ static void judge(struct run *r)
 static void finish(struct run *r)
 {
 	struct generator_totals totals = { 0 };
+	json_t *evidence = evidence_run_json(r->evidence);
 
 	if (r->generator)
 		generator_totals(r->generator, &totals);
+	if (evidence && r->has_report)
+		heapcmp_add(evidence, &r->report, &r->sc);
 	struct summary_run sr = {
 		.name = r->sc.name, .scenario_file = r->sc.path, .description = r->sc.description,
 		.out_dir = r->out_dir, .expect = r->sc.expect, .duration_s = r->sc.duration_s,
@@ -669,7 +673,7 @@ static void finish(struct run *r)
 		.has_driver = r->sc.has_drive, .error = r->error[0] ? r->error : NULL,
 		.exit_code = r->code, .started_utc = r->started_utc,
 		.reason = r->reason[0] ? r->reason : NULL, .caps = &r->caps,
-		.evidence = evidence_run_json(r->evidence),
+		.evidence = evidence,
 		.scrape = r->scrape,
 		.exec_cmd = (const char *const *)r->sc.exec.cmd, .exec_restart = r->sc.exec.restart,
 		.exec = r->generator ? &totals : NULL,

@@ -55,7 +55,8 @@
 #define EVIDENCE_MAX_THREADS 16384
 #define EVIDENCE_MAX_GROUPS 256
 #define EVIDENCE_TOP 8
-#define EVIDENCE_MAX_LINES 4
+#define EVIDENCE_MAX_LINES 4	/* the lines of one metric read from /proc */
+#define EVIDENCE_MAX_WHERE 8	/* with those the runtime's profiles add (heaptrack, pprof) */
 
 struct evidence_snapshot;
 

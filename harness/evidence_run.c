@@ -12,6 +12,8 @@
 #include "diag.h"
 #include "driver.h"
 #include "evidence.h"
+#include "evidence_go.h"
+#include "evidence_jvm.h"
 #include "heaptrack.h"
 #include "path.h"
 #include "results.h"
@@ -29,6 +31,8 @@ struct evidence_run {
 	struct evidence_snapshot *start, *end;
 	json_t *http_get;	/* {"url", "start", "end", "compare"} or NULL */
 	json_t *heaptrack;	/* the leaked stacks, {"error"}, or NULL */
+	struct evidence_go *go;	/* evidence.go_pprof, or NULL */
+	struct evidence_jvm *jvm;	/* evidence.jvm (or auto), or NULL when false */
 	json_t *json;		/* built by evidence_run_json */
 	double start_ms, end_ms;	/* what reading each snapshot took, wall time */
 };
@@ -45,6 +49,12 @@ struct evidence_run *evidence_run_new(const char *out_dir, const struct scenario
 	e->out_dir = out_dir;
 	e->sc = sc;
 	e->sampler = sampler;
+	if ((sc->go_pprof_url &&
+	     !(e->go = evidence_go_new(out_dir, sc->go_pprof_url, sc->drive.allow_remote))) ||
+	    (sc->jvm != 0 && !(e->jvm = evidence_jvm_new(out_dir, sc->jvm == 1)))) {
+		evidence_run_free(&e);
+		return NULL;
+	}
 	return e;
 }
 
@@ -101,6 +111,12 @@ void evidence_run_window_start(void *cls, double t_s)
 								      "evidence-http-end") :
 						   json_null());
 	}
+	evidence_go_read(e->go, 0);
+	if (e->jvm) {
+		pid_t pids[EVIDENCE_MAX_PROCS];
+		size_t n = sampler_members(e->sampler, pids, EVIDENCE_MAX_PROCS);
+		evidence_jvm_start(e->jvm, pids, n < EVIDENCE_MAX_PROCS ? n : EVIDENCE_MAX_PROCS);
+	}
 }
 
 void evidence_run_window_end(struct evidence_run *e, double t_s)
@@ -110,6 +126,8 @@ void evidence_run_window_end(struct evidence_run *e, double t_s)
 	e->end = snapshot(e, "evidence-end.json", t_s, &e->end_ms);
 	if (e->http_get)
 		json_object_set_new(e->http_get, "end", fetch(e, "evidence-http-end"));
+	evidence_go_read(e->go, 1);
+	evidence_jvm_end(e->jvm);
 }
 
 int evidence_run_profile_end(struct evidence_run *e, struct target *t, unsigned grace_ms,
@@ -179,8 +197,8 @@ static void heaptrack_line(json_t *where, const json_t *ht)
 	text_utf8_trim(line);
 	/* second, after which process grew: the first thing to read once it is known */
 	json_array_insert_new((json_t *)where, json_array_size(where) ? 1 : 0, json_string(line));
-	while (json_array_size(where) > EVIDENCE_MAX_LINES)
-		json_array_remove((json_t *)where, EVIDENCE_MAX_LINES);
+	while (json_array_size(where) > EVIDENCE_MAX_WHERE)
+		json_array_remove((json_t *)where, EVIDENCE_MAX_WHERE);
 }
 
 json_t *evidence_run_json(struct evidence_run *e)
@@ -199,6 +217,12 @@ json_t *evidence_run_json(struct evidence_run *e)
 							  "end", e->end_ms));
 	json_object_set(e->json, "http_get", e->http_get ? e->http_get : json_null());
 	json_object_set(e->json, "heaptrack", e->heaptrack ? e->heaptrack : json_null());
+	json_object_set(e->json, "go_pprof", evidence_go_json(e->go) ? evidence_go_json(e->go) :
+		json_null());
+	evidence_go_where(evidence_go_json(e->go), json_object_get(e->json, "where"), e->sc);
+	json_object_set(e->json, "jvm", evidence_jvm_json(e->jvm) ? evidence_jvm_json(e->jvm) :
+		json_null());
+	evidence_jvm_where(evidence_jvm_json(e->jvm), json_object_get(e->json, "where"));
 	if (e->heaptrack && json_object_get(e->heaptrack, "stacks")) {
 		heaptrack_line((json_t *)evidence_where(e->json, "rss"), e->heaptrack);
 		/* rss and rss_anon share one array (evidence_diff_json): one insert serves both */
@@ -214,6 +238,8 @@ void evidence_run_free(struct evidence_run **e)
 	evidence_snapshot_free(&(*e)->end);
 	json_decref((*e)->http_get);
 	json_decref((*e)->heaptrack);
+	evidence_go_free(&(*e)->go);
+	evidence_jvm_free(&(*e)->jvm);
 	json_decref((*e)->json);
 	free(*e);
 	*e = NULL;

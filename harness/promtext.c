@@ -65,12 +65,12 @@ static void per_metric(FILE *f, const struct report *r, const char *name, const 
 {
 	family(f, name, "gauge", help);
 	for (size_t i = 0; i < r->n; i++)
-		for (int m = 0; m < METRIC_N_BUILTIN; m++) {
+		for (size_t m = 0; m < r->runs[i].n_metrics; m++) {
 			const struct report_metric *x = &r->runs[i].metric[m];
 			double v = gate ? x->gate_per_min : x->slope_per_min;
 			/* An unfitted slope and an ungated metric have no sample. */
 			if (gate ? v >= 0 : isfinite(v))
-				sample(f, name, r->runs[i].name, "metric", metric_builtin[m].name, v);
+				sample(f, name, r->runs[i].name, "metric", x->name, v);
 		}
 }
 

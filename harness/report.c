@@ -68,6 +68,24 @@ static char *dup_or_null(const char *s, int *failed)
 	return d;
 }
 
+static void metric_init(struct report_metric *x, const char *name, const char *unit)
+{
+	*x = (struct report_metric){ .slope_per_min = NAN, .gate_per_min = NAN,
+				     .trend_p = NAN };
+	snprintf(x->name, sizeof(x->name), "%s", name);
+	snprintf(x->unit, sizeof(x->unit), "%s", unit ? unit : "");
+	text_utf8_trim(x->name);
+	text_utf8_trim(x->unit);
+}
+
+const struct report_metric *report_run_metric(const struct report_run *run, const char *name)
+{
+	for (size_t m = 0; m < run->n_metrics; m++)
+		if (!strcmp(run->metric[m].name, name))
+			return &run->metric[m];
+	return NULL;
+}
+
 static struct report_run *new_run(struct report *r)
 {
 	if (r->n == r->cap) {
@@ -81,7 +99,8 @@ static struct report_run *new_run(struct report *r)
 	struct report_run *run = &r->runs[r->n++];
 	memset(run, 0, sizeof(*run));
 	for (int m = 0; m < METRIC_N_BUILTIN; m++)
-		run->metric[m] = (struct report_metric){ NAN, NAN, NAN, 0, 0 };
+		metric_init(&run->metric[m], metric_builtin[m].name, metric_builtin[m].unit);
+	run->n_metrics = METRIC_N_BUILTIN;
 	run->exit_code = -1;
 	run->elapsed_s = run->decided_at_s = NAN;
 	run->requests = run->errors = NAN;
@@ -131,9 +150,8 @@ static char *failure_text(const struct report_run *run)
 
 	if (!f)
 		return NULL;
-	for (int m = 0; m < METRIC_N_BUILTIN; m++) {
+	for (size_t m = 0; m < run->n_metrics; m++) {
 		const struct report_metric *x = &run->metric[m];
-		const struct metric_def *d = &metric_builtin[m];
 		char rate[32], gate[32], p[24];
 		if (!x->failed)
 			continue;
@@ -141,8 +159,8 @@ static char *failure_text(const struct report_run *run)
 		report_format_rate(gate, sizeof(gate), x->gate_per_min);
 		snprintf(p, sizeof(p), x->trend_p < 0.001 ? "p<0.001" : "p=%.3f", x->trend_p);
 		fprintf(f, "%s%s %s %s %s/min (gate %s %s/min, %s)", lines++ ? "\n" : "",
-			d->name, d->kind == METRIC_SIZE ? "grows" : "grow", rate, d->unit, gate,
-			d->unit, p);
+			x->name, !strcmp(x->unit, "KiB") ? "grows" : "grow", rate, x->unit, gate,
+			x->unit, p);
 	}
 	if (fclose(f) != 0 || lines == 0) {
 		free(buf);
@@ -151,18 +169,46 @@ static char *failure_text(const struct report_run *run)
 	return buf;
 }
 
+static void read_metric(struct report_metric *x, const json_t *o)
+{
+	x->present = json_is_object(o);
+	if (!x->present || json_is_false(json_object_get(o, "fitted")))
+		return;
+	x->slope_per_min = num_or_nan(json_object_get(o, "slope_per_min"));
+	x->gate_per_min = num_or_nan(json_object_get(o, "gate_per_min"));
+	x->trend_p = num_or_nan(json_object_get(o, "trend_p"));
+	x->failed = json_is_true(json_object_get(o, "failed"));
+}
+
+static int is_builtin(const char *name)
+{
+	for (int m = 0; m < METRIC_N_BUILTIN; m++)
+		if (!strcmp(name, metric_builtin[m].name))
+			return 1;
+	return 0;
+}
+
+/*
+ * The built-ins by name, then every other metric of the summary (the series a run scraped
+ * and gated: go_goroutines), up to METRIC_MAX.  rss_raw is RSS seen another way, not a
+ * metric of the run.
+ */
 static void read_metrics(struct report_run *run, const json_t *metrics)
 {
-	for (int m = 0; m < METRIC_N_BUILTIN; m++) {
-		const json_t *o = json_object_get(metrics, metric_builtin[m].name);
-		struct report_metric *x = &run->metric[m];
-		x->present = json_is_object(o);
-		if (!x->present || json_is_false(json_object_get(o, "fitted")))
+	const char *key;
+	json_t *o;
+
+	for (int m = 0; m < METRIC_N_BUILTIN; m++)
+		read_metric(&run->metric[m], json_object_get(metrics, metric_builtin[m].name));
+	json_object_foreach((json_t *)metrics, key, o) {
+		if (run->n_metrics == METRIC_MAX)
+			break;
+		if (is_builtin(key) || !strcmp(key, "rss_raw") || !json_is_object(o) ||
+		    strlen(key) >= REPORT_METRIC_NAME)
 			continue;
-		x->slope_per_min = num_or_nan(json_object_get(o, "slope_per_min"));
-		x->gate_per_min = num_or_nan(json_object_get(o, "gate_per_min"));
-		x->trend_p = num_or_nan(json_object_get(o, "trend_p"));
-		x->failed = json_is_true(json_object_get(o, "failed"));
+		struct report_metric *x = &run->metric[run->n_metrics++];
+		metric_init(x, key, json_string_value(json_object_get(o, "unit")));
+		read_metric(x, o);
 	}
 }
 
@@ -177,7 +223,8 @@ static int is_verdict(const char *v)
  */
 static json_t *evidence_brief(const json_t *ev, int *failed)
 {
-	static const char *const keys[] = { "where", "files", "heaptrack", "http_get" };
+	static const char *const keys[] = { "where", "files", "heaptrack", "http_get",
+					    "go_pprof", "jvm", "heap_vs_rss" };
 	json_t *o;
 
 	if (!json_is_object(ev))
@@ -525,15 +572,17 @@ static int compare_run(struct report *r, const struct report_run *now,
 		snprintf(c->from, sizeof(c->from), "%s", then->verdict);
 		snprintf(c->to, sizeof(c->to), "%s", now->verdict);
 	}
-	for (int m = 0; m < METRIC_N_BUILTIN; m++) {
-		const struct report_metric *a = &then->metric[m], *b = &now->metric[m];
+	for (size_t m = 0; m < now->n_metrics; m++) {
+		const struct report_metric *b = &now->metric[m];
+		const struct report_metric *a = report_run_metric(then, b->name);
 		double margin;
-		if (!report_slope_rose(a->slope_per_min, b->slope_per_min, b->gate_per_min,
-				       &margin))
+		if (!a || !report_slope_rose(a->slope_per_min, b->slope_per_min, b->gate_per_min,
+					     &margin))
 			continue;
 		if (!(c = new_change(r, now->name)))
 			return -1;
-		c->metric = (enum metric_id)m;
+		memcpy(c->what, b->name, sizeof(c->what));
+		memcpy(c->unit, b->unit, sizeof(c->unit));
 		c->from_per_min = a->slope_per_min;
 		c->to_per_min = b->slope_per_min;
 		c->margin_per_min = margin;
@@ -669,14 +718,14 @@ static json_t *metrics_json(const struct report_run *run)
 {
 	json_t *o = json_object();
 
-	for (int m = 0; o && m < METRIC_N_BUILTIN; m++) {
+	for (size_t m = 0; o && m < run->n_metrics; m++) {
 		const struct report_metric *x = &run->metric[m];
 		json_t *e;
 		/* One an older run did not have stays out, but a metric gated by default is always
 		 * there (null when not fitted). */
-		if (!x->present && !(metric_builtin[m].gate_default >= 0))
+		if (!x->present && !(m < METRIC_N_BUILTIN && metric_builtin[m].gate_default >= 0))
 			continue;
-		e = json_pack("{s:s, s:o, s:o, s:o, s:b}", "unit", metric_builtin[m].unit,
+		e = json_pack("{s:s, s:o, s:o, s:o, s:b}", "unit", x->unit,
 				      "slope_per_min", num_or_null(x->slope_per_min),
 				      "gate_per_min", num_or_null(x->gate_per_min),
 				      "trend_p", num_or_null(x->trend_p), "failed", x->failed);
@@ -684,7 +733,7 @@ static json_t *metrics_json(const struct report_run *run)
 			json_object_set_new(e, "slope_kib_per_min", num_or_null(x->slope_per_min));
 			json_object_set_new(e, "basis", str_or_null(run->rss_basis));
 		}
-		if (!e || json_object_set_new(o, metric_builtin[m].name, e) < 0) {
+		if (!e || json_object_set_new(o, x->name, e) < 0) {
 			json_decref(o);
 			return NULL;
 		}
@@ -696,9 +745,9 @@ static json_t *failed_list(const struct report_run *run)
 {
 	json_t *a = json_array();
 
-	for (int m = 0; a && m < METRIC_N_BUILTIN; m++)
+	for (size_t m = 0; a && m < run->n_metrics; m++)
 		if (run->metric[m].failed)
-			json_array_append_new(a, json_string(metric_builtin[m].name));
+			json_array_append_new(a, json_string(run->metric[m].name));
 	return a;
 }
 
@@ -745,7 +794,7 @@ static json_t *change_json(const struct report_change *c)
 		return json_pack("{s:o, s:s, s:s, s:s}", "scenario", str_or_null(c->name),
 				 "what", "verdict", "from", c->from, "to", c->to);
 	return json_pack("{s:o, s:s, s:f, s:f, s:f}", "scenario", str_or_null(c->name),
-			 "what", metric_builtin[c->metric].name, "from_per_min", c->from_per_min,
+			 "what", c->what, "from_per_min", c->from_per_min,
 			 "to_per_min", c->to_per_min, "margin_per_min", c->margin_per_min);
 }
 
@@ -822,7 +871,7 @@ static void slopes_text(const struct report_run *run, char *buf, size_t len)
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (int m = 0; m < METRIC_N_BUILTIN && used < len; m++) {
+	for (size_t m = 0; m < run->n_metrics && used < len; m++) {
 		const struct report_metric *x = &run->metric[m];
 		char rate[32], gate[40] = "";
 		int w;
@@ -833,8 +882,8 @@ static void slopes_text(const struct report_run *run, char *buf, size_t len)
 		if (x->gate_per_min >= 0)
 			snprintf(gate, sizeof(gate), " (gate %g)", x->gate_per_min);
 		w = snprintf(buf + used, len - used, "%s%s %s%s%s/min%s", used ? ", " : "",
-			     metric_builtin[m].name, x->slope_per_min >= 0 ? "+" : "", rate,
-			     metric_builtin[m].kind == METRIC_SIZE ? " KiB" : "", gate);
+			     x->name, x->slope_per_min >= 0 ? "+" : "", rate,
+			     !strcmp(x->unit, "KiB") ? " KiB" : "", gate);
 		if (w < 0)
 			break;
 		used += (size_t)w;
@@ -970,9 +1019,11 @@ static void print_change(FILE *f, const struct report_change *c)
 {
 	char a[32], b[32], m[32];
 
-	char name[160];
+	char name[160], what[4 * REPORT_METRIC_NAME], unit[64];
 
 	text_escape_buf(name, sizeof(name), c->name);
+	text_escape_buf(what, sizeof(what), c->what);
+	text_escape_buf(unit, sizeof(unit), c->unit);
 	if (c->is_verdict) {
 		fprintf(f, "  %s: verdict %s -> %s\n", name, c->from, c->to);
 		return;
@@ -981,7 +1032,7 @@ static void print_change(FILE *f, const struct report_change *c)
 	report_format_rate(b, sizeof(b), c->to_per_min);
 	report_format_rate(m, sizeof(m), c->margin_per_min);
 	fprintf(f, "  %s: %s slope rose %s -> %s %s/min (margin %s)\n", name,
-		metric_builtin[c->metric].name, a, b, metric_builtin[c->metric].unit, m);
+		what, a, b, unit, m);
 }
 
 void report_print(FILE *f, const struct report *r, const char *out_dir, int all_runs)

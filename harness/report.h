@@ -25,11 +25,16 @@
 /* A slope counts as risen when it grew by more than this fraction of its gate (and is > 0). */
 #define REPORT_ROSE_GATE_FRACTION 0.25
 
+/* The longest metric name a report keeps (a series' name is at most METRIC_NAME_MAX). */
+#define REPORT_METRIC_NAME 64
+
 /*
- * One built-in metric (metric.h) of one run; slopes and gates per minute, NaN when absent
- * (not fitted, ungated).
+ * One metric of one run: a built-in (metric.h) or a series the run scraped
+ * (sample.prometheus); slopes and gates per minute, NaN when absent (not fitted, ungated).
  */
 struct report_metric {
+	char name[REPORT_METRIC_NAME];	/* "rss", "threads", "go_goroutines" */
+	char unit[16];			/* "KiB", "threads", "fds", "bytes", "" */
 	double slope_per_min;
 	double gate_per_min;
 	double trend_p;
@@ -59,9 +64,12 @@ struct report_run {
 	double decided_at_s;	/* when the verdict was settled; NaN when unknown */
 	int stopped_early;	/* an early verdict ended the run at decided_at_s */
 	double requests, errors;	/* the driver's totals; NaN when nothing drove the run */
-	struct report_metric metric[METRIC_N_BUILTIN];	/* by enum metric_id */
+	/* The built-ins first, by enum metric_id (always there, present or not), then the
+	 * run's other metrics in the order of its summary: n_metrics of them. */
+	struct report_metric metric[METRIC_MAX];
+	size_t n_metrics;
 	json_t *evidence;	/* the summary's evidence (its "where", "files", "heaptrack",
-				   "http_get"), or NULL */
+				   "http_get", "go_pprof", "jvm", "heap_vs_rss"), or NULL */
 	json_t *drive_exec;	/* the load generator (drive.exec): its cmd, how it ended, what
 				   it used, as in summary.json without the log's tail; or NULL */
 };
@@ -69,7 +77,8 @@ struct report_run {
 /* A difference from the baseline: a verdict that changed or a gated slope that rose. */
 struct report_change {
 	char *name;
-	enum metric_id metric;		/* meaningless when is_verdict */
+	char what[REPORT_METRIC_NAME];	/* the metric's name; "" when is_verdict */
+	char unit[16];
 	int is_verdict;
 	char from[8], to[8];		/* verdicts, when is_verdict */
 	double from_per_min, to_per_min, margin_per_min;
@@ -123,6 +132,9 @@ int report_load_json(struct report *r, const json_t *j, const char *dir, const c
 int report_is_report(const char *dir);
 
 enum report_outcome report_run_outcome(const struct report_run *run);
+
+/* The metric of run named name, or NULL. */
+const struct report_metric *report_run_metric(const struct report_run *run, const char *name);
 
 /* 1 any failed, else 3 any error, else 0 (see the top of this file). */
 enum ls_exit report_exit_code(const struct report *r);

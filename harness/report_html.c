@@ -11,6 +11,7 @@
 
 #include "diag.h"
 #include "evidence.h"
+#include "goprof.h"
 #include "history.h"
 #include "path.h"
 #include "results.h"
@@ -168,14 +169,40 @@ static void html_expect_cell(FILE *f, const struct report_run *run)
 	fputs("</td>", f);
 }
 
-/* Which built-in metrics get a column: those that any run gates. */
-static void shown_metrics(const struct report *r, int shown[METRIC_N_BUILTIN])
+/* The table's metric columns: names of metrics (and their rate units) shown. */
+struct columns {
+	const struct report_metric *col[METRIC_MAX];	/* the first run's of each name */
+	size_t n;
+};
+
+static int has_column(const struct columns *c, const char *name)
 {
-	for (int m = 0; m < METRIC_N_BUILTIN; m++) {
-		shown[m] = 0;
-		for (size_t i = 0; i < r->n && !shown[m]; i++)
-			shown[m] = r->runs[i].metric[m].gate_per_min >= 0;
-	}
+	for (size_t k = 0; k < c->n; k++)
+		if (!strcmp(c->col[k]->name, name))
+			return 1;
+	return 0;
+}
+
+/*
+ * Which metrics get a column: those that any run gates or failed, the built-ins first, then
+ * the series of the runs (go_goroutines) in the order they are first met.
+ */
+static void shown_metrics(const struct report *r, struct columns *c)
+{
+	c->n = 0;
+	for (int m = 0; m < METRIC_N_BUILTIN; m++)
+		for (size_t i = 0; i < r->n; i++)
+			if (r->runs[i].metric[m].gate_per_min >= 0) {
+				c->col[c->n++] = &r->runs[i].metric[m];
+				break;
+			}
+	for (size_t i = 0; i < r->n; i++)
+		for (size_t m = METRIC_N_BUILTIN; m < r->runs[i].n_metrics && c->n < METRIC_MAX;
+		     m++) {
+			const struct report_metric *x = &r->runs[i].metric[m];
+			if ((x->gate_per_min >= 0 || x->failed) && !has_column(c, x->name))
+				c->col[c->n++] = x;
+		}
 }
 
 /* ---- evidence ---------------------------------------------------------------------- */
@@ -198,13 +225,13 @@ static void html_where_lines(FILE *f, const json_t *ev, const char *metric, size
 }
 
 /* The metrics whose evidence to show: the failed ones, or rss for a leak called on a cap. */
-static int where_metrics(const struct report_run *run, const char *names[METRIC_N_BUILTIN])
+static int where_metrics(const struct report_run *run, const char *names[METRIC_MAX])
 {
 	int n = 0;
 
-	for (int m = 0; m < METRIC_N_BUILTIN; m++)
+	for (size_t m = 0; m < run->n_metrics; m++)
 		if (run->metric[m].failed)
-			names[n++] = metric_builtin[m].name;
+			names[n++] = run->metric[m].name;
 	if (!n && !strcmp(run->verdict, "leak"))
 		names[n++] = metric_builtin[METRIC_RSS].name;
 	return n;
@@ -213,7 +240,7 @@ static int where_metrics(const struct report_run *run, const char *names[METRIC_
 /* The table's "where" cell: the first line of each failed metric's evidence. */
 static void html_where_cell(FILE *f, const struct report_run *run)
 {
-	const char *names[METRIC_N_BUILTIN];
+	const char *names[METRIC_MAX];
 	int n = where_metrics(run, names);
 
 	fputs("<td class=\"where\">", f);
@@ -255,6 +282,65 @@ static void html_heaptrack(FILE *f, const json_t *ht)
 	fputs("</pre>\n", f);
 }
 
+/* evidence.go_pprof: the goroutines that piled up, the heap's growing functions, the command. */
+static void html_go_pprof(FILE *f, const json_t *go)
+{
+	const json_t *gr = json_object_get(json_object_get(go, "goroutines"), "top");
+	const json_t *heap = json_object_get(go, "heap");
+	char n[40];
+	size_t i;
+	json_t *x;
+
+	if (!json_is_object(go))
+		return;
+	fputs("<h3>Go profiles (net/http/pprof)</h3>\n<pre>", f);
+	json_array_foreach(gr, i, x) {
+		goprof_count(n, sizeof(n), json_integer_value(json_object_get(x, "delta")));
+		fprintf(f, "%s goroutines in ", n);
+		results_xml_escape(f, json_string_value(json_object_get(x, "function")));
+		fputs(" (", f);
+		results_xml_escape(f, json_string_value(json_object_get(x, "location")));
+		fputs(")\n", f);
+	}
+	json_array_foreach(json_object_get(heap, "top"), i, x) {
+		fprintf(f, "heap +%.1f MiB in ", (double)json_integer_value(json_object_get(
+			x, "flat_bytes")) / (1024.0 * 1024));
+		results_xml_escape(f, json_string_value(json_object_get(x, "function")));
+		fputc('\n', f);
+	}
+	if (json_is_string(json_object_get(heap, "error"))) {
+		results_xml_escape(f, json_string_value(json_object_get(heap, "error")));
+		fputc('\n', f);
+	}
+	fputs("</pre>\n<p>compare the heap profiles: <code>", f);
+	results_xml_escape(f, json_string_value(json_object_get(heap, "command")));
+	fputs("</code> (in the run's folder)</p>\n", f);
+}
+
+/* evidence.jvm: the classes that grew. */
+static void html_jvm(FILE *f, const json_t *jvm)
+{
+	char n[40];
+	size_t i;
+	json_t *x;
+
+	if (!json_is_object(jvm))
+		return;
+	fputs("<h3>classes that grew (jcmd GC.class_histogram)</h3>\n<pre>", f);
+	if (json_is_string(json_object_get(jvm, "error"))) {
+		results_xml_escape(f, json_string_value(json_object_get(jvm, "error")));
+		fputc('\n', f);
+	}
+	json_array_foreach(json_object_get(jvm, "top"), i, x) {
+		goprof_count(n, sizeof(n), json_integer_value(json_object_get(x, "instances")));
+		fprintf(f, "%s instances of ", n);
+		results_xml_escape(f, json_string_value(json_object_get(x, "class")));
+		fprintf(f, " (%+.1f KiB)\n", (double)json_integer_value(json_object_get(
+			x, "bytes")) / 1024);
+	}
+	fputs("</pre>\n", f);
+}
+
 /* A link to a file of the run's folder, when the folder travels with the report. */
 static void html_file_link(FILE *f, const char *rel, const char *file)
 {
@@ -280,7 +366,7 @@ static void html_evidence(FILE *f, const struct report_run *run, const char *out
 	const json_t *ev = run->evidence;
 	const json_t *files = json_object_get(ev, "files");
 	const json_t *http = json_object_get(ev, "http_get");
-	const char *names[METRIC_N_BUILTIN];
+	const char *names[METRIC_MAX];
 	int n = where_metrics(run, names);
 	char *rel;
 
@@ -294,12 +380,20 @@ static void html_evidence(FILE *f, const struct report_run *run, const char *out
 			fputs("<dt>", f);
 			results_xml_escape(f, names[i]);
 			fputs("</dt><dd>", f);
-			html_where_lines(f, ev, names[i], EVIDENCE_MAX_LINES, "<br>");
+			html_where_lines(f, ev, names[i], EVIDENCE_MAX_WHERE, "<br>");
 			fputs("</dd>", f);
 		}
 		fputs("</dl>\n", f);
 	}
 	html_heaptrack(f, json_object_get(ev, "heaptrack"));
+	html_go_pprof(f, json_object_get(ev, "go_pprof"));
+	html_jvm(f, json_object_get(ev, "jvm"));
+	if (json_is_string(json_object_get(json_object_get(ev, "heap_vs_rss"), "line"))) {
+		fputs("<p>", f);
+		results_xml_escape(f, json_string_value(json_object_get(json_object_get(
+			ev, "heap_vs_rss"), "line")));
+		fputs("</p>\n", f);
+	}
 	if (json_is_string(json_object_get(http, "compare"))) {
 		fputs("<p>compare the two bodies of evidence.http_get: <code>", f);
 		results_xml_escape(f, json_string_value(json_object_get(http, "compare")));
@@ -313,7 +407,7 @@ static void html_evidence(FILE *f, const struct report_run *run, const char *out
 }
 
 static void html_row(FILE *f, const struct report_run *run, const char *out_real,
-		     const int shown[METRIC_N_BUILTIN])
+		     const struct columns *shown)
 {
 	char *rel = report_path_from(out_real, run->dir);
 
@@ -327,9 +421,13 @@ static void html_row(FILE *f, const struct report_run *run, const char *out_real
 	html_verdict(f, run->verdict);
 	fputs("</td>", f);
 	html_expect_cell(f, run);
-	for (int m = 0; m < METRIC_N_BUILTIN; m++)
-		if (shown[m])
-			html_metric_cell(f, &run->metric[m]);
+	for (size_t k = 0; k < shown->n; k++) {
+		const struct report_metric *x = report_run_metric(run, shown->col[k]->name);
+		if (x)
+			html_metric_cell(f, x);
+		else
+			fputs("<td class=\"num\">&ndash;</td>", f);
+	}
 	char *why = run->mismatch ? report_case_message(run) : NULL;
 	fputs("<td class=\"why\">", f);
 	results_xml_escape(f, why ? why : run->message);
@@ -372,9 +470,11 @@ static void html_change(FILE *f, const struct report_change *c)
 		report_format_rate(a, sizeof(a), c->from_per_min);
 		report_format_rate(b, sizeof(b), c->to_per_min);
 		report_format_rate(m, sizeof(m), c->margin_per_min);
-		fprintf(f, ": <span class=\"rose\">%s slope rose %s &rarr; %s %s/min</span> "
-			"(more than %s, a quarter of its gate)", metric_builtin[c->metric].name,
-			a, b, metric_builtin[c->metric].unit, m);
+		fputs(": <span class=\"rose\">", f);
+		results_xml_escape(f, c->what);
+		fprintf(f, " slope rose %s &rarr; %s ", a, b);
+		results_xml_escape(f, c->unit);
+		fprintf(f, "/min</span> (more than %s, a quarter of its gate)", m);
 	}
 	fputs("</li>\n", f);
 }
@@ -475,25 +575,39 @@ static void html_head(FILE *f, const struct report *r)
 		mismatch == 1 ? "" : "es");
 }
 
+/* "rss KiB/min / gate", "threads/min / gate", "go_goroutines /min / gate". */
+static void html_column_head(FILE *f, const struct report_metric *x)
+{
+	int m;
+
+	fputs("<th>", f);
+	for (m = 0; m < METRIC_N_BUILTIN && strcmp(metric_builtin[m].name, x->name); m++)
+		;
+	if (m < METRIC_N_BUILTIN) {
+		if (metric_builtin[m].kind == METRIC_SIZE)
+			fprintf(f, "%s ", metric_builtin[m].name);
+		fputs(metric_builtin[m].rate_unit, f);
+	} else {
+		results_xml_escape(f, x->name);
+		fputc(' ', f);
+		results_xml_escape(f, x->unit);
+		fputs("/min", f);
+	}
+	fputs(" <span class=\"gate\">/ gate</span></th>", f);
+}
+
 static void html_table(FILE *f, const struct report *r, const char *out_real)
 {
-	int shown[METRIC_N_BUILTIN];
+	struct columns shown;
 
-	shown_metrics(r, shown);
+	shown_metrics(r, &shown);
 	fputs("<table>\n<thead><tr><th>scenario</th><th>verdict</th><th>expect</th>", f);
-	for (int m = 0; m < METRIC_N_BUILTIN; m++) {
-		const struct metric_def *d = &metric_builtin[m];
-		if (!shown[m])
-			continue;
-		fputs("<th>", f);
-		if (d->kind == METRIC_SIZE)
-			fprintf(f, "%s ", d->name);
-		fprintf(f, "%s <span class=\"gate\">/ gate</span></th>", d->rate_unit);
-	}
+	for (size_t k = 0; k < shown.n; k++)
+		html_column_head(f, shown.col[k]);
 	fputs("<th>why</th><th>where</th><th>time</th><th>results</th></tr></thead>\n<tbody>\n",
 	      f);
 	for (size_t i = 0; i < r->n; i++)
-		html_row(f, &r->runs[i], out_real, shown);
+		html_row(f, &r->runs[i], out_real, &shown);
 	fputs("</tbody>\n</table>\n", f);
 }
 

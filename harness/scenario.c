@@ -686,7 +686,8 @@ static const char *const target_keys[] = {
 	"profile",
 	NULL,
 };
-static const char *const evidence_keys[] = { "http_get", NULL };
+static const char *const evidence_keys[] = { "http_get", "go_pprof", "jvm", NULL };
+static const char *const go_pprof_keys[] = { "url", NULL };
 static const char *const ready_keys[] = { "http_get", "timeout_s", NULL };
 static const char *const drive_keys[] = { "http", "exec", "allow_remote", NULL };
 static const char *const exec_keys[] = { "cmd", "env", "restart", NULL };
@@ -896,6 +897,26 @@ static int load_profile(struct ctx *c, json_t *target, struct scenario *s)
 	return ret;
 }
 
+/* evidence.go_pprof: {"url": ".../debug/pprof/"}, held to the driver's URL rules. */
+static int load_go_pprof(struct ctx *c, json_t *ev, struct scenario *s)
+{
+	json_t *gp;
+	int ret = get_object(c, ev, "go_pprof", &gp);
+
+	if (ret < 0 || !gp)
+		return ret;
+	push_key(c, "go_pprof");
+	if ((ret = check_keys(c, gp, go_pprof_keys)) == 0 &&
+	    (ret = get_string(c, gp, "url", VARS_PORT, "net/http/pprof's index, "
+			      "\"http://127.0.0.1:{port}/debug/pprof/\"", &s->go_pprof_url)) == 0) {
+		push_key(c, "url");
+		ret = check_url(c, s->go_pprof_url);
+		pop(c);
+	}
+	pop(c);
+	return ret;
+}
+
 /* evidence.http_get: a URL kept at the window's edges, held to the driver's URL rules. */
 static int load_evidence(struct ctx *c, json_t *root, struct scenario *s)
 {
@@ -912,6 +933,10 @@ static int load_evidence(struct ctx *c, json_t *root, struct scenario *s)
 		ret = check_url(c, s->evidence_url);
 		pop(c);
 	}
+	if (ret == 0)
+		ret = load_go_pprof(c, ev, s);
+	if (ret == 0)
+		ret = get_bool(c, ev, "jvm", &s->jvm);
 	pop(c);
 	return ret;
 }
@@ -1448,6 +1473,7 @@ static void set_defaults(struct scenario *s)
 	metric_set_init(&s->metrics);
 	scenario_gate_defaults(&s->gate);
 	s->early_stop = 1;
+	s->jvm = -1;
 }
 
 static int load_root(struct ctx *c, json_t *root, struct scenario *s)
@@ -1636,6 +1662,7 @@ int scenario_bind_port(struct scenario *s, unsigned port)
 	if (bind_strv(s->cmd, p, bind_final) < 0 ||
 	    bind_strv(s->env, p, bind_final) < 0 || bind_one(&s->ready_url, p, bind_final) < 0 ||
 	    bind_one(&s->evidence_url, p, bind_final) < 0 ||
+	    bind_one(&s->go_pprof_url, p, bind_final) < 0 ||
 	    bind_one(&s->prometheus.url, p, bind_final) < 0 ||
 	    bind_strv(s->exec.cmd, p, bind_final) < 0 || bind_strv(s->exec.env, p, bind_final) < 0)
 		return -1;
@@ -1691,6 +1718,7 @@ void scenario_release(struct scenario *s)
 	free_strv(s->exec.env);
 	free(s->ready_url);
 	free(s->evidence_url);
+	free(s->go_pprof_url);
 	memset(s, 0, sizeof(*s));
 }
 

@@ -122,6 +122,9 @@ struct scenario {
 	int early_stop;		/* default 1: end the run once the verdict is settled */
 	enum scenario_profile profile;	/* target.profile; default none */
 	char *evidence_url;	/* evidence.http_get: fetched at the fit window's edges, or NULL */
+	char *go_pprof_url;	/* evidence.go_pprof.url: Go's pprof index (evidence_go.h), or NULL */
+	int jvm;		/* evidence.jvm: 1 true, 0 false, -1 absent (auto: when jcmd is
+				   installed and a java process is in the tree) */
 };
 
 /*

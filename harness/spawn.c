@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -416,4 +417,19 @@ void spawn_detach(struct spawn **sp)
 		return;
 	release(*sp);
 	*sp = NULL;
+}
+
+int spawn_in_path(const char *name)
+{
+	const char *path = getenv("PATH");
+	char *copy, *dir, *save = NULL, exe[PATH_MAX];
+	int found = 0;
+
+	if (!path || !(copy = strdup(path)))
+		return 0;
+	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save))
+		found = (size_t)snprintf(exe, sizeof(exe), "%s/%s", *dir ? dir : ".", name) <
+			sizeof(exe) && access(exe, X_OK) == 0;
+	free(copy);
+	return found;
 }

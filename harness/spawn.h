@@ -71,6 +71,12 @@ void spawn_free(struct spawn **s);
 /* Forget the child without stopping or reaping it (its parent reaps it some other way). */
 void spawn_detach(struct spawn **s);
 
+/*
+ * 1 when name (without a '/') is an executable file in a folder of $PATH, as spawn_start
+ * would find it: to say "not installed" before trying, rather than after.
+ */
+int spawn_in_path(const char *name);
+
 /* "killed by signal 9 (SIGKILL)" etc. for a waitpid status. */
 void spawn_describe_status(int wstatus, char *buf, size_t len);
 

@@ -371,6 +371,29 @@ static void print_exec(FILE *f, const struct summary_run *r)
 	fputc('\n', f);
 }
 
+/*
+ * With evidence.go_pprof, the command that compares the two heap profiles (the same as the
+ * evidence ran, with the folder), and why it was not run when it was not.
+ */
+static void print_pprof(FILE *f, const struct summary_run *r)
+{
+	const json_t *heap = json_object_get(json_object_get(r->evidence, "go_pprof"), "heap");
+	const json_t *err = json_object_get(heap, "error");
+
+	if (!heap)
+		return;
+	if (json_is_string(err)) {
+		fprintf(f, "  %-8s ", "pprof");
+		text_escape_file(f, json_string_value(err), 0);
+		fputc('\n', f);
+	}
+	fprintf(f, "  %-8s go tool pprof -top -sample_index=inuse_space -base ", "pprof");
+	text_escape_file(f, r->out_dir, 0);
+	fputs("/go-heap-start.pb.gz ", f);
+	text_escape_file(f, r->out_dir, 0);
+	fputs("/go-heap-end.pb.gz\n", f);
+}
+
 /* A short human summary: the verdict, a line per metric, the driver, the results folder. */
 static void summary_print(FILE *f, const struct summary_run *r)
 {
@@ -410,8 +433,10 @@ static void summary_print(FILE *f, const struct summary_run *r)
 	/* a cap is a verdict without a fit: what grew is all the more worth saying */
 	if (!rep && r->session->end == SESSION_CAPPED)
 		print_where(f, r->evidence, "rss");
-	if (r->evidence)
+	if (r->evidence) {
 		print_compare(f, r);
+		print_pprof(f, r);
+	}
 	if (r->has_driver) {
 		double rate = r->session->elapsed_s > 0 ? t->completed / r->session->elapsed_s : 0;
 		fprintf(f, "  driver   %llu requests, %llu errors, %.0f req/s, %llu connections",

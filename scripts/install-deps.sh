@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the Debian packages leaksoak needs to build, test and plot, and only those missing
 # (python3-yaml checks the Kubernetes manifests; prometheus brings promtool, which checks
-# --metrics-out; wrk is the load generator of the drive.exec examples and their tests).
+# --metrics-out; wrk is the load generator of the drive.exec examples and their tests;
+# openjdk-17-jdk-headless brings jcmd, for evidence.jvm, and javac, for its test helper).
 # Used by `make deps`, `make demo`, `make check` and `make bench`; says exactly what it did.
 #   scripts/install-deps.sh              build, test and plot packages
 #   scripts/install-deps.sh --bench      nothing more today (wrk, which `make bench` compares
@@ -18,7 +19,7 @@ libmicrohttpd-dev zlib1g-dev libgrpc-dev libcmocka-dev gnuplot-nox procps jq lib
 golang-go golang-google-grpc-dev golang-github-gin-gonic-gin-dev golang-github-gin-contrib-cors-dev
 golang-github-gin-contrib-gzip-dev
 golang-github-prometheus-client-golang-dev
-heaptrack python3-yaml prometheus wrk"
+heaptrack openjdk-17-jdk-headless python3-yaml prometheus wrk"
 for arg in "$@"; do
 	case $arg in
 	--bench) ;;

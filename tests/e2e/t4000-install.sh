@@ -105,6 +105,7 @@ scenario_keys() {
 		sample) echo "sample.$key" ;;
 		gate) echo "gate.$key" ;;
 		evidence) echo "evidence.$key" ;;
+		go_pprof) echo "evidence.go_pprof.$key" ;;
 		prometheus) echo "sample.prometheus.$key" ;;
 		series) echo "sample.prometheus.series[].$key" ;;
 		*) echo "?${table}_keys" ;;

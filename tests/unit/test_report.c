@@ -384,14 +384,14 @@ static void test_compare(void **state)
 	assert_int_equal(r.n_changes, 3);
 	assert_string_equal(r.changes[0].name, "steady");
 	assert_false(r.changes[0].is_verdict);
-	assert_int_equal(r.changes[0].metric, METRIC_RSS);
+	assert_string_equal(r.changes[0].what, "rss");
 	assert_true(fabs(r.changes[0].margin_per_min - 128) < 1e-9);
 	assert_string_equal(r.changes[1].name, "turns");
 	assert_true(r.changes[1].is_verdict);
 	assert_string_equal(r.changes[1].from, "pass");
 	assert_string_equal(r.changes[1].to, "leak");
 	assert_string_equal(r.changes[2].name, "turns");
-	assert_int_equal(r.changes[2].metric, METRIC_RSS);
+	assert_string_equal(r.changes[2].what, "rss");
 	/* Written into both the page and summary.json. */
 	assert_int_equal(report_write(&r, d2), 0);
 	char *hp = tu_path(d2, "index.html");

@@ -1067,6 +1067,42 @@ static void test_evidence_keys(void **state)
 	scenario_release(&s);
 }
 
+/* evidence.go_pprof and evidence.jvm: strict keys, the URL required and held to the rules. */
+static void test_runtime_evidence_keys(void **state)
+{
+	struct scenario s;
+
+	(void)state;
+	load_ok("{'name': 'x', 'target': {'cmd': ['t']}, 'evidence': {'jvm': true,\n"
+		" 'go_pprof': {'url': 'http://127.0.0.1:{port}/debug/pprof/'}}}", &s);
+	assert_int_equal(s.jvm, 1);
+	assert_int_equal(scenario_bind_port(&s, 4242), 0);
+	assert_string_equal(s.go_pprof_url, "http://127.0.0.1:4242/debug/pprof/");
+	scenario_release(&s);
+	load_ok("{'name': 'x', 'target': {'cmd': ['t']}}", &s);
+	assert_int_equal(s.jvm, -1);
+	assert_null(s.go_pprof_url);
+	scenario_release(&s);
+	load_ok("{'name': 'x', 'target': {'cmd': ['t']}, 'evidence': {'jvm': false}}", &s);
+	assert_int_equal(s.jvm, 0);
+	scenario_release(&s);
+	assert_error("{'name': 'x', 'target': {'cmd': ['t']}, 'evidence': {'go_pprof': {}}}",
+		     "missing key 'evidence.go_pprof.url' (net/http/pprof's index, "
+		     "\"http://127.0.0.1:{port}/debug/pprof/\")");
+	assert_error("{'name': 'x', 'target': {'cmd': ['t']}, 'evidence': {'go_pprof': "
+		     "{'url': 'http://127.0.0.1/', 'heap': 1}}}",
+		     "unknown key 'evidence.go_pprof.heap' (allowed here: url)");
+	assert_error("{'name': 'x', 'target': {'cmd': ['t']}, 'evidence': {'go_pprof': "
+		     "{'url': 'http://10.0.0.1/debug/pprof/'}}}",
+		     "evidence.go_pprof.url: host '10.0.0.1' is not loopback "
+		     "(set drive.allow_remote to true to allow it)");
+	assert_error("{'name': 'x', 'target': {'cmd': ['t']}, 'evidence': {'go_pprof': "
+		     "'http://127.0.0.1/'}}",
+		     "'evidence.go_pprof' must be an object (got \"http://127.0.0.1/\")");
+	assert_error("{'name': 'x', 'target': {'cmd': ['t']}, 'evidence': {'jvm': 'yes'}}",
+		     "'evidence.jvm' must be true or false (got \"yes\")");
+}
+
 static void test_reserved_names(void **state)
 {
 	static const char *const names[] = { "junit.xml", "index.html", "summary.json",
@@ -1107,6 +1143,7 @@ int main(void)
 		cmocka_unit_test(test_missing_file),
 		cmocka_unit_test(test_unknown_key_top),
 		cmocka_unit_test(test_evidence_keys),
+		cmocka_unit_test(test_runtime_evidence_keys),
 		cmocka_unit_test(test_unknown_key_nested),
 		cmocka_unit_test(test_locating_skips_look_alikes),
 		cmocka_unit_test(test_wrong_type),
