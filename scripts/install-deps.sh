@@ -1,7 +1,8 @@
 #!/bin/sh
 # Install the Debian packages leaksoak needs to build, test and plot, and only those missing
 # (python3-yaml checks the Kubernetes manifests; prometheus brings promtool, which checks
-# --metrics-out).
+# --metrics-out; etcd-server is the server the Go cached-streams target starts, and
+# golang-etcd-server-dev its Go client, clientv3 3.4).
 # Used by `make deps`, `make demo`, `make check` and `make bench`; says exactly what it did.
 #   scripts/install-deps.sh              build, test and plot packages
 #   scripts/install-deps.sh --bench      also wrk (driver comparison in `make bench`)
@@ -13,7 +14,7 @@ pkgs="gcc make pkg-config libc6-dev libjansson-dev libcurl4-openssl-dev libproc2
 libmicrohttpd-dev zlib1g-dev libgrpc-dev libcmocka-dev gnuplot-nox procps jq libxml2-utils man-db
 golang-go golang-google-grpc-dev golang-github-gin-gonic-gin-dev golang-github-gin-contrib-cors-dev
 golang-github-gin-contrib-gzip-dev
-golang-github-prometheus-client-golang-dev
+golang-github-prometheus-client-golang-dev etcd-server golang-etcd-server-dev
 heaptrack python3-yaml prometheus"
 for arg in "$@"; do
 	case $arg in
