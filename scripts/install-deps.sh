@@ -2,7 +2,9 @@
 # Install the Debian packages leaksoak needs to build, test and plot, and only those missing
 # (python3-yaml checks the Kubernetes manifests; prometheus brings promtool, which checks
 # --metrics-out; wrk is the load generator of the drive.exec examples and their tests;
-# openjdk-17-jdk-headless brings jcmd, for evidence.jvm, and javac, for its test helper).
+# openjdk-17-jdk-headless brings jcmd, for evidence.jvm, and javac, for its test helper;
+# etcd-server is the server the Go cached-streams target starts, and golang-etcd-server-dev
+# its Go client, clientv3 3.4).
 # Used by `make deps`, `make demo`, `make check` and `make bench`; says exactly what it did.
 #   scripts/install-deps.sh              build, test and plot packages
 #   scripts/install-deps.sh --bench      nothing more today (wrk, which `make bench` compares
@@ -18,7 +20,7 @@ pkgs="gcc make pkg-config libc6-dev libjansson-dev libcurl4-openssl-dev libproc2
 libmicrohttpd-dev zlib1g-dev libgrpc-dev libcmocka-dev gnuplot-nox procps jq libxml2-utils man-db
 golang-go golang-google-grpc-dev golang-github-gin-gonic-gin-dev golang-github-gin-contrib-cors-dev
 golang-github-gin-contrib-gzip-dev
-golang-github-prometheus-client-golang-dev
+golang-github-prometheus-client-golang-dev etcd-server golang-etcd-server-dev
 heaptrack openjdk-17-jdk-headless python3-yaml prometheus wrk"
 for arg in "$@"; do
 	case $arg in

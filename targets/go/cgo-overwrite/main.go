@@ -7,6 +7,10 @@
 // every key.  The results were merged into a map, and a duplicate key overwrote the previous
 // C-owned value without freeing it.  Only large values leaked, and pprof showed nothing.
 //
+// What is real: cgo and the C allocator (C.CBytes, C.free), goroutines and a Go map.  What is
+// simulated: the C client library and its store - a value is copied into C memory the way the
+// client handed it back - because the original client is not packaged.
+//
 // How this file reproduces it: GET /getm?keys=a,b,... splits the keys into buckets by hash and
 // starts a goroutine per bucket.  The leaky closure ranges over `keys` (the outer list), not
 // `subset`.  A value of 4 KiB or more is copied into C memory with C.CBytes (C.malloc + copy),

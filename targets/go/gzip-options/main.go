@@ -6,6 +6,11 @@
 // or response status code does not allow body"), and on that error path the compressor was
 // never released.  Every preflight leaked one compressor.
 //
+// What is real: gin 1.8.1, gin-contrib/cors 1.4.0, compress/gzip, and with --contrib
+// gin-contrib/gzip 0.0.6 itself (all Debian packages).  What is simulated: the leaking gzip
+// middleware - gin-contrib/gzip 0.0.6's handler with the incident's two changes, below -
+// because the packaged middleware does not leak; its scenario is go-gzip-options-contrib.
+//
 // What the packaged middleware does: gin-contrib/gzip 0.0.6 (Debian's
 // golang-github-gin-contrib-gzip-dev) registered before gin-contrib/cors 1.4.0 takes the same
 // path: cors aborts the preflight with 204, gzip's deferred gz.Close() fails with
@@ -24,7 +29,8 @@
 // --fixed: the real fix - CORS is registered before gzip, so a preflight never reaches the
 // compressor.  The target's code and load are otherwise identical.
 // --contrib: the packaged gin-contrib/gzip 0.0.6 itself, registered before cors (the leaky
-// order), to show that it does not leak: its compressor goes back to its pool on every path.
+// order), to show that it does not leak: its compressor goes back to its pool on every path
+// (scenario go-gzip-options-contrib, which passes).
 package main
 
 import (

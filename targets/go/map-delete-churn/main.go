@@ -14,6 +14,10 @@
 // under a key that will never be seen again, and nothing deletes it: the map holds one entry
 // (key, slice, the line) per request, and its buckets double as it grows and never come back.
 //
+// What is real: Go's own map (Go 1.19).  What is simulated: the log upload (a checksum) - and,
+// because a Go map reuses deleted slots, the entry's survival comes from the late access-log
+// line above, not from the map keeping deleted entries as the write-up said.
+//
 // How this file reproduces it: GET /r?trace=ID logs a few dozen lines under ID in the global
 // map, uploads and deletes them, then its access-log defer adds the final line.
 //

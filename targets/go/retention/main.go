@@ -6,7 +6,12 @@
 // kernel with madvise(MADV_FREE): the pages stay counted in RSS - as LazyFree in
 // /proc/PID/smaps_rollup - until the kernel is short of memory and takes them.  Go 1.16 went
 // back to MADV_DONTNEED; GODEBUG=madvdontneed=0 restores the old behaviour, which is how the
-// scenario runs this target.
+// go-retention scenario runs this target (Go 1.19 here).  GODEBUG=madvdontneed=1 - the remedy the
+// incident used - is its twin, go-retention-madvdontneed: raw RSS falls back after each upload.
+//
+// What is real: Go's runtime, its allocator and its scavenger, with the GODEBUG switch that
+// chooses MADV_FREE or MADV_DONTNEED.  What is simulated: the spreadsheet (one uploaded CSV row
+// repeated) and its parser.
 //
 // How this file reproduces it: POST /upload parses a spreadsheet into [][]string, each cell its
 // own string - a burst of small objects - counts its cells, answers, and drops the rows.  The

@@ -7,12 +7,18 @@
 // stranded one goroutine; a heap diff showed nothing, because the stuck goroutine allocates
 // nothing itself.  Only production had enough traffic to fill a batch in 10 s.
 //
+// What is real: Go's own time.Ticker (Go 1.19) and the runtime's goroutines; nothing is
+// simulated but the upload, a counter.
+//
 // How this file reproduces it: POST /push appends the body to the current batch.  The first
-// push of a batch starts a time.Ticker and a goroutine that waits on ticker.C to flush; the
-// 100th push flushes at once and calls ticker.Stop().  The waiting goroutine - its stack, its
-// ticker and the batch it captured - stays parked in chan receive for good.  Goroutines are not
-// threads: the thread count does not move; RSS grows by each goroutine's stack and what it holds,
-// and the Prometheus series go_goroutines climbs by one per flush.
+// push of a batch starts a time.Ticker and a goroutine that waits on ticker.C to flush that
+// batch; the goroutine knows its batch by number only, so it holds no items.  The 100th push
+// flushes at once and calls ticker.Stop().  The waiting goroutine - its stack, its stopped
+// ticker and its stop channel, a few KiB in all - stays parked in select for good, exactly as
+// in the incident: the heap diff is silent, and only goroutines grow.  Goroutines are not
+// threads: the thread count does not move and RSS barely does; the Prometheus series
+// go_goroutines (and /debug/pprof/goroutine, grouped by stack: main.(*queue).waitTick) climbs
+// by one per flush.
 //
 // --fixed: the real fix - each batch also has a stop channel that the goroutine selects on;
 // the size-triggered flush closes it and the goroutine returns.
@@ -37,6 +43,7 @@ const (
 )
 
 type batch struct {
+	seq    int64 // which batch this is: what its ticker goroutine knows it by
 	items  [][]byte
 	ticker *time.Ticker
 	stop   chan struct{} // closed when the batch is flushed by size (the fix)
@@ -46,6 +53,7 @@ type queue struct {
 	fixed    bool
 	mu       sync.Mutex
 	cur      *batch
+	batches  int64 // batches started
 	flushed  int64 // items handed to the sink
 	stranded int64 // goroutines left waiting on a stopped ticker
 }
@@ -55,18 +63,24 @@ func (q *queue) sink(b *batch) {
 	atomic.AddInt64(&q.flushed, int64(len(b.items)))
 }
 
-// waitTick is the goroutine started with each batch's ticker.
-func (q *queue) waitTick(b *batch) {
+// waitTick is the goroutine started with each batch's ticker.  It holds the ticker, the stop
+// channel and the batch's number, not the batch: a stranded one holds nothing else.
+func (q *queue) waitTick(ticker *time.Ticker, stop <-chan struct{}, seq int64) {
 	select {
-	case <-b.ticker.C:
+	case <-ticker.C:
+		ticker.Stop()
 		q.mu.Lock()
-		if q.cur == b {
+		b := q.cur
+		if b != nil && b.seq == seq {
 			q.cur = nil
+		} else {
+			b = nil
 		}
 		q.mu.Unlock()
-		b.ticker.Stop()
-		q.sink(b)
-	case <-b.stop:
+		if b != nil {
+			q.sink(b)
+		}
+	case <-stop:
 	}
 }
 
@@ -74,8 +88,9 @@ func (q *queue) push(item []byte) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	if q.cur == nil {
-		q.cur = &batch{ticker: time.NewTicker(flushEvery), stop: make(chan struct{})}
-		go q.waitTick(q.cur)
+		q.batches++
+		q.cur = &batch{seq: q.batches, ticker: time.NewTicker(flushEvery), stop: make(chan struct{})}
+		go q.waitTick(q.cur.ticker, q.cur.stop, q.cur.seq)
 	}
 	b := q.cur
 	b.items = append(b.items, item)

@@ -1,7 +1,9 @@
 // Package svc is the common shell of leaksoak's Go targets: the same command line as the C
-// targets (--port N, --fixed), a /healthz the harness polls for readiness, and /metrics served
-// by the real Prometheus Go client, so go_goroutines, go_memstats_* and process_open_fds can be
-// read beside what /proc shows.  Everything else a target registers itself.
+// targets (--port N, --fixed), a /healthz the harness polls for readiness, /metrics served by the
+// real Prometheus Go client (client_golang), so go_goroutines, go_memstats_* and
+// process_open_fds can be read beside what /proc shows, and the runtime's own profiles under
+// /debug/pprof/ (net/http/pprof: heap, goroutine, ...), which is how the engineers in the seed
+// write-ups found each leak.  Everything else a target registers itself.
 package svc
 
 import (
@@ -9,6 +11,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -40,7 +43,8 @@ func ParseWith(name string, extra func(*flag.FlagSet)) Options {
 	return o
 }
 
-// Serve answers /healthz and /metrics itself and everything else with app, on 127.0.0.1:port.
+// Serve answers /healthz, /metrics and /debug/pprof/ itself and everything else with app, on
+// 127.0.0.1:port.
 // It returns only on failure, after printing why; the caller exits 1.
 func Serve(name string, port int, app http.Handler) {
 	mux := http.NewServeMux()
@@ -48,6 +52,11 @@ func Serve(name string, port int, app http.Handler) {
 		fmt.Fprintln(w, "ok")
 	})
 	mux.Handle("/metrics", promhttp.Handler())
+	mux.HandleFunc("/debug/pprof/", pprof.Index) // heap, goroutine, allocs, ... by name
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	mux.Handle("/", app)
 	ln, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
 	if err == nil {
