@@ -432,9 +432,13 @@ static void judge(struct gate_metric *m, const struct fit_blocks *b, const struc
 	m->settling = grows && !m->young && !j->floor && slows_down(j->t, j->y, j->n);
 	m->unsettled = grows && j->early && (m->settling || may_yet_stop(m, j));
 	m->failed = grows && !m->young && !m->settling && !m->unsettled;
+	/* A count that stepped once (a runtime starting one more thread) has the step rule for
+	 * it; its rise is no worst case to hold against every later look. */
+	int one_step = j->floor && m->shape.rises <= 1;
 	m->upper_per_min = NAN;
 	if (m->fitted && m->shape.span > 0)
 		m->upper_per_min = 60 * fmax(fmax(f->theil_sen.hi, f->ols.hi),
+					     one_step ? -INFINITY :
 					     (m->shape.ceil_last - m->shape.floor_first) /
 					     m->shape.span);
 	m->below = gated && m->upper_per_min < m->limit_per_min;
