@@ -20,7 +20,8 @@
  *     a leak keeps its pace.  A JIT's log-shaped growth slows too gently for thirds to see
  *     within a few seconds, so slowing also counts a parabola whose downward curvature is
  *     beyond what the steps and noise explain (t below SHAPE_BENDS_T, with the residuals'
- *     lag-1 autocorrelation taken off the degrees of freedom).  Only early verdicts use it:
+ *     lag-1 autocorrelation taken off the degrees of freedom) and whose slope at the end is
+ *     under SHAPE_BENDS_RATIO of its slope at the start.  Only early verdicts use it:
  *     they wait, and a leak's steps bend its curve both ways.
  *   - A climb never gives back more than half of what it gained (largest fall against the
  *     rise of the floors): random bursts that happen to step up three times in a row have
@@ -55,6 +56,7 @@
 #define TROUGH_MAX 30
 #define SHAPE_MIN_TROUGHS 4
 #define SHAPE_BENDS_T (-2.5)
+#define SHAPE_BENDS_RATIO 0.6
 
 /* Robust sd of block-to-block changes; *typical gets the median absolute change. */
 static double change_noise(const struct fit_blocks *b, double *typical)
@@ -155,11 +157,13 @@ static double ols_slope(const struct fit_blocks *b, size_t from, size_t to)
 }
 
 /*
- * The t statistic of the curvature of a least-squares parabola through the blocks, its
- * standard error widened for lag-1 autocorrelation of the residuals: below about -2.5, the
- * growth bends downwards beyond what its steps and noise explain.  0 with fewer than 8.
+ * Whether the growth bends down: a least-squares parabola through the blocks whose curvature
+ * has a t statistic below SHAPE_BENDS_T (its standard error widened for lag-1 autocorrelation
+ * of the residuals: beyond what steps and noise explain) and whose slope at the end of the
+ * span is under SHAPE_BENDS_RATIO of its slope at the start (a bend that matters: a clean
+ * leak's steps bend its line a little, and with no noise even that is significant).
  */
-static double curvature_t(const struct fit_blocks *b)
+static int bends_down(const struct fit_blocks *b)
 {
 	size_t m = b->m;
 	double mx = 0, u[FIT_MAX_BLOCKS], e[FIT_MAX_BLOCKS];
@@ -196,9 +200,12 @@ static double curvature_t(const struct fit_blocks *b)
 	}
 	double r1 = sse > 0 ? fmax(0, fmin(0.95, num / sse)) : 0;
 	double df = (double)m * (1 - r1) / (1 + r1) - 3;
-	if (df < 1 || sse <= 0)
+	/* d/dx of the fit: slope + c * (2x - sxq / sxx), x centred */
+	double first = slope + c * (2 * (b->x[0] - mx) - sxq / sxx);
+	double last = slope + c * (2 * (b->x[m - 1] - mx) - sxq / sxx);
+	if (df < 1 || !(first > 0) || last >= SHAPE_BENDS_RATIO * first)
 		return 0;
-	return c / sqrt(sse / df / suu);
+	return sse <= 0 || c / sqrt(sse / df / suu) < SHAPE_BENDS_T;
 }
 
 /* The first block at or after x. */
@@ -369,6 +376,6 @@ void shape_analyse(const struct fit_blocks *b, const struct shape_samples *raw,
 	size_t t1 = block_at(b, b->x[0] + out->span / 3), t2 = block_at(b, b->x[0] + 2 * out->span / 3);
 	double early = fmax(ols_slope(b, 0, t1), ols_slope(b, t1, t2));
 	out->slowing = (early > 0 && ols_slope(b, t2, b->m) < early / 2) ||
-		       curvature_t(b) < SHAPE_BENDS_T;
+		       bends_down(b);
 	fit_troughs(b, raw, out);
 }
