@@ -7,4 +7,4 @@ cd "$ROOT" || exit 1
 # Every leaked channel holds 2 FDs and the target caps its leak below the FD limit: under a
 # few thousand descriptors the leak levels off during warm-up and there is nothing to see.
 skip_unless_fd_limit 4096 8 grpc-conns
-bundled_pair grpc-conns '["rss","fds"]' 10 20
+bundled_pair grpc-conns '["rss","fds"]' 15 20

@@ -3,4 +3,4 @@
 . "$(dirname "$0")/lib.sh"
 plan 8
 cd "$ROOT" || exit 1
-bundled_pair gzip-options '["rss"]' 10 20
+bundled_pair gzip-options '["rss"]' 15 20

@@ -3,4 +3,4 @@
 . "$(dirname "$0")/lib.sh"
 plan 8
 cd "$ROOT" || exit 1
-bundled_pair cgo-overwrite '["rss"]' 10 20
+bundled_pair cgo-overwrite '["rss"]' 15 20

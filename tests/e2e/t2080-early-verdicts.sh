@@ -1,6 +1,6 @@
 #!/bin/sh
 # Early verdicts: every bundled leak is called within --duration 10, and --no-early-stop (or
-# "early_stop": false) runs the whole duration.  That each leak settles within 10 s of start
+# "early_stop": false) runs the whole duration.  That each leak settles within 15 s of start
 # at its own duration, and each fixed twin within 20 s, the t20N0 scripts check.
 . "$(dirname "$0")/lib.sh"
 leaks="map-delete-churn cached-streams grpc-conns gzip-options stopped-ticker cgo-overwrite"
