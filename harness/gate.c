@@ -930,8 +930,12 @@ static void describe_metric(struct gate_report *r, int i)
 			 m->fit.n ? r->fitted_s : 0, r->fitted_s > 0 ? m->window_start_s : 0);
 		break;
 	case GATE_SETTLING:
-		snprintf(m->why, sizeof(m->why), "%s %s) is slowing down: start-up still "
-			 "settling, not a leak", name, rg);
+		if (m->settling)
+			snprintf(m->why, sizeof(m->why), "%s %s) is slowing down: start-up still "
+				 "settling, not a leak", name, rg);
+		else
+			snprintf(m->why, sizeof(m->why), "%s %s) grows, but not yet told from a "
+				 "start-up that may stop", name, rg);
 		break;
 	case GATE_STOPPED:
 		format_level(lvl, sizeof(lvl), m, m->fit.y_last);

@@ -506,14 +506,23 @@ int session_verdict(const struct session_result *r, const struct session_judge *
 {
 	struct gate_input in;
 
-	if (r->end == SESSION_SETTLED) {
-		*out = r->decision;
-		return 0;
-	}
 	session_gate_input(r, j->warmup_s, j->with_lazyfree, j->with_requests, &in);
 	if (looked)
 		in.max_fit_s = duration_s - j->warmup_s;
-	return gate_evaluate(j->gate, &in, out);
+	if (r->end != SESSION_SETTLED)
+		return gate_evaluate(j->gate, &in, out);
+	/* A run that settled on a leak ends here: each metric is reported as a run of this length
+	 * judges it, so one still waiting out an early look's guards (a curve that may bend) is
+	 * not shown as passing beside the metrics that failed.  Never a verdict the look did not
+	 * reach: any other outcome keeps the look's report. */
+	*out = r->decision;
+	if (out->leak) {
+		struct gate_report *whole = malloc(sizeof(*whole));
+		if (whole && gate_evaluate(j->gate, &in, whole) == 0 && whole->leak)
+			*out = *whole;
+		free(whole);
+	}
+	return 0;
 }
 
 int session_series_unjudged(const struct gate_report *r, const struct scrape *scrape, char *buf,
