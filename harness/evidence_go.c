@@ -124,6 +124,34 @@ static json_t *heap_top_json(const struct goprof_top *t)
 	return a;
 }
 
+/*
+ * The program's own functions (package main) on the growing paths, most cumulative bytes
+ * first: an allocation flat in strings.(*Builder).Write is placed by whoever called it, and
+ * that is where a Go engineer looks next (pprof's "list" of it).
+ */
+static json_t *heap_own_json(const struct goprof_top *t)
+{
+	const struct goprof_fn *own[GOPROF_MAX_FNS];
+	size_t n = 0;
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < t->n; i++)
+		if (strncmp(t->fns[i].function, "main.", 5) == 0 &&
+		    t->fns[i].cum_bytes >= GOPROF_HEAP_SILENT_BYTES)
+			own[n++] = &t->fns[i];
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = i; k && own[k]->cum_bytes > own[k - 1]->cum_bytes; k--) {
+			const struct goprof_fn *x = own[k];
+			own[k] = own[k - 1];
+			own[k - 1] = x;
+		}
+	for (size_t i = 0; i < n && i < GOPROF_OWN; i++)
+		json_array_append_new(a, json_pack("{s:o, s:I}", "function",
+						   text_json_string(own[i]->function),
+						   "cum_bytes", (json_int_t)own[i]->cum_bytes));
+	return a;
+}
+
 static int timed_top_run(struct evidence_go *g, const char *start, const char *end,
 			 const char *txt, struct goprof_top *t)
 {
@@ -157,8 +185,10 @@ static json_t *heap_json(struct evidence_go *g)
 	else if (timed_top_run(g, start, end, txt, t) < 0)
 		json_object_set_new(o, "error", json_string("go tool pprof failed (see "
 							    TOP_TXT ")"));
-	else
+	else {
 		json_object_set_new(o, "top", heap_top_json(t));
+		json_object_set_new(o, "own", heap_own_json(t));
+	}
 	if (access(txt, R_OK) == 0)
 		json_object_set_new(o, "text", json_string(TOP_TXT));
 	json_object_set_new(o, "total_bytes", json_integer(t->total_bytes));
@@ -300,6 +330,14 @@ static json_t *heap_line(const json_t *heap)
 	if (!shown)
 		return json_string("the Go heap diff is silent (go tool pprof -base): no function "
 				   "outside the runtime grew its in-use bytes by 1 MiB or more");
+	json_array_foreach(json_object_get(heap, "own"), i, f) {
+		if (used >= sizeof(line))
+			break;
+		used += (size_t)snprintf(line + used, sizeof(line) - used, "%s %s", i ?
+					 "," : "; from the program's own", text_escape_buf(name,
+					 sizeof(name), json_string_value(json_object_get(f,
+					 "function"))));
+	}
 	text_utf8_trim(line);
 	return json_string(line);
 }

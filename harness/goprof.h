@@ -37,6 +37,8 @@
 /* pprof samples the heap every 512 KiB allocated on average: growth of a function under two
  * samples' worth is within its noise */
 #define GOPROF_HEAP_SILENT_BYTES (1024 * 1024)
+/* The program's own functions named on the heap line, at most. */
+#define GOPROF_OWN 2
 /* Fewer new goroutines on a stack than this is a connection coming or going, not a pile-up */
 #define GOPROF_GOROUTINES_MIN 10
 
