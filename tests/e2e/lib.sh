@@ -172,6 +172,12 @@ drove_cleanly() {
 	json_true "$1" '.driver.requests > 0 and .driver.errors == 0'
 }
 
+# where_says FILE KEY REGEX: a line of the evidence for KEY (a metric's name) in summary FILE
+# matches the jq regular expression REGEX.
+where_says() {
+	json_true "$1" "any(.evidence.where[\"$2\"][]?; test(\"$3\"))"
+}
+
 # settled_by FILE S: the run ended on an early verdict at most S seconds after its start, and
 # its summary says why.
 settled_by() {

@@ -5,9 +5,13 @@
 # go_goroutines alone, which the scenario scrapes from the target's own /metrics (the
 # Prometheus Go client); the fixed twin (a stop channel) passes.
 . "$(dirname "$0")/lib.sh"
-plan 15
+plan 17
 cd "$ROOT" || exit 1
 bundled_pair go-stopped-ticker '["go_goroutines"]'
+check "where, in Go's words: goroutines parked in the ticker's wait" \
+	where_says "$TMP/go-stopped-ticker/summary.json" go_goroutines 'goroutines parked in main[.][(][*]queue[)][.]waitTick [(]stopped-ticker/main.go:[0-9]+[)]'
+check "and the heap diff is silent" \
+	where_says "$TMP/go-stopped-ticker/summary.json" rss '^the Go heap diff is silent'
 for run in go-stopped-ticker go-stopped-ticker-fixed; do
 	s=$TMP/$run/summary.json
 	check "$run: every scrape of /metrics was read ($(json_get "$s" scrape.ok) of $(json_get "$s" scrape.scrapes))" \

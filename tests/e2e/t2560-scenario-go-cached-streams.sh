@@ -5,7 +5,7 @@
 # the target's etcd child is sampled with it and ended with it; the fixed twin (the watch
 # cancelled) passes.
 . "$(dirname "$0")/lib.sh"
-plan 11
+plan 12
 cd "$ROOT" || exit 1
 if ! command -v etcd >/dev/null 2>&1; then
 	for _ in $(seq 1 11); do skip "no etcd (install etcd-server: ./scripts/install-deps.sh)"; done
@@ -14,6 +14,8 @@ fi
 # The target's etcd keeps its data in a temporary directory of $TMPDIR: one of this test's own.
 mkdir -p "$TMP/tmpdir" && TMPDIR=$TMP/tmpdir && export TMPDIR
 bundled_pair go-cached-streams '["rss","go_goroutines"]'
+check "where, in Go's words: clientv3's watch streams, parked" \
+	where_says "$TMP/go-cached-streams/summary.json" go_goroutines 'goroutines parked in go[.]etcd[.]io/etcd/clientv3[.][(][*]watchGrpcStream[)][.](run|serveSubstream)'
 s=$TMP/go-cached-streams/summary.json
 check "etcd was sampled as part of the target's tree, and grew" \
 	json_true "$s" '[.evidence.processes[] | select(.comm == "etcd" and .rss_kib.delta > 0)] | length == 1'
