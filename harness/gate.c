@@ -358,7 +358,6 @@ static int slows_down(const double *t, const double *y, size_t n)
 	       b.theil_sen.hi < a.theil_sen.lo;
 }
 
-
 /* What judge needs beyond the fit: the window's samples, its count rules, the look. */
 struct judging {
 	const double *t, *y;	/* the metric's window (the basis for memory) */
@@ -391,8 +390,9 @@ static int too_young(const struct judging *j)
  * it has not yet lasted GATE_GROWTH_RATIO times as long as the cut start (the gentle tail of
  * a JIT's log-shaped growth is straight for a while), or growth that began after a flat
  * start (warmup_onset) has not lasted that many times as long as the flat start (a JVM that
- * touches its initial heap for the first time climbs straight for seconds, then stops).  A leak call ends the run, so it waits;
- * the whole run's verdict judges what follows the cut as growth that began at warmup_s.
+ * touches its initial heap for the first time climbs straight for seconds, then stops).  A
+ * leak call ends the run, so it waits; the whole run's verdict judges what follows the cut as
+ * growth that began at warmup_s.
  */
 static int may_yet_stop(const struct gate_metric *m, const struct judging *j)
 {
@@ -425,9 +425,9 @@ static void judge(struct gate_metric *m, const struct fit_blocks *b, const struc
 	m->stopped = m->fitted && m->shape.stopped;
 	int grows = gated && ((j->counts_ok && m->over_gate && (climb || trend)) || floor) &&
 		    !m->stopped;
-	/* Only growth that would fail is asked whether it is still settling: it costs two fits. */
 	m->young = grows && too_young(j);
-	/* Counts move in whole steps at random: their halves differ by chance, and a pool that
+	/* Only growth that would fail is asked whether it is still settling: it costs two fits.
+	 * Counts move in whole steps at random: their halves differ by chance, and a pool that
 	 * grows has the step rule.  Slowing down is a memory metric's start-up. */
 	m->settling = grows && !m->young && !j->floor && slows_down(j->t, j->y, j->n);
 	m->unsettled = grows && j->early && (m->settling || may_yet_stop(m, j));
@@ -480,20 +480,17 @@ static struct window cut_transient(struct gate_metric *m, const struct window *w
 		if (wu.start_block)
 			cut = window_from(w, wu.start_x);
 	}
-	if (cut.n != w->n && cut.n >= GATE_MIN_CUT_SAMPLES) {
-		const double *yc = y + (cut.off - w->off);
-		if (fit_series_blocks(cut.t, yc, cut.n, &m->fit, b) == 0) {
-			m->transient = 1;
-			m->transient_capped = wu.capped;
-			m->window_start_s = cut.t[0];
-			if (raw)
-				r->has_rss_raw = fit_series(cut.t, raw + (cut.off - w->off), cut.n,
-							    &r->rss_raw) == 0;
-		} else {
-			m->fitted = fit_series_blocks(w->t, y, w->n, &m->fit, b) == 0;
-			cut = *w;
-		}
+	if (cut.n == w->n || cut.n < GATE_MIN_CUT_SAMPLES) {
+		cut = *w;
+	} else if (fit_series_blocks(cut.t, y + (cut.off - w->off), cut.n, &m->fit, b) == 0) {
+		m->transient = 1;
+		m->transient_capped = wu.capped;
+		m->window_start_s = cut.t[0];
+		if (raw)
+			r->has_rss_raw = fit_series(cut.t, raw + (cut.off - w->off), cut.n,
+						    &r->rss_raw) == 0;
 	} else {
+		m->fitted = fit_series_blocks(w->t, y, w->n, &m->fit, b) == 0;
 		cut = *w;
 	}
 	m->span_s = m->fitted && cut.n ? cut.t[cut.n - 1] - cut.t[0] : 0;
