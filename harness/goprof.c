@@ -30,18 +30,14 @@ static void copy_n(char *dst, size_t len, const char *src, size_t n)
 static int each_line(const char *text, size_t len, int (*fn)(void *, char *), void *cls)
 {
 	char line[1024];
+	size_t pos = 0;
+	ssize_t n;
 
-	for (size_t i = 0; i < len;) {
-		const char *nl = memchr(text + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - text) : len;
-		size_t n = end - i < sizeof(line) - 1 ? end - i : sizeof(line) - 1;
-		memcpy(line, text + i, n);
-		line[n] = '\0';
+	while ((n = text_next_line(text, len, &pos, line, sizeof(line))) >= 0) {
 		while (n && (line[n - 1] == '\r' || line[n - 1] == ' ' || line[n - 1] == '\t'))
 			line[--n] = '\0';
 		if (fn(cls, line) < 0)
 			return -1;
-		i = end + 1;
 	}
 	return 0;
 }

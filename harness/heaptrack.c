@@ -158,17 +158,11 @@ size_t heaptrack_parse_leaks(const char *text, size_t len, struct heaptrack_leak
 	struct parse p = { .out = out };
 	char line[512];
 
+	size_t pos = 0;
+
 	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < len;) {
-		const char *nl = memchr(text + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - text) : len;
-		size_t n = end - i < sizeof(line) - 1 ? end - i : sizeof(line) - 1;
-		memcpy(line, text + i, n);
-		line[n] = '\0';
-		/* a NUL inside the line ends it here: the rest is not text */
+	while (text_next_line(text, len, &pos, line, sizeof(line)) >= 0)
 		parse_line(&p, line);
-		i = end + 1;
-	}
 	return out->n;
 }
 

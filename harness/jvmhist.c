@@ -88,14 +88,10 @@ int jvmhist_parse(const char *text, size_t len, struct jvmhist *out)
 	char line[512];
 	int row;
 
+	size_t pos = 0;
+
 	memset(out, 0, sizeof(*out));
-	for (size_t i = 0; i < len;) {
-		const char *nl = memchr(text + i, '\n', len - i);
-		size_t end = nl ? (size_t)(nl - text) : len;
-		size_t n = end - i < sizeof(line) - 1 ? end - i : sizeof(line) - 1;
-		memcpy(line, text + i, n);
-		line[n] = '\0';
-		i = end + 1;
+	while (text_next_line(text, len, &pos, line, sizeof(line)) >= 0) {
 		parse_line(out, line, &c, &row);
 		if (row && add_row(out, &cap, &c) < 0) {
 			jvmhist_release(out);

@@ -195,3 +195,17 @@ json_t *text_json_string(const char *s)
 	free(copy);
 	return j;
 }
+
+ssize_t text_next_line(const char *text, size_t len, size_t *pos, char *buf, size_t size)
+{
+	if (*pos >= len)
+		return -1;
+	const char *nl = memchr(text + *pos, '\n', len - *pos);
+	size_t end = nl ? (size_t)(nl - text) : len;
+	size_t n = end - *pos < size - 1 ? end - *pos : size - 1;
+
+	memcpy(buf, text + *pos, n);
+	buf[n] = '\0';
+	*pos = end + 1;
+	return (ssize_t)n;
+}

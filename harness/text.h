@@ -17,6 +17,7 @@
 
 #include <jansson.h>
 #include <stddef.h>
+#include <sys/types.h>
 #include <stdio.h>
 
 /* TEXT_LINE_START: s begins a line of output: a leading ':' is escaped too (\x3a), so a line
@@ -60,5 +61,13 @@ void text_utf8_trim(char *buf);
  * when out of memory.  (Control characters need nothing: JSON escapes them.)
  */
 json_t *text_json_string(const char *s);
+
+/*
+ * The line of text[0, len) that starts at *pos into buf (without its newline, cut to size - 1
+ * bytes, NUL-terminated; a NUL inside it ends it there), and *pos past its newline.  Returns
+ * the bytes copied, or -1 when *pos is at the end.  For parsers of a tool's output, which
+ * may hold any bytes: a line too long for buf is read cut, never overrun.
+ */
+ssize_t text_next_line(const char *text, size_t len, size_t *pos, char *buf, size_t size);
 
 #endif

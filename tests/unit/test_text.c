@@ -101,6 +101,29 @@ static void test_json_string(void **state)
 }
 
 /* diag escapes every message: one line on stderr whatever it quotes. */
+/* Lines of a tool's output: the last without a newline, an empty one, one cut to the buffer,
+ * a NUL ending a line early, and nothing past the end. */
+static void test_next_line(void **state)
+{
+	const char text[] = "one\n\nabcdefghij\nnu\0l\nlast";
+	size_t len = sizeof(text) - 1, pos = 0;
+	char buf[6];
+
+	(void)state;
+	assert_int_equal(text_next_line(text, len, &pos, buf, sizeof(buf)), 3);
+	assert_string_equal(buf, "one");
+	assert_int_equal(text_next_line(text, len, &pos, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(text_next_line(text, len, &pos, buf, sizeof(buf)), 5);
+	assert_string_equal(buf, "abcde");
+	assert_int_equal(text_next_line(text, len, &pos, buf, sizeof(buf)), 4);
+	assert_string_equal(buf, "nu");
+	assert_int_equal(text_next_line(text, len, &pos, buf, sizeof(buf)), 4);
+	assert_string_equal(buf, "last");
+	assert_int_equal(text_next_line(text, len, &pos, buf, sizeof(buf)), -1);
+	assert_int_equal(text_next_line(text, len, &pos, buf, sizeof(buf)), -1);
+}
+
 static void test_diag_escapes(void **state)
 {
 	char msg[128];
@@ -121,6 +144,7 @@ int main(void)
 		cmocka_unit_test(test_utf8_cut),
 		cmocka_unit_test(test_json_string),
 		cmocka_unit_test(test_diag_escapes),
+		cmocka_unit_test(test_next_line),
 	};
 
 	return cmocka_run_group_tests_name("text", tests, NULL, NULL);
