@@ -475,7 +475,11 @@ static struct window cut_transient(struct gate_metric *m, const struct window *w
 	struct window cut = *w;
 
 	m->window_start_s = w->n ? w->t[0] : NAN;
-	if (m->fitted) {
+	/* A window already under its gate at both intervals' upper bounds needs no cut: a
+	 * start-up too small to matter only costs the span an early pass waits for. */
+	int needed = !(m->limit_per_min >= 0 && 60 * fmax(m->fit.theil_sen.hi, m->fit.ols.hi) <
+		       m->limit_per_min);
+	if (m->fitted && needed) {
 		warmup_detect(b, &wu);
 		if (wu.start_block)
 			cut = window_from(w, wu.start_x);

@@ -38,7 +38,7 @@
  * samples' worth is within its noise */
 #define GOPROF_HEAP_SILENT_BYTES (1024 * 1024)
 /* The program's own functions named on the heap line, at most. */
-#define GOPROF_OWN 2
+#define GOPROF_OWN 4
 /* Fewer new goroutines on a stack than this is a connection coming or going, not a pile-up */
 #define GOPROF_GOROUTINES_MIN 10
 
