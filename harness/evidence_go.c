@@ -100,6 +100,21 @@ static json_t *heap_command(void)
 	return json_string(cmd);
 }
 
+/*
+ * Rows largest first by flat bytes, or by cumulative bytes when cum; rows that tie keep
+ * pprof's order.  Insertion sort: a few dozen rows.
+ */
+static void sort_rows(const struct goprof_fn **v, size_t n, int cum)
+{
+	for (size_t i = 1; i < n; i++)
+		for (size_t k = i; k && (cum ? v[k]->cum_bytes > v[k - 1]->cum_bytes :
+					 v[k]->flat_bytes > v[k - 1]->flat_bytes); k--) {
+			const struct goprof_fn *x = v[k];
+			v[k] = v[k - 1];
+			v[k - 1] = x;
+		}
+}
+
 /* The functions whose in-use bytes grew, largest first. */
 static json_t *heap_top_json(const struct goprof_top *t)
 {
@@ -110,12 +125,7 @@ static json_t *heap_top_json(const struct goprof_top *t)
 	for (size_t i = 0; i < t->n; i++)
 		if (t->fns[i].flat_bytes > 0)
 			grew[n++] = &t->fns[i];
-	for (size_t i = 1; i < n; i++)	/* insertion sort: a few dozen rows */
-		for (size_t k = i; k && grew[k]->flat_bytes > grew[k - 1]->flat_bytes; k--) {
-			const struct goprof_fn *x = grew[k];
-			grew[k] = grew[k - 1];
-			grew[k - 1] = x;
-		}
+	sort_rows(grew, n, 0);
 	for (size_t i = 0; i < n && i < GOPROF_TOP; i++)
 		json_array_append_new(a, json_pack("{s:o, s:I, s:I}", "function",
 						   text_json_string(grew[i]->function),
@@ -139,12 +149,7 @@ static json_t *heap_own_json(const struct goprof_top *t)
 		if (strncmp(t->fns[i].function, "main.", 5) == 0 &&
 		    t->fns[i].cum_bytes >= GOPROF_HEAP_SILENT_BYTES)
 			own[n++] = &t->fns[i];
-	for (size_t i = 1; i < n; i++)
-		for (size_t k = i; k && own[k]->cum_bytes > own[k - 1]->cum_bytes; k--) {
-			const struct goprof_fn *x = own[k];
-			own[k] = own[k - 1];
-			own[k - 1] = x;
-		}
+	sort_rows(own, n, 1);
 	for (size_t i = 0; i < n && i < GOPROF_OWN; i++)
 		json_array_append_new(a, json_pack("{s:o, s:I}", "function",
 						   text_json_string(own[i]->function),
