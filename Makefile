@@ -54,9 +54,9 @@ TARGET_LIBS = $(call pc_libs,$(TARGET_PKGS)) -lpthread -lm
 # pkg-config's grpc line names ~80 abseil libraries; the C core needs only these two.
 GRPC_LIBS = -lgrpc -lgpr
 
-HARNESS_SRC = $(sort $(wildcard harness/*.c))
+HARNESS_SRC = $(sort $(wildcard harness/*/*.c))
 HARNESS_OBJ = $(HARNESS_SRC:%.c=$(OBJDIR)/%.o)
-HARNESS_LIB_OBJ = $(filter-out $(OBJDIR)/harness/main.o,$(HARNESS_OBJ))
+HARNESS_LIB_OBJ = $(filter-out $(OBJDIR)/harness/cli/main.o,$(HARNESS_OBJ))
 
 TARGET_LIB_SRC = $(sort $(wildcard targets/lib/*.c))
 TARGET_LIB_OBJ = $(TARGET_LIB_SRC:%.c=$(OBJDIR)/%.o)
@@ -97,7 +97,7 @@ FORCE:
 $(OBJDIR)/harness/%.o: harness/%.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
 	$(quiet) CC $<
-	$(Q)$(CC) $(ALL_CFLAGS) -DLEAKSOAK_VERSION='"$(VERSION)"' $(HARNESS_CFLAGS) -c -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) -DLEAKSOAK_VERSION='"$(VERSION)"' -Iharness $(HARNESS_CFLAGS) -c -o $@ $<
 
 $(OBJDIR)/targets/%.o: targets/%.c $(FLAGS_STAMP)
 	@mkdir -p $(@D)
@@ -248,13 +248,13 @@ FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-fram
 FUZZ_CFLAGS = $(BASE_CFLAGS) -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link
 FUZZ_SRC = $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN = $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-FUZZ_LIB_OBJ = $(filter-out build/fuzz/harness/main.o,$(HARNESS_SRC:%.c=build/fuzz/%.o))
+FUZZ_LIB_OBJ = $(filter-out build/fuzz/harness/cli/main.o,$(HARNESS_SRC:%.c=build/fuzz/%.o))
 
 .PHONY: fuzz fuzz-build
 build/fuzz/harness/%.o: harness/%.c
 	@mkdir -p $(@D)
 	$(quiet) FUZZCC $<
-	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -DLEAKSOAK_VERSION='"$(VERSION)"' $(HARNESS_CFLAGS) -c -o $@ $<
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -DLEAKSOAK_VERSION='"$(VERSION)"' -Iharness $(HARNESS_CFLAGS) -c -o $@ $<
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 	@mkdir -p $(@D)

@@ -33,7 +33,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "driver.h"
+#include "run/driver.h"
 
 #define HELLO "build/helpers/hello"
 #define CONNECTIONS 16

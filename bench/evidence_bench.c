@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "evidence.h"
+#include "evidence/evidence.h"
 
 #define ROUNDS 5
 

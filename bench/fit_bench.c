@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "fit.h"
-#include "gate.h"
+#include "judge/fit.h"
+#include "judge/gate.h"
 
 #define REPS 7
 

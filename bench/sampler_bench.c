@@ -22,9 +22,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "sampler.h"
-#include "target.h"
+#include "base/diag.h"
+#include "proc/sampler.h"
+#include "run/target.h"
 
 #define TREE "build/helpers/tree"
 #define MAX_PIDS 64

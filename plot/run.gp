@@ -33,7 +33,7 @@
 #                 drawn on the left axis, the others on the right (a goroutine count and a heap
 #                 in bytes do not share a scale)
 #
-# Columns of samples.csv (harness/results.h): 1 t_s, 2 rss_kib, 3 threads, 4 fds, 7 lazyfree_kib,
+# Columns of samples.csv (harness/record/results.h): 1 t_s, 2 rss_kib, 3 threads, 4 fds, 7 lazyfree_kib,
 # 10 rss_anon_kib.
 
 csv = ARG1

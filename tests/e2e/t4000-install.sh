@@ -3,7 +3,7 @@
 # scenarios, their targets and the plot scripts where they belong; the installed binary runs
 # from outside the repository, finds its plot script and runs a bundled scenario from
 # share/leaksoak; the man page documents every command, long option, exit code and scenario
-# key the sources define (read from harness/*.c, so an undocumented addition fails here);
+# key the sources define (read from harness/*/*.c, so an undocumented addition fails here);
 # `make uninstall` takes it all away again.
 . "$(dirname "$0")/lib.sh"
 plan 20
@@ -36,23 +36,23 @@ page_part() {
 
 # Names of the subcommands in main.c's dispatch table.
 commands() {
-	sed -n 's/^[[:space:]]*{ "\([a-z][a-z]*\)", cmd_[a-z]*,.*/\1/p' "$ROOT/harness/main.c"
+	sed -n 's/^[[:space:]]*{ "\([a-z][a-z]*\)", cmd_[a-z]*,.*/\1/p' "$ROOT/harness/cli/main.c"
 }
 
 # The gate key of each built-in metric in the metric table (metric.c), one per line.
 metric_gate_keys() {
-	sed -n 's/.*"\([a-z_]*_per_min\)".*/\1/p' "$ROOT/harness/metric.c"
+	sed -n 's/.*"\([a-z_]*_per_min\)".*/\1/p' "$ROOT/harness/scenario/metric.c"
 }
 
 # 1 when cmd_$1.c makes a gate option of each metric's gate key (--max-fds-per-min).
 has_gate_options() {
-	grep -q 'metric_builtin\[i\]\.gate_key' "$ROOT/harness/cmd_$1.c"
+	grep -q 'metric_builtin\[i\]\.gate_key' "$ROOT/harness/cli/cmd_$1.c"
 }
 
 # Options of one subcommand from its getopt_long table, one per line: the long name, and
 # its short letter when the optstring has one (-j for --jobs), else "-".
 options_of() {
-	file=$ROOT/harness/cmd_$1.c
+	file=$ROOT/harness/cli/cmd_$1.c
 	[ -f "$file" ] || return 0	# the command check reports it
 	optstring=$(sed -n 's/.*getopt_long(argc, argv, "\([^"]*\)".*/\1/p' "$file")
 	sed -n "s/^[[:space:]]*{ \"\([a-z][a-z-]*\)\", [a-z_]*_argument, NULL, '\(.\)' },.*/\1 \2/p" \
@@ -73,7 +73,7 @@ synopsis_of() {
 		f'
 }
 
-# Every key harness/scenario.c accepts, as the path the man page must document, one per
+# Every key harness/scenario/scenario.c accepts, as the path the man page must document, one per
 # line.  Each *_keys[] table is one object of the schema; a table this test does not know
 # is printed as "?NAME" so that it fails the check until its place is added here.
 scenario_keys() {
@@ -92,7 +92,7 @@ scenario_keys() {
 				line = substr(line, RSTART + RLENGTH)
 			}
 			if ($0 ~ /NULL/) table = 0
-		}' "$ROOT/harness/scenario.c" |
+		}' "$ROOT/harness/scenario/scenario.c" |
 	while read -r table key; do
 		case $table in
 		top) echo "$key" ;;
@@ -216,7 +216,7 @@ else
 	grep -q "Every command also takes -h, --help" "$MAN_TXT" || missing="-h,--help"
 	for c in $cmds; do
 		# The table parse must see every option the source declares, or it checks nothing.
-		declared=$(grep -c '_argument, NULL' "$ROOT/harness/cmd_$c.c" 2>/dev/null)
+		declared=$(grep -c '_argument, NULL' "$ROOT/harness/cli/cmd_$c.c" 2>/dev/null)
 		# One line of the table declares an option per gate key of the metric table.
 		if has_gate_options "$c"; then
 			declared=$((declared - 1 + $(metric_gate_keys | wc -l)))
@@ -242,7 +242,7 @@ EOF
 
 	# Each exit code of diag.h, and 128+N, as a tag in EXIT STATUS.
 	missing=
-	codes=$(sed -n 's/^[[:space:]]*LS_EXIT_[A-Z]* = \([0-9]*\),.*/\1/p' "$ROOT/harness/diag.h")
+	codes=$(sed -n 's/^[[:space:]]*LS_EXIT_[A-Z]* = \([0-9]*\),.*/\1/p' "$ROOT/harness/base/diag.h")
 	[ "$(echo "$codes" | wc -w)" -ge 4 ] || missing="only-$(echo "$codes" | tr '\n' ,)-in-diag.h"
 	for code in $codes '128+N'; do
 		page_part '^EXIT STATUS' | grep -Eq "^       $(re_quote "$code")( |\$)" ||

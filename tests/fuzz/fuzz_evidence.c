@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "heaptrack.h"
-#include "procparse.h"
+#include "evidence/heaptrack.h"
+#include "evidence/procparse.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -11,10 +11,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "diag.h"
-#include "history.h"
-#include "path.h"
-#include "results.h"
+#include "base/diag.h"
+#include "out/history.h"
+#include "base/path.h"
+#include "record/results.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

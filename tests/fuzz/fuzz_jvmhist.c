@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "jvmhist.h"
+#include "evidence/jvmhist.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

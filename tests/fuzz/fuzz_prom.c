@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "prom.h"
+#include "scenario/prom.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

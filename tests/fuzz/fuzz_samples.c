@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "samples.h"
+#include "base/diag.h"
+#include "record/samples.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "diag.h"
-#include "scenario.h"
-#include "template.h"
+#include "base/diag.h"
+#include "scenario/scenario.h"
+#include "base/template.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,9 +8,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "diag.h"
-#include "plot.h"
-#include "report.h"
+#include "base/diag.h"
+#include "out/plot.h"
+#include "out/report.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

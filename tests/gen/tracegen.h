@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gate.h"
+#include "judge/gate.h"
 
 #define TRACEGEN_HZ 10
 #define TRACEGEN_WARMUP_S 5.0

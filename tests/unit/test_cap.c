@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "cap.h"
-#include "diag.h"
+#include "proc/cap.h"
+#include "base/diag.h"
 
 static char *meminfo(const char *dir, const char *text)
 {

@@ -15,9 +15,9 @@
 
 #include <cmocka.h>
 
-#include "cmdline.h"
-#include "diag.h"
-#include "scenario.h"
+#include "cli/cmdline.h"
+#include "base/diag.h"
+#include "scenario/scenario.h"
 
 static char dir[256];
 static char saved[300];

@@ -26,8 +26,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "diag.h"
-#include "driver.h"
+#include "base/diag.h"
+#include "run/driver.h"
 
 #define HANG_GUARD_NS ((int64_t)TU_HANG_GUARD_MS * 1000000)
 #define MAX_RECORDS 1024

@@ -20,9 +20,9 @@
 #include <sys/timerfd.h>
 #include <sys/un.h>
 
-#include "evidence.h"
-#include "heaptrack.h"
-#include "procparse.h"
+#include "evidence/evidence.h"
+#include "evidence/heaptrack.h"
+#include "evidence/procparse.h"
 
 /* ---- helpers ---------------------------------------------------------------------- */
 

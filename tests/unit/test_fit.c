@@ -11,7 +11,7 @@
 
 #include "testutil.h"
 #include "noise.h"
-#include "fit.h"
+#include "judge/fit.h"
 
 /* ---------------------------------------------------------------- series */
 

@@ -12,8 +12,8 @@
 
 #include "testutil.h"
 #include "noise.h"
-#include "diag.h"
-#include "gate.h"
+#include "base/diag.h"
+#include "judge/gate.h"
 
 /* ---------------------------------------------------------------- runs */
 

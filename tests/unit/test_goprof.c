@@ -7,11 +7,11 @@
 
 #include <sys/stat.h>
 
-#include "clock.h"
-#include "gate.h"
-#include "goprof.h"
-#include "heapcmp.h"
-#include "spawn.h"
+#include "base/clock.h"
+#include "judge/gate.h"
+#include "evidence/goprof.h"
+#include "evidence/heapcmp.h"
+#include "base/spawn.h"
 
 static void load_dump(const char *path, struct goprof_goroutines *g)
 {

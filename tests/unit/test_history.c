@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "history.h"
-#include "report.h"
+#include "out/history.h"
+#include "out/report.h"
 
 /* One scenario in one soak. */
 struct fx_run {

@@ -8,8 +8,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include "evidence_jvm.h"
-#include "jvmhist.h"
+#include "evidence/evidence_jvm.h"
+#include "evidence/jvmhist.h"
 
 static void load(const char *path, struct jvmhist *h)
 {

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "diag.h"
-#include "plot.h"
+#include "base/diag.h"
+#include "out/plot.h"
 
 static const char summary_json[] =
 	"{\"scenario\": \"map-churn\", \"verdict\": \"leak\", \"warmup_s\": 5,\n"

@@ -8,7 +8,7 @@
 
 #include <float.h>
 
-#include "prom.h"
+#include "scenario/prom.h"
 
 #define FIXTURES "tests/unit/fixtures/prom/"
 

@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "diag.h"
-#include "promtext.h"
-#include "report.h"
+#include "base/diag.h"
+#include "out/promtext.h"
+#include "out/report.h"
 
 /* dir/sub/summary.json from j (a run summary), added to r. */
 static void add_summary(struct report *r, const char *dir, const char *sub, json_t *j)

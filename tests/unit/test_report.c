@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "report.h"
-#include "soak.h"
+#include "out/report.h"
+#include "cli/soak.h"
 
 /* A valid 1x1 PNG (70 bytes: base64 ends in "==") and its base64, computed independently. */
 static const unsigned char tiny_png[] = {

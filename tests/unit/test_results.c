@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "results.h"
-#include "summary.h"
-#include "diag.h"
+#include "record/results.h"
+#include "out/summary.h"
+#include "base/diag.h"
 
 /*
  * The file at path is byte for byte the golden file name.  LEAKSOAK_UPDATE_GOLDEN=1 writes

@@ -20,9 +20,9 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "diag.h"
-#include "sampler.h"
-#include "target.h"
+#include "base/diag.h"
+#include "proc/sampler.h"
+#include "run/target.h"
 
 static char tree_path[PATH_MAX];
 static char msg[512];

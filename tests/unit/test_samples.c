@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "diag.h"
-#include "results.h"
-#include "samples.h"
+#include "base/diag.h"
+#include "record/results.h"
+#include "record/samples.h"
 
 struct seen {
 	size_t n;

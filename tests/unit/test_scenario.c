@@ -20,9 +20,9 @@
 
 #include <cmocka.h>
 
-#include "diag.h"
-#include "scenario.h"
-#include "template.h"
+#include "base/diag.h"
+#include "scenario/scenario.h"
+#include "base/template.h"
 
 static char dir[256];
 static char file[300];

@@ -13,9 +13,9 @@
 #include <sys/socket.h>
 
 #include "testutil.h"
-#include "clock.h"
-#include "diag.h"
-#include "scrape.h"
+#include "base/clock.h"
+#include "base/diag.h"
+#include "run/scrape.h"
 
 #define HANG_GUARD_NS ((int64_t)TU_HANG_GUARD_MS * CLOCK_NS_PER_MS)
 

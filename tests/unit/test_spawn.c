@@ -16,9 +16,9 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "clock.h"
-#include "diag.h"
-#include "spawn.h"
+#include "base/clock.h"
+#include "base/diag.h"
+#include "base/spawn.h"
 
 static char tree_path[PATH_MAX];
 static char msg[512];

@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "diag.h"
-#include "status.h"
+#include "base/diag.h"
+#include "run/status.h"
 
 static struct status_view full_view(void)
 {

@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 #include "testutil.h"
-#include "diag.h"
-#include "target.h"
+#include "base/diag.h"
+#include "run/target.h"
 
 #define MAX_TREE_PIDS 64
 

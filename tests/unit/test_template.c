@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "template.h"
+#include "base/template.h"
 
 static const struct template_vars all_vars = { .port = "8080", .seq = "17", .uuid = "U" };
 

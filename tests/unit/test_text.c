@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "testutil.h"
-#include "diag.h"
-#include "text.h"
+#include "base/diag.h"
+#include "base/text.h"
 
 static void assert_escaped(const char *in, unsigned flags, const char *want)
 {

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "units.h"
+#include "base/units.h"
 
 static const char *const junk[] = {
 	"", "30x", "-1", "+1", " 1", "1 ", "1e999", "nan", "NaN", "inf", "infinity", "0x10",

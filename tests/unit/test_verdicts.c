@@ -13,8 +13,8 @@
 
 #include "testutil.h"
 #include "noise.h"
-#include "gate.h"
-#include "shape.h"
+#include "judge/gate.h"
+#include "judge/shape.h"
 #include "tracegen.h"
 
 #define SEEDS 50
