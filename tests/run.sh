@@ -2,7 +2,7 @@
 # run.sh — run every test of leaksoak and end with one line "N passed, N failed, N skipped".
 #   tests/run.sh UNIT_DIR SANITIZED_UNIT_DIR
 # Unit tests (cmocka) run plain and under AddressSanitizer+UBSan (with VALGRIND=1 the plain
-# ones also run under valgrind); end-to-end scripts (tests/e2e/t*.sh, TAP) run two at a time —
+# ones also run under valgrind); end-to-end scripts (tests/e2e/t*.sh, TAP) run E2E_JOBS (2) at a time —
 # they mostly wait on targets, not on the CPU — each under a time limit, so a hang is a
 # failure rather than a CI job that never ends.
 set -u
@@ -68,25 +68,24 @@ for src in tests/unit/test_*.c; do
 	fi
 done
 
-# End-to-end: two scripts at a time, outputs shown whole and in order.
+# End-to-end: a pool of E2E_JOBS scripts at a time (a finished one makes room for the next,
+# so one long script does not hold its neighbours back); outputs are shown whole, in order,
+# each with the seconds it took.
+E2E_JOBS=${E2E_JOBS:-2}
+export E2E_LIMIT_S logs
 set -- tests/e2e/t*.sh
-i=0
+# shellcheck disable=SC2016
+printf '%s\n' "$@" | xargs -P "$E2E_JOBS" -n 1 sh -c '
+	n=$(basename "$1" .sh)
+	start=$(date +%s)
+	timeout -k 10 "$E2E_LIMIT_S" sh "$1" >"$logs/e2e.$n.log" 2>&1
+	echo $? >"$logs/e2e.$n.rc"
+	echo $(($(date +%s) - start)) >"$logs/e2e.$n.s"' sh
 for t in "$@"; do
-	i=$((i + 1))
-	(
-		timeout -k 10 "$E2E_LIMIT_S" sh "$t" >"$logs/e2e.$i.log" 2>&1
-		echo $? >"$logs/e2e.$i.rc"
-	) &
-	if [ $((i % 2)) = 0 ]; then
-		wait
-	fi
-done
-wait
-i=0
-for t in "$@"; do
-	i=$((i + 1))
-	log=$logs/e2e.$i.log
-	rc=$(cat "$logs/e2e.$i.rc" 2>/dev/null || echo 125)
+	n=$(basename "$t" .sh)
+	log=$logs/e2e.$n.log
+	rc=$(cat "$logs/e2e.$n.rc" 2>/dev/null || echo 125)
+	took=$(cat "$logs/e2e.$n.s" 2>/dev/null || echo '?')
 	s=$(grep -c '^ok [0-9]* # skip' "$log")
 	p=$(($(grep -c '^ok ' "$log") - s))
 	f=$(grep -c '^not ok ' "$log")
@@ -107,7 +106,7 @@ for t in "$@"; do
 		echo "e2e: $t FAILED (still running after ${E2E_LIMIT_S} s: stopped)"
 		sed 's/^/    /' "$log"
 	elif [ "$f" = 0 ]; then
-		if [ "$s" = 0 ]; then echo "e2e: $t ok ($p)"; else echo "e2e: $t ok ($p, $s skipped)"; fi
+		if [ "$s" = 0 ]; then echo "e2e: $t ok ($p, $took s)"; else echo "e2e: $t ok ($p, $s skipped, $took s)"; fi
 	else
 		echo "e2e: $t FAILED"
 		sed 's/^/    /' "$log"
