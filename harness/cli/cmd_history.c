@@ -16,9 +16,8 @@
 #include "out/history.h"
 #include "out/report.h"
 
-static const char *const history_synopsis[] = { "DIR [options]", NULL };
 static const struct opt_cmd history_cmd = {
-	.name = "history", .synopsis = history_synopsis, .col = 19,
+	.name = "history", .col = 19, .synopsis = "DIR [options]",
 	.about =
 	"The soaks in DIR (the folder holding the soak folders, e.g. results/soak) over time:\n"
 	"per scenario and gated metric, the slopes against the gate and the verdicts of the last\n"
@@ -42,18 +41,14 @@ static int parse_opts(int argc, char **argv, struct history_opts *o)
 		OPT_ULONG(0, "last", "N", &o->last, 1, HISTORY_MAX_LAST,
 			  "the last N soaks (default 30)", "a number of soaks from %lu to %lu"),
 		OPT_FLAG(0, "json", &o->json, "one JSON document on stdout instead of the table"),
-		OPT_HELP(),
 		OPT_END(),
 	};
 	int p = opt_parse(&history_cmd, opts, argc, argv);
 
 	if (p)
 		return p;
-	if (optind != argc - 1)
-		return opt_error(&history_cmd, NULL, "%s", optind == argc ? "missing DIR" :
-				 "only one DIR");
-	o->dir = argv[optind];
-	return 0;
+	o->dir = opt_operand(&history_cmd, argc, argv, "missing DIR", "only one DIR");
+	return o->dir ? 0 : -1;
 }
 
 /* The table or the JSON document on stdout: 0, or -1 when it could not be written. */

@@ -15,9 +15,8 @@
 #include "out/plot.h"
 #include "base/text.h"
 
-static const char *const plot_synopsis[] = { "RUN_DIR [options]", NULL };
 static const struct opt_cmd plot_cmd = {
-	.name = "plot", .synopsis = plot_synopsis, .col = 15,
+	.name = "plot", .col = 15, .synopsis = "RUN_DIR [options]",
 	.about =
 	"Draw RSS over time with the Theil-Sen fitted line, the gate from the fit start and the\n"
 	"warm-up window (RSS - LazyFree too when sampled), and threads and FDs below, into\n"
@@ -42,18 +41,14 @@ static int parse_opts(int argc, char **argv, const char **dir, enum plot_format 
 	const struct opt opts[] = {
 		OPT_CALLBACK(0, "format", "F", parse_format, fmt, "png (default) or svg",
 			     "png or svg"),
-		OPT_HELP(),
 		OPT_END(),
 	};
 	int p = opt_parse(&plot_cmd, opts, argc, argv);
 
 	if (p)
 		return p;
-	if (optind != argc - 1)
-		return opt_error(&plot_cmd, NULL, "%s", optind == argc ? "missing RUN_DIR" :
-				 "only one RUN_DIR per plot");
-	*dir = argv[optind];
-	return 0;
+	*dir = opt_operand(&plot_cmd, argc, argv, "missing RUN_DIR", "only one RUN_DIR per plot");
+	return *dir ? 0 : -1;
 }
 
 int cmd_plot(int argc, char **argv)

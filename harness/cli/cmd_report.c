@@ -16,9 +16,8 @@
 #include "out/report.h"
 #include "record/results.h"
 
-static const char *const report_synopsis[] = { "DIR... [options]", NULL };
 static const struct opt_cmd report_cmd = {
-	.name = "report", .synopsis = report_synopsis, .col = 19,
+	.name = "report", .col = 19, .synopsis = "DIR... [options]",
 	.about =
 	"Merge soak folders (e.g. the shards of a CI matrix), earlier reports or run folders into\n"
 	"one report: summary.json, junit.xml and a self-contained index.html.  With one DIR and\n"
@@ -43,7 +42,6 @@ static int parse_opts(int argc, char **argv, struct report_opts *o)
 			   "where to write the report (required with several DIRs)"),
 		OPT_STRING(0, "baseline", "DIR", &o->baseline,
 			   "compare with this earlier report instead of the newest beside --out"),
-		OPT_HELP(),
 		OPT_END(),
 	};
 	int p = opt_parse(&report_cmd, opts, argc, argv);

@@ -43,11 +43,8 @@
 #include "base/text.h"
 #include "run/target.h"
 
-static const char *const run_synopsis[] = {
-	"SCENARIO.json [options]", "[options] -- CMD [ARG...]", NULL,
-};
 static const struct opt_cmd run_cmd = {
-	.name = "run", .synopsis = run_synopsis, .col = 19,
+	.name = "run", .col = 19, .synopsis = "SCENARIO.json [options]\n[options] -- CMD [ARG...]",
 	.epilogue = "exit: 0 pass, 1 leak, 2 usage or invalid scenario, 3 target error\n",
 };
 
@@ -134,11 +131,10 @@ static int check_operands(int argc, char **argv, int dashes, struct run_opts *o)
 		o->cl.allow_remote = o->allow_remote;
 		return cmdline_check_program(o->cl.cmd);
 	}
-	if (optind != argc - 1)
-		return opt_error(&run_cmd, NULL, "%s", optind == argc ?
-				 "missing SCENARIO.json, or '-- CMD [ARG...]'" :
-				 "only one scenario per run");
-	o->scenario = argv[optind];
+	o->scenario = opt_operand(&run_cmd, argc, argv, "missing SCENARIO.json, or '-- CMD "
+				  "[ARG...]'", "only one scenario per run");
+	if (!o->scenario)
+		return -1;
 	if (o->cl_only)
 		return diag_error("run: '--%s' conflicts with the scenario file '%s' (%s)",
 				  o->cl_only, o->scenario, strcmp(o->cl_only, "save-scenario") == 0 ?
@@ -180,7 +176,6 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			 "exit as 'git bisect run' expects: 0 pass, 1 leak, 125 (skip) when the\n"
 			 "target could not run, 255 (abort) on a usage error or invalid scenario"),
 		OPT_FLAG(0, "quiet", &o->quiet, "no live status line on a terminal"),
-		OPT_HELP(),
 		/* from here on, only a command line's: each twins a scenario key (cmdline.h) */
 		{ .kind = OPT_KIND_GROUP, .col = 23, .seen = &o->cl_only,
 		  .help = "From a command (no scenario file): CMD is started without a shell, "

@@ -35,9 +35,8 @@
 #define SOAK_SLACK_S 30
 #define SOAK_MAX_JOBS 64
 
-static const char *const soak_synopsis[] = { "[SCENARIO.json|DIR ...] [options]", NULL };
 static const struct opt_cmd soak_cmd = {
-	.name = "soak", .synopsis = soak_synopsis, .col = 19,
+	.name = "soak", .col = 19, .synopsis = "[SCENARIO.json|DIR ...] [options]",
 	.about =
 	"Run every scenario (default: scenarios/, every *.json in a DIR) as its own 'leaksoak\n"
 	"run', then write one report in the output folder: summary.json, junit.xml and a\n"
@@ -152,7 +151,6 @@ static int parse_opts(int argc, char **argv, struct soak_opts *o)
 			   "also write every run's verdict, slopes, gates and driver totals to\n"
 			   "FILE in the Prometheus text format (node_exporter's textfile "
 			   "collector)"),
-		OPT_HELP(),
 		OPT_END(),
 	};
 	int p = opt_parse(&soak_cmd, opts, argc, argv);

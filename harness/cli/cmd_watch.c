@@ -26,9 +26,8 @@
 #include "out/summary.h"
 #include "base/units.h"
 
-static const char *const watch_synopsis[] = { "--pid PID --duration S [options]", NULL };
 static const struct opt_cmd watch_cmd = {
-	.name = "watch", .synopsis = watch_synopsis, .col = 31,
+	.name = "watch", .col = 31, .synopsis = "--pid PID --duration S [options]",
 	.epilogue = "The process is never signalled. exit: 0 pass, 1 leak, 2 usage, 3 the process "
 		    "went away\n",
 };
@@ -144,7 +143,6 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
 			    METRIC_MAX_SERIES, "gate a series (repeatable; default: not gated)",
 			    "at most %lu gates"),
 		OPT_FLAG(0, "quiet", &o->quiet, "no live status line on a terminal"),
-		OPT_HELP(),
 		OPT_END(),
 	};
 	int p = opt_parse(&watch_cmd, opts, argc, argv);

@@ -13,6 +13,27 @@
 /* What a count gate takes (a KiB gate's is the table's: the commands word it differently). */
 #define OPT_COUNT_GATE_WHAT "a number from 0 to 1e12"
 
+/* -h, --help: every command's. */
+static const struct opt help_row = {
+	.kind = OPT_KIND_HELP, .short_name = 'h', .name = "help", .help = "this text",
+};
+
+/* The rows of a table in their order, help_row among them: it ends the command's own rows
+ * (before the first group, else last).  Start with { opts, 0 }; NULL after the last. */
+struct walk {
+	const struct opt *next;
+	int helped;
+};
+
+static const struct opt *walk_next(struct walk *w)
+{
+	if (!w->helped && (w->next->kind == OPT_KIND_GROUP || w->next->kind == OPT_KIND_END)) {
+		w->helped = 1;
+		return &help_row;
+	}
+	return w->next->kind == OPT_KIND_END ? NULL : w->next++;
+}
+
 /* The rows a table row stands for: a gates row one per built-in metric, a group none. */
 static size_t n_unfolded(const struct opt *o)
 {
@@ -27,15 +48,33 @@ static size_t n_unfolded(const struct opt *o)
 	}
 }
 
-/* Row i of what o stands for, into *out; a gate's name and help are written into *t. */
-static void unfold(const struct opt *o, size_t i, struct opt *out, struct opt_gate_text *t)
+/* The name ("--max-rss-kib-per-min") and default help ("gate.rss_kib_per_min") of each gate
+ * option: made on first use, kept for the program's life (a `seen` may point at a name). */
+static const struct gate_text {
+	char name[METRIC_GATE_OPTION_LEN];
+	char help[METRIC_GATE_OPTION_LEN + 8];
+} *gate_texts(void)
+{
+	static struct gate_text t[METRIC_N_BUILTIN];
+	static int made;
+
+	for (size_t i = 0; !made && i < METRIC_N_BUILTIN; i++) {
+		metric_gate_option(metric_builtin[i].gate_key, t[i].name, sizeof(t[i].name));
+		snprintf(t[i].help, sizeof(t[i].help), "gate.%s", metric_builtin[i].gate_key);
+	}
+	made = 1;
+	return t;
+}
+
+/* Row i of what o stands for, into *out. */
+static void unfold(const struct opt *o, size_t i, struct opt *out)
 {
 	const struct metric_def *d = &metric_builtin[i];
+	const struct gate_text *t = &gate_texts()[i];
 
 	*out = *o;
 	if (o->kind != OPT_KIND_GATES)
 		return;
-	metric_gate_option(d->gate_key, t->name, sizeof(t->name));
 	out->name = t->name + 2;
 	out->value = (double *)o->value + i;
 	if (strcmp(d->unit, "KiB") == 0) {
@@ -44,11 +83,7 @@ static void unfold(const struct opt *o, size_t i, struct opt *out, struct opt_ga
 		out->kind = OPT_KIND_NUMBER;
 		out->what = OPT_COUNT_GATE_WHAT;
 	}
-	out->help = o->gate_help ? o->gate_help[i] : NULL;
-	if (!out->help) {
-		snprintf(t->help, sizeof(t->help), "gate.%s", d->gate_key);
-		out->help = t->help;
-	}
+	out->help = o->gate_help && o->gate_help[i] ? o->gate_help[i] : t->help;
 }
 
 /* Row k of g from row i of o; seen is the group's. */
@@ -57,7 +92,7 @@ static void add_row(struct opt_getopt *g, size_t k, const struct opt *o, size_t 
 {
 	struct opt *r = &g->rows[k];
 
-	unfold(o, i, r, &g->gates[k]);
+	unfold(o, i, r);
 	if (!r->seen)
 		r->seen = seen;
 	g->longopts[k] = (struct option){
@@ -73,15 +108,16 @@ static void add_row(struct opt_getopt *g, size_t k, const struct opt *o, size_t 
 
 int opt_getopt_init(struct opt_getopt *g, const struct opt *opts)
 {
+	struct walk w = { opts, 0 };
 	size_t n = 0, k = 0, s = 0;
+	const struct opt *o;
 
 	memset(g, 0, sizeof(*g));
-	for (const struct opt *o = opts; o->kind != OPT_KIND_END; o++)
+	while ((o = walk_next(&w)))
 		n += n_unfolded(o);
 	g->rows = calloc(n + 1, sizeof(*g->rows));
 	g->longopts = calloc(n + 1, sizeof(*g->longopts));
-	g->gates = calloc(n + 1, sizeof(*g->gates));
-	if (!g->rows || !g->longopts || !g->gates) {
+	if (!g->rows || !g->longopts) {
 		opt_getopt_release(g);
 		return diag_error("out of memory");
 	}
@@ -90,7 +126,7 @@ int opt_getopt_init(struct opt_getopt *g, const struct opt *opts)
 	for (int gates = 0; gates < 2; gates++) {
 		const char **seen = NULL;
 
-		for (const struct opt *o = opts; o->kind != OPT_KIND_END; o++) {
+		for (w = (struct walk){ opts, 0 }; (o = walk_next(&w));) {
 			if (o->kind == OPT_KIND_GROUP)
 				seen = o->seen;
 			if ((o->kind == OPT_KIND_GATES) != gates)
@@ -107,7 +143,6 @@ void opt_getopt_release(struct opt_getopt *g)
 {
 	free(g->rows);
 	free(g->longopts);
-	free(g->gates);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -134,24 +169,28 @@ static void usage_row(FILE *f, const struct opt *o, int col)
 
 void opt_usage(FILE *f, const struct opt_cmd *c, const struct opt *opts)
 {
+	struct walk w = { opts, 0 };
+	const struct opt *o;
 	int col = c->col;
 
-	for (size_t i = 0; c->synopsis[i]; i++)
-		fprintf(f, "%s leaksoak %s %s\n", i ? "      " : "usage:", c->name, c->synopsis[i]);
+	for (const char *l = c->synopsis, *end; l; l = *end ? end + 1 : NULL) {
+		end = l + strcspn(l, "\n");
+		fprintf(f, "%s leaksoak %s %.*s\n", l == c->synopsis ? "usage:" : "      ", c->name,
+			(int)(end - l), l);
+	}
 	fputc('\n', f);
 	if (c->about)
 		fprintf(f, "%s\n\n", c->about);
-	for (const struct opt *o = opts; o->kind != OPT_KIND_END; o++) {
+	while ((o = walk_next(&w))) {
 		if (o->kind == OPT_KIND_GROUP) {
 			fprintf(f, "\n%s\n", o->help);
 			col = o->col ? o->col : col;
 			continue;
 		}
 		for (size_t i = 0; i < n_unfolded(o); i++) {
-			struct opt_gate_text t;
 			struct opt r;
 
-			unfold(o, i, &r, &t);
+			unfold(o, i, &r);
 			usage_row(f, &r, r.col ? r.col : col);
 		}
 	}
@@ -320,6 +359,15 @@ int opt_parse(const struct opt_cmd *c, const struct opt *opts, int argc, char **
 	}
 	opt_getopt_release(&g);
 	return ret;
+}
+
+const char *opt_operand(const struct opt_cmd *c, int argc, char **argv, const char *missing,
+			const char *too_many)
+{
+	if (optind == argc - 1)
+		return argv[optind];
+	opt_error(c, NULL, "%s", optind >= argc ? missing : too_many);
+	return NULL;
 }
 
 int opt_exit(int p)

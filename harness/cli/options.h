@@ -3,9 +3,10 @@
  *
  * A command declares its options once, as an array of struct opt ended by OPT_END(): the long
  * name, the short letter if any, the argument's name (none for a flag), the help text and how
- * the value is taken.  From that one table come the getopt_long short string and longopts
- * (opt_getopt_init), the --help text (opt_usage), the parsing itself with its messages
- * (opt_parse) and the hidden `leaksoak CMD --list-options` that the man-page check reads.
+ * the value is taken; -h, --help is every command's, with no row.  From that one table come
+ * the getopt_long short string and longopts (opt_getopt_init), the --help text (opt_usage),
+ * the parsing itself with its messages (opt_parse) and the hidden `leaksoak CMD
+ * --list-options` that the man-page check reads.
  *
  * Every usage error is one line naming what is wrong and ending in "try 'leaksoak CMD
  * --help'" (opt_error, the one place that line is written), and exit code 2.  A bad value
@@ -13,7 +14,8 @@
  * description of what it takes; a row with a short letter is named by it ("invalid -j '0'").
  *
  * Tables hold pointers to the command's own variables, so they are built where those live
- * (as git's are), and parsing writes through them; nothing here keeps state between calls.
+ * (as git's are), and parsing writes through them.  The names of the gate options are made
+ * once and live as long as the program (a `seen` may hold one); for the main thread only.
  */
 #ifndef LEAKSOAK_OPTIONS_H
 #define LEAKSOAK_OPTIONS_H
@@ -28,7 +30,8 @@
 enum opt_kind {
 	OPT_KIND_END,		/* ends the table */
 	OPT_KIND_GROUP,		/* no option: help's paragraph `help` before the rows after it */
-	OPT_KIND_HELP,		/* -h, --help: print the usage on stdout, the command exits 0 */
+	OPT_KIND_HELP,		/* -h, --help, every table's without a row of its own (see
+				   opt_usage): print the usage on stdout, the command exits 0 */
 	OPT_KIND_FLAG,		/* no argument: *(int *)value = 1 (value may be NULL) */
 	OPT_KIND_STRING,	/* *(const char **)value = the argument */
 	OPT_KIND_DURATION,	/* *(double *)value: seconds, "30s", "5m", "1h" */
@@ -69,7 +72,6 @@ struct opt {
 
 #define OPT_END() { .kind = OPT_KIND_END }
 #define OPT_GROUP(h, c) { .kind = OPT_KIND_GROUP, .help = (h), .col = (c) }
-#define OPT_HELP() { .kind = OPT_KIND_HELP, .short_name = 'h', .name = "help", .help = "this text" }
 #define OPT_FLAG(s, l, v, h) { .kind = OPT_KIND_FLAG, .short_name = (s), .name = (l), \
 	.value = (v), .help = (h) }
 #define OPT_STRING(s, l, a, v, h) { .kind = OPT_KIND_STRING, .short_name = (s), .name = (l), \
@@ -97,7 +99,7 @@ struct opt {
 /* What a command's --help says around its table. */
 struct opt_cmd {
 	const char *name;		/* "run" */
-	const char *const *synopsis;	/* after "usage: leaksoak NAME ", one a line; NULL-ended */
+	const char *synopsis;		/* after "usage: leaksoak NAME ", its lines apart by '\n' */
 	const char *about;		/* a paragraph after the synopsis, or NULL */
 	const char *epilogue;		/* after the options and a blank line (exit codes) */
 	int col;			/* the column help texts start at */
@@ -109,23 +111,22 @@ struct opt_cmd {
  * val is its short letter, or OPT_VAL_BASE + its index in rows.
  */
 #define OPT_VAL_BASE 0x100
-struct opt_gate_text {
-	char name[METRIC_GATE_OPTION_LEN];	/* "--max-rss-kib-per-min" */
-	char help[METRIC_GATE_OPTION_LEN + 8];	/* "gate.rss_kib_per_min", when not given */
-};
 struct opt_getopt {
 	struct opt *rows;
 	struct option *longopts;	/* n + 1, the last all zero */
 	size_t n;
 	char shortopts[64];
-	struct opt_gate_text *gates;	/* the unfolded gates' names and help */
 };
 
 /* 0, or -1 when out of memory (message printed). */
 int opt_getopt_init(struct opt_getopt *g, const struct opt *opts);
 void opt_getopt_release(struct opt_getopt *g);
 
-/* The --help text of the command: synopsis, about, the options, the epilogue. */
+/*
+ * The --help text of the command: the synopsis, the about paragraph, a row per option with
+ * its help from the column, the epilogue.  "-h, --help  this text" ends the command's own
+ * rows: it comes before the first group, else last.
+ */
 void opt_usage(FILE *f, const struct opt_cmd *c, const struct opt *opts);
 
 /*
@@ -142,6 +143,13 @@ int opt_list(FILE *f, const struct opt *opts);
  * error printed its one line.  opt_exit gives the command's exit code when not 0.
  */
 int opt_parse(const struct opt_cmd *c, const struct opt *opts, int argc, char **argv);
+
+/*
+ * The one operand after the options, argv[optind]; NULL after "MISSING (try ...)" when there
+ * is none, "TOO_MANY (try ...)" when there are more.
+ */
+const char *opt_operand(const struct opt_cmd *c, int argc, char **argv, const char *missing,
+			const char *too_many);
 
 /* The exit code after opt_parse returned p != 0: 0 when help was printed and flushed, else 2. */
 int opt_exit(int p);
