@@ -6,32 +6,28 @@
  * first soak where a slope rose by more than a quarter of its gate or the verdict changed
  * (history.h).  The index DIR/history.tsv is rebuilt from the folders when it is stale.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/options.h"
 #include "base/diag.h"
 #include "out/history.h"
 #include "out/report.h"
-#include "base/units.h"
 
-static const char history_usage[] =
-	"usage: leaksoak history DIR [options]\n"
-	"\n"
+static const struct opt_cmd history_cmd = {
+	.name = "history", .col = 19, .synopsis = "DIR [options]",
+	.about =
 	"The soaks in DIR (the folder holding the soak folders, e.g. results/soak) over time:\n"
 	"per scenario and gated metric, the slopes against the gate and the verdicts of the last\n"
 	"N soaks, and the first soak where a slope rose by more than a quarter of its gate above\n"
 	"the first soak shown, or where the verdict changed.  DIR/history.tsv indexes the soaks\n"
-	"and is rebuilt from the folders when it is missing or stale.\n"
-	"\n"
-	"  --last N         the last N soaks (default 30)\n"
-	"  --json           one JSON document on stdout instead of the table\n"
-	"  -h, --help       this text\n"
-	"\n"
+	"and is rebuilt from the folders when it is missing or stale.",
+	.epilogue =
 	"exit: 0 no scenario changed, 1 a scenario's slope rose or its verdict changed,\n"
-	"      2 usage error or no soak in DIR, 3 the history could not be written\n";
+	"      2 usage error or no soak in DIR, 3 the history could not be written\n",
+};
 
 struct history_opts {
 	const char *dir;
@@ -41,35 +37,18 @@ struct history_opts {
 
 static int parse_opts(int argc, char **argv, struct history_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "last", required_argument, NULL, 'n' },
-		{ "json", no_argument, NULL, 'J' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct opt opts[] = {
+		OPT_ULONG(0, "last", "N", &o->last, 1, HISTORY_MAX_LAST,
+			  "the last N soaks (default 30)", "a number of soaks from %lu to %lu"),
+		OPT_FLAG(0, "json", &o->json, "one JSON document on stdout instead of the table"),
+		OPT_END(),
 	};
-	int c;
+	int p = opt_parse(&history_cmd, opts, argc, argv);
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'n':
-			if (units_parse_uint(optarg, 1, HISTORY_MAX_LAST, &o->last) < 0)
-				return diag_error("invalid --last '%s' (a number of soaks from 1 to "
-						  "%d; try 'leaksoak history --help')", optarg,
-						  HISTORY_MAX_LAST);
-			break;
-		case 'J': o->json = 1; break;
-		case 'h':
-			fputs(history_usage, stdout);
-			return 1;
-		default:
-			return diag_error("try 'leaksoak history --help'");
-		}
-	}
-	if (optind != argc - 1)
-		return diag_error("%s (try 'leaksoak history --help')", optind == argc ?
-				  "missing DIR" : "only one DIR");
-	o->dir = argv[optind];
-	return 0;
+	if (p)
+		return p;
+	o->dir = opt_operand(&history_cmd, argc, argv, "missing DIR", "only one DIR");
+	return o->dir ? 0 : -1;
 }
 
 /* The table or the JSON document on stdout: 0, or -1 when it could not be written. */
@@ -95,7 +74,7 @@ int cmd_history(int argc, char **argv)
 	int p = parse_opts(argc, argv, &o);
 
 	if (p)
-		return p > 0 && fflush(stdout) == 0 ? LS_EXIT_PASS : LS_EXIT_USAGE;
+		return opt_exit(p);
 	if (history_load(&h, o.dir, o.last, NULL, NULL, NULL, NULL) < 0)
 		goto out;
 	if (h.ix.n == 0) {

@@ -4,61 +4,51 @@
  * Draw a run folder (finished, or still running: samples.csv is enough) with gnuplot into
  * RUN_DIR/rss.png or RUN_DIR/rss.svg.
  */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "cli/options.h"
 #include "base/diag.h"
 #include "out/plot.h"
 #include "base/text.h"
 
-static const char plot_usage[] =
-	"usage: leaksoak plot RUN_DIR [options]\n"
-	"\n"
+static const struct opt_cmd plot_cmd = {
+	.name = "plot", .col = 15, .synopsis = "RUN_DIR [options]",
+	.about =
 	"Draw RSS over time with the Theil-Sen fitted line, the gate from the fit start and the\n"
 	"warm-up window (RSS - LazyFree too when sampled), and threads and FDs below, into\n"
-	"RUN_DIR/rss.png or RUN_DIR/rss.svg.  Needs gnuplot (apt-get install gnuplot-nox).\n"
-	"\n"
-	"  --format F   png (default) or svg\n"
-	"  -h, --help   this text\n"
-	"\n"
-	"exit: 0 plotted, 2 usage or not a run folder, 3 gnuplot missing or failed\n";
+	"RUN_DIR/rss.png or RUN_DIR/rss.svg.  Needs gnuplot (apt-get install gnuplot-nox).",
+	.epilogue = "exit: 0 plotted, 2 usage or not a run folder, 3 gnuplot missing or failed\n",
+};
+
+/* --format png|svg */
+static int parse_format(const char *arg, void *fmt)
+{
+	if (strcmp(arg, "png") == 0)
+		*(enum plot_format *)fmt = PLOT_PNG;
+	else if (strcmp(arg, "svg") == 0)
+		*(enum plot_format *)fmt = PLOT_SVG;
+	else
+		return -1;
+	return 0;
+}
 
 static int parse_opts(int argc, char **argv, const char **dir, enum plot_format *fmt)
 {
-	static const struct option longopts[] = {
-		{ "format", required_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct opt opts[] = {
+		OPT_CALLBACK(0, "format", "F", parse_format, fmt, "png (default) or svg",
+			     "png or svg"),
+		OPT_END(),
 	};
-	int c;
+	int p = opt_parse(&plot_cmd, opts, argc, argv);
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'f':
-			if (strcmp(optarg, "png") == 0)
-				*fmt = PLOT_PNG;
-			else if (strcmp(optarg, "svg") == 0)
-				*fmt = PLOT_SVG;
-			else
-				return diag_error("invalid --format '%s' (png or svg; try 'leaksoak "
-						  "plot --help')", optarg);
-			break;
-		case 'h':
-			fputs(plot_usage, stdout);
-			return 1;
-		default:
-			return diag_error("try 'leaksoak plot --help'");
-		}
-	}
-	if (optind != argc - 1)
-		return diag_error("%s (try 'leaksoak plot --help')", optind == argc ?
-				  "missing RUN_DIR" : "only one RUN_DIR per plot");
-	*dir = argv[optind];
-	return 0;
+	if (p)
+		return p;
+	*dir = opt_operand(&plot_cmd, argc, argv, "missing RUN_DIR", "only one RUN_DIR per plot");
+	return *dir ? 0 : -1;
 }
 
 int cmd_plot(int argc, char **argv)
@@ -69,7 +59,7 @@ int cmd_plot(int argc, char **argv)
 	char csv[PATH_MAX];
 
 	if (p)
-		return p > 0 && fflush(stdout) == 0 ? LS_EXIT_PASS : LS_EXIT_USAGE;
+		return opt_exit(p);
 	/* Tell "not a run folder" (usage) apart from "gnuplot could not draw it". */
 	snprintf(csv, sizeof(csv), "%s/samples.csv", dir);
 	if (access(csv, R_OK) < 0) {

@@ -5,31 +5,28 @@
  * single run folders: summary.json, junit.xml and index.html, compared with the newest
  * earlier report beside the output folder.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/options.h"
 #include "base/diag.h"
 #include "out/history.h"
 #include "out/report.h"
 #include "record/results.h"
 
-static const char report_usage[] =
-	"usage: leaksoak report DIR... [options]\n"
-	"\n"
+static const struct opt_cmd report_cmd = {
+	.name = "report", .col = 19, .synopsis = "DIR... [options]",
+	.about =
 	"Merge soak folders (e.g. the shards of a CI matrix), earlier reports or run folders into\n"
 	"one report: summary.json, junit.xml and a self-contained index.html.  With one DIR and\n"
-	"no --out, DIR's report is rewritten in place.\n"
-	"\n"
-	"  --out DIR        where to write the report (required with several DIRs)\n"
-	"  --baseline DIR   compare with this earlier report instead of the newest beside --out\n"
-	"  -h, --help       this text\n"
-	"\n"
+	"no --out, DIR's report is rewritten in place.",
+	.epilogue =
 	"exit: as 'leaksoak soak': 0 every run passed or showed what it was expected to,\n"
 	"      1 a run leaked unexpectedly or did not match its expect, 2 usage or unreadable\n"
-	"      DIR, 3 a run errored and none failed\n";
+	"      DIR, 3 a run errored and none failed\n",
+};
 
 struct report_opts {
 	const char *out;
@@ -40,32 +37,24 @@ struct report_opts {
 
 static int parse_opts(int argc, char **argv, struct report_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "out", required_argument, NULL, 'o' },
-		{ "baseline", required_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct opt opts[] = {
+		OPT_STRING(0, "out", "DIR", &o->out,
+			   "where to write the report (required with several DIRs)"),
+		OPT_STRING(0, "baseline", "DIR", &o->baseline,
+			   "compare with this earlier report instead of the newest beside --out"),
+		OPT_END(),
 	};
-	int c;
+	int p = opt_parse(&report_cmd, opts, argc, argv);
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'o': o->out = optarg; break;
-		case 'b': o->baseline = optarg; break;
-		case 'h':
-			fputs(report_usage, stdout);
-			return 1;
-		default:
-			return diag_error("try 'leaksoak report --help'");
-		}
-	}
+	if (p)
+		return p;
 	o->dirs = argv + optind;
 	o->n_dirs = argc - optind;
 	if (o->n_dirs == 0)
-		return diag_error("missing DIR (try 'leaksoak report --help')");
+		return opt_error(&report_cmd, NULL, "missing DIR");
 	if (o->n_dirs > 1 && !o->out)
-		return diag_error("several DIRs need --out (one report folder for them all; try "
-				  "'leaksoak report --help')");
+		return opt_error(&report_cmd, "one report folder for them all",
+				 "several DIRs need --out");
 	if (!o->out && !report_is_report(o->dirs[0]))
 		return diag_error("'%s' is not a report folder: rewriting it in place would replace "
 				  "its summary.json (give --out DIR)", o->dirs[0]);
@@ -94,7 +83,7 @@ int cmd_report(int argc, char **argv)
 	int p = parse_opts(argc, argv, &o);
 
 	if (p)
-		return p > 0 && fflush(stdout) == 0 ? LS_EXIT_PASS : LS_EXIT_USAGE;
+		return opt_exit(p);
 	report_init(&rep);
 	for (int i = 0; i < o.n_dirs; i++)
 		if (report_load(&rep, o.dirs[i]) < 0)

@@ -11,7 +11,6 @@
  * Every path after the results folder exists writes summary.json, so a CI job always has a
  * verdict to read, and every path stops the target.
  */
-#include <getopt.h>
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -24,6 +23,7 @@
 #include "proc/cap.h"
 #include "cli/cmd.h"
 #include "cli/cmdline.h"
+#include "cli/options.h"
 #include "base/diag.h"
 #include "base/path.h"
 #include "run/driver.h"
@@ -42,48 +42,19 @@
 #include "out/summary.h"
 #include "base/text.h"
 #include "run/target.h"
-#include "base/units.h"
 
-static const char run_usage[] =
-	"usage: leaksoak run SCENARIO.json [options]\n"
-	"       leaksoak run [options] -- CMD [ARG...]\n"
-	"\n"
-	"  --duration S     run for S (30s, 5m, 1h); a scenario's duration_s, else 30s\n"
-	"  --out DIR        results folder (default results/<name>/<UTC timestamp>)\n"
-	"  --junit FILE     also write a JUnit XML report to FILE\n"
-	"  --allow-remote   let drive.allow_remote send traffic beyond loopback\n"
-	"  --max-rss-kib N  stop the target's tree past N KiB resident (default: target.max_rss_kib,\n"
-	"                   else half of MemAvailable at the start, divided by --mem-share)\n"
-	"  --max-procs N    stop the target's tree past N processes (default: target.max_procs,\n"
-	"                   else 1024)\n"
-	"  --mem-share N    the default memory cap is shared by N runs (soak -j N passes it)\n"
-	"  --no-early-stop  run the whole duration even once the verdict is settled\n"
-	"  --metrics-out FILE  also write the verdict, slopes, gates and driver totals to FILE in\n"
-	"                   the Prometheus text format (node_exporter's textfile collector)\n"
-	"  --bisect         exit as 'git bisect run' expects: 0 pass, 1 leak, 125 (skip) when the\n"
-	"                   target could not run, 255 (abort) on a usage error or invalid scenario\n"
-	"  --quiet          no live status line on a terminal\n"
-	"  -h, --help       this text\n"
-	"\n"
-	"From a command (no scenario file): CMD is started without a shell, {port} in its\n"
-	"arguments is a free loopback port; each option twins a scenario key:\n"
-	"  --name NAME          name (default: CMD's base name)\n"
-	"  --ready-url URL      target.ready.http_get (default: none, ready once started)\n"
-	"  --ready-timeout S    target.ready.timeout_s (default 10s)\n"
-	"  --url URL            drive.http.url: drive it with GETs ({port}, {seq}, {uuid};\n"
-	"                       default: no driver, the target drives itself)\n"
-	"  --rate N             drive.http.rate_per_s (default 0: flat out)\n"
-	"  --concurrency N      drive.http.concurrency (default 8)\n"
-	"  --warmup S           warmup_s (default 5s)\n"
-	"  --interval-ms MS     sample.interval_ms (default 100)\n"
-	"  --max-rss-kib-per-min N       gate.rss_kib_per_min (default 1024; 2MiB works)\n"
-	"  --max-rss-anon-kib-per-min N  gate.rss_anon_kib_per_min (default: not gated)\n"
-	"  --max-threads-per-min N       gate.threads_per_min (default 1)\n"
-	"  --max-fds-per-min N           gate.fds_per_min (default 1)\n"
-	"  --save-scenario FILE write the equivalent scenario to FILE: 'leaksoak run FILE' runs\n"
-	"                       it again\n"
-	"\n"
-	"exit: 0 pass, 1 leak, 2 usage or invalid scenario, 3 target error\n";
+static const struct opt_cmd run_cmd = {
+	.name = "run", .col = 19, .synopsis = "SCENARIO.json [options]\n[options] -- CMD [ARG...]",
+	.epilogue = "exit: 0 pass, 1 leak, 2 usage or invalid scenario, 3 target error\n",
+};
+
+/* The help of each gate option (a command line's: each twins a gate key). */
+static const char *const run_gate_help[METRIC_N_BUILTIN] = {
+	[METRIC_RSS] = "gate.rss_kib_per_min (default 1024; 2MiB works)",
+	[METRIC_RSS_ANON] = "gate.rss_anon_kib_per_min (default: not gated)",
+	[METRIC_THREADS] = "gate.threads_per_min (default 1)",
+	[METRIC_FDS] = "gate.fds_per_min (default 1)",
+};
 
 struct run_opts {
 	const char *scenario;
@@ -92,7 +63,7 @@ struct run_opts {
 	const char *metrics_out;
 	double duration_s;	/* 0: the scenario's */
 	int allow_remote;
-	uint64_t max_rss_kib, max_procs, mem_share;	/* 0: not given */
+	unsigned long max_rss_kib, max_procs, mem_share;	/* 0: not given */
 	int no_early_stop;
 	int quiet;
 	struct cmdline_opts cl;	/* the scenario of "-- CMD" (cl.cmd set) */
@@ -125,115 +96,6 @@ struct run {
 	enum ls_exit code;
 };
 
-/* A gate option's value is the metric's index past this (one option per built-in). */
-#define GATE_OPT 0x100
-
-static int bad_opt(const char *opt, const char *val, const char *what)
-{
-	return diag_error("invalid %s '%s' (%s; try 'leaksoak run --help')", opt, val, what);
-}
-
-/* --max-<gate key> N into o->cl.gate[i]: 0 or -1. */
-static int gate_opt(int i, const char *arg, struct run_opts *o)
-{
-	const struct metric_def *d = &metric_builtin[i];
-	char opt[METRIC_GATE_OPTION_LEN];
-	int kib = strcmp(d->unit, "KiB") == 0;
-
-	if ((kib ? units_parse_kib(arg, &o->cl.gate[i]) : units_parse_double(arg, &o->cl.gate[i]))
-	    == 0)
-		return 0;
-	metric_gate_option(d->gate_key, opt, sizeof(opt));
-	return bad_opt(opt, arg, kib ? "KiB per minute, e.g. 512 or 2MiB, at most 1e12" :
-		       "a number from 0 to 1e12");
-}
-
-/* A duration that may be 0 (--warmup 0): 0 or -1. */
-static int duration_or_zero(const char *arg, double *out)
-{
-	if (strcmp(arg, "0") == 0) {
-		*out = 0;
-		return 0;
-	}
-	return units_parse_duration_s(arg, out);
-}
-
-/* An option that only a command line takes: 0 or -1. */
-static int command_opt(int c, const char *arg, struct run_opts *o)
-{
-	struct cmdline_opts *cl = &o->cl;
-	unsigned long n;
-
-	switch (c) {
-	case 'n': cl->name = arg; return 0;
-	case 'R': cl->ready_url = arg; return 0;
-	case 'u': cl->url = arg; return 0;
-	case 'S': cl->save = arg; return 0;
-	case 'T':
-		return units_parse_duration_s(arg, &cl->ready_timeout_s) ?
-		       bad_opt("--ready-timeout", arg, "a duration like 10s, at most 1h") : 0;
-	case 'a':
-		return units_parse_double(arg, &cl->rate_per_s) ?
-		       bad_opt("--rate", arg, "requests per second, 0 for flat out") : 0;
-	case 'c':
-		if (units_parse_uint(arg, 1, 1024, &n))
-			return bad_opt("--concurrency", arg, "an integer from 1 to 1024");
-		cl->concurrency = (long)n;
-		return 0;
-	case 'w':
-		return duration_or_zero(arg, &cl->warmup_s) ?
-		       bad_opt("--warmup", arg, "a duration like 5s, or 0") : 0;
-	case 'i':
-		if (units_parse_uint(arg, 10, 60000, &n))
-			return bad_opt("--interval-ms", arg, "an integer from 10 to 60000");
-		cl->interval_ms = (long)n;
-		return 0;
-	default:
-		return gate_opt(c - GATE_OPT, arg, o);
-	}
-}
-
-/* An option of every run: 0, 1 after --help, -1 on a usage error. */
-static int run_opt(int c, const char *arg, struct run_opts *o)
-{
-	switch (c) {
-	case 'd':
-		if (units_parse_duration_s(arg, &o->duration_s) < 0)
-			return diag_error("invalid --duration '%s' (a duration like 30s, 5m "
-					  "or 1h, at most 31 days; try 'leaksoak run --help')", arg);
-		break;
-	case 'o': o->out = arg; break;
-	case 'j': o->junit = arg; break;
-	case 'r': o->allow_remote = 1; break;
-	case 'm':
-		if (cap_parse(arg, CAP_MIN_RSS_KIB, CAP_MAX_RSS_KIB, &o->max_rss_kib) < 0)
-			return diag_error("invalid --max-rss-kib '%s' (an integer from %u to "
-					  "%u; try 'leaksoak run --help')", arg,
-					  CAP_MIN_RSS_KIB, CAP_MAX_RSS_KIB);
-		break;
-	case 'p':
-		if (cap_parse(arg, 1, CAP_MAX_PROCS, &o->max_procs) < 0)
-			return diag_error("invalid --max-procs '%s' (an integer from 1 to %u; "
-					  "try 'leaksoak run --help')", arg, CAP_MAX_PROCS);
-		break;
-	case 's':
-		if (cap_parse(arg, 1, 4096, &o->mem_share) < 0)
-			return diag_error("invalid --mem-share '%s' (an integer from 1 to 4096; "
-					  "try 'leaksoak run --help')", arg);
-		break;
-	case 'E': o->no_early_stop = 1; break;
-	case 'M': o->metrics_out = arg; break;
-	case 'B': break;	/* seen by wants_bisect, before any usage error */
-	case 'q': o->quiet = 1; break;
-	case 'h':
-		fputs(run_usage, stdout);
-		return 1;
-	default:
-		return diag_error("try 'leaksoak run --help'");
-	}
-	return 0;
-}
-
 /* The first "--" among the arguments (where the command starts), or argc. */
 static int command_start(int argc, char **argv)
 {
@@ -263,18 +125,16 @@ static int check_operands(int argc, char **argv, int dashes, struct run_opts *o)
 	if (dashes < argc) {
 		o->cl.cmd = (const char *const *)(argv + dashes + 1);
 		if (optind < dashes)
-			return diag_error("run: a scenario file ('%s') and a command after '--': "
-					  "give one or the other (try 'leaksoak run --help')",
-					  argv[optind]);
+			return opt_error(&run_cmd, NULL, "run: a scenario file ('%s') and a "
+					 "command after '--': give one or the other", argv[optind]);
 		o->cl.duration_s = o->duration_s > 0 ? o->duration_s : -1;
 		o->cl.allow_remote = o->allow_remote;
 		return cmdline_check_program(o->cl.cmd);
 	}
-	if (optind != argc - 1)
-		return diag_error("%s (try 'leaksoak run --help')", optind == argc ?
-				  "missing SCENARIO.json, or '-- CMD [ARG...]'" :
-				  "only one scenario per run");
-	o->scenario = argv[optind];
+	o->scenario = opt_operand(&run_cmd, argc, argv, "missing SCENARIO.json, or '-- CMD "
+				  "[ARG...]'", "only one scenario per run");
+	if (!o->scenario)
+		return -1;
 	if (o->cl_only)
 		return diag_error("run: '--%s' conflicts with the scenario file '%s' (%s)",
 				  o->cl_only, o->scenario, strcmp(o->cl_only, "save-scenario") == 0 ?
@@ -286,64 +146,80 @@ static int check_operands(int argc, char **argv, int dashes, struct run_opts *o)
 
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
-	static const struct option fixed[] = {
-		{ "duration", required_argument, NULL, 'd' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "junit", required_argument, NULL, 'j' },
-		{ "allow-remote", no_argument, NULL, 'r' },
-		{ "max-rss-kib", required_argument, NULL, 'm' },
-		{ "max-procs", required_argument, NULL, 'p' },
-		{ "mem-share", required_argument, NULL, 's' },
-		{ "no-early-stop", no_argument, NULL, 'E' },
-		{ "metrics-out", required_argument, NULL, 'M' },
-		{ "bisect", no_argument, NULL, 'B' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
+	struct cmdline_opts *cl = &o->cl;
+	const struct opt opts[] = {
+		OPT_DURATION(0, "duration", "S", &o->duration_s,
+			     "run for S (30s, 5m, 1h); a scenario's duration_s, else 30s",
+			     "a duration like 30s, 5m or 1h, at most 31 days"),
+		OPT_STRING(0, "out", "DIR", &o->out,
+			   "results folder (default results/<name>/<UTC timestamp>)"),
+		OPT_STRING(0, "junit", "FILE", &o->junit, "also write a JUnit XML report to FILE"),
+		OPT_FLAG(0, "allow-remote", &o->allow_remote,
+			 "let drive.allow_remote send traffic beyond loopback"),
+		OPT_ULONG(0, "max-rss-kib", "N", &o->max_rss_kib, CAP_MIN_RSS_KIB, CAP_MAX_RSS_KIB,
+			  "stop the target's tree past N KiB resident (default: target.max_rss_kib,"
+			  "\nelse half of MemAvailable at the start, divided by --mem-share)",
+			  "an integer from %lu to %lu"),
+		OPT_ULONG(0, "max-procs", "N", &o->max_procs, 1, CAP_MAX_PROCS,
+			  "stop the target's tree past N processes (default: target.max_procs,\n"
+			  "else 1024)", "an integer from %lu to %lu"),
+		OPT_ULONG(0, "mem-share", "N", &o->mem_share, 1, 4096,
+			  "the default memory cap is shared by N runs (soak -j N passes it)",
+			  "an integer from %lu to %lu"),
+		OPT_FLAG(0, "no-early-stop", &o->no_early_stop,
+			 "run the whole duration even once the verdict is settled"),
+		OPT_STRING(0, "metrics-out", "FILE", &o->metrics_out,
+			   "also write the verdict, slopes, gates and driver totals to FILE in\n"
+			   "the Prometheus text format (node_exporter's textfile collector)"),
+		/* seen by wants_bisect, before any usage error */
+		OPT_FLAG(0, "bisect", NULL,
+			 "exit as 'git bisect run' expects: 0 pass, 1 leak, 125 (skip) when the\n"
+			 "target could not run, 255 (abort) on a usage error or invalid scenario"),
+		OPT_FLAG(0, "quiet", &o->quiet, "no live status line on a terminal"),
 		/* from here on, only a command line's: each twins a scenario key (cmdline.h) */
-		{ "name", required_argument, NULL, 'n' },
-		{ "ready-url", required_argument, NULL, 'R' },
-		{ "ready-timeout", required_argument, NULL, 'T' },
-		{ "url", required_argument, NULL, 'u' },
-		{ "rate", required_argument, NULL, 'a' },
-		{ "concurrency", required_argument, NULL, 'c' },
-		{ "warmup", required_argument, NULL, 'w' },
-		{ "interval-ms", required_argument, NULL, 'i' },
-		{ "save-scenario", required_argument, NULL, 'S' },
+		{ .kind = OPT_KIND_GROUP, .col = 23, .seen = &o->cl_only,
+		  .help = "From a command (no scenario file): CMD is started without a shell, "
+			  "{port} in its\narguments is a free loopback port; each option twins a "
+			  "scenario key:" },
+		OPT_STRING(0, "name", "NAME", &cl->name, "name (default: CMD's base name)"),
+		OPT_STRING(0, "ready-url", "URL", &cl->ready_url,
+			   "target.ready.http_get (default: none, ready once started)"),
+		OPT_DURATION(0, "ready-timeout", "S", &cl->ready_timeout_s,
+			     "target.ready.timeout_s (default 10s)",
+			     "a duration like 10s, at most 1h"),
+		OPT_STRING(0, "url", "URL", &cl->url,
+			   "drive.http.url: drive it with GETs ({port}, {seq}, {uuid};\n"
+			   "default: no driver, the target drives itself)"),
+		OPT_NUMBER(0, "rate", "N", &cl->rate_per_s,
+			   "drive.http.rate_per_s (default 0: flat out)",
+			   "requests per second, 0 for flat out"),
+		OPT_LONG(0, "concurrency", "N", &cl->concurrency, 1, 1024,
+			 "drive.http.concurrency (default 8)", "an integer from %lu to %lu"),
+		OPT_DURATION0(0, "warmup", "S", &cl->warmup_s, "warmup_s (default 5s)",
+			      "a duration like 5s, or 0"),
+		OPT_LONG(0, "interval-ms", "MS", &cl->interval_ms, 10, 60000,
+			 "sample.interval_ms (default 100)", "an integer from %lu to %lu"),
+		OPT_GATES(cl->gate, run_gate_help, "KiB per minute, e.g. 512 or 2MiB, at most 1e12",
+			  32),
+		OPT_STRING(0, "save-scenario", "FILE", &cl->save,
+			   "write the equivalent scenario to FILE: 'leaksoak run FILE' runs\n"
+			   "it again"),
+		OPT_END(),
 	};
-	enum { N_FIXED = sizeof(fixed) / sizeof(fixed[0]), FIRST_COMMAND_OPT = 12 };
-	struct option longopts[N_FIXED + METRIC_N_BUILTIN + 1] = { 0 };
-	char names[METRIC_N_BUILTIN][METRIC_GATE_OPTION_LEN];
 	int dashes = command_start(argc, argv);
-	int c, at = -1, r;
+	int p;
 
-	cmdline_opts_init(&o->cl);
-	memcpy(longopts, fixed, sizeof(fixed));
-	for (int i = 0; i < METRIC_N_BUILTIN; i++) {
-		metric_gate_option(metric_builtin[i].gate_key, names[i], sizeof(names[i]));
-		longopts[N_FIXED + i] = (struct option){ names[i] + 2, required_argument, NULL,
-							 GATE_OPT + i };
-	}
+	cmdline_opts_init(cl);
 	/* Options end at "--": what follows is the command, its own options included. */
-	while ((c = getopt_long(dashes, argv, "h", longopts, &at)) != -1) {
-		if (c != '?' && at >= FIRST_COMMAND_OPT) {
-			if (!o->cl_only)
-				o->cl_only = longopts[at].name;
-			r = command_opt(c, optarg, o);
-		} else {
-			r = run_opt(c, optarg, o);
-		}
-		if (r)
-			return r;
-		at = -1;
-	}
+	if ((p = opt_parse(&run_cmd, opts, dashes, argv)) != 0)
+		return p;
 	if (check_operands(argc, argv, dashes, o) < 0)
 		return -1;
-	if ((o->cl.rate_per_s >= 0 || o->cl.concurrency >= 0) && !o->cl.url)
-		return diag_error("run: '--%s' needs '--url', the URL to drive (try 'leaksoak run "
-				  "--help')", o->cl.rate_per_s >= 0 ? "rate" : "concurrency");
-	if (o->cl.ready_timeout_s >= 0 && !o->cl.ready_url)
-		return diag_error("run: '--ready-timeout' needs '--ready-url' (try 'leaksoak run "
-				  "--help')");
+	if ((cl->rate_per_s >= 0 || cl->concurrency >= 0) && !cl->url)
+		return opt_error(&run_cmd, NULL, "run: '--%s' needs '--url', the URL to drive",
+				 cl->rate_per_s >= 0 ? "rate" : "concurrency");
+	if (cl->ready_timeout_s >= 0 && !cl->ready_url)
+		return opt_error(&run_cmd, NULL, "run: '--ready-timeout' needs '--ready-url'");
 	return 0;
 }
 
@@ -747,7 +623,7 @@ static int run_main(int argc, char **argv)
 	int p = parse_opts(argc, argv, &r.opt);
 
 	if (p)
-		return p > 0 && fflush(stdout) == 0 ? LS_EXIT_PASS : LS_EXIT_USAGE;
+		return opt_exit(p);
 	if (prepare_scenario(&r) < 0)
 		goto out;
 	results_utc_now(r.started_utc, sizeof(r.started_utc));

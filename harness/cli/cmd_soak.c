@@ -8,7 +8,6 @@
  */
 #include <dirent.h>
 #include <errno.h>
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,7 @@
 
 #include "proc/cap.h"
 #include "cli/cmd.h"
+#include "cli/options.h"
 #include "base/diag.h"
 #include "out/history.h"
 #include "out/plot.h"
@@ -35,33 +35,15 @@
 #define SOAK_SLACK_S 30
 #define SOAK_MAX_JOBS 64
 
-static const char soak_usage[] =
-	"usage: leaksoak soak [SCENARIO.json|DIR ...] [options]\n"
-	"\n"
+static const struct opt_cmd soak_cmd = {
+	.name = "soak", .col = 19, .synopsis = "[SCENARIO.json|DIR ...] [options]",
+	.about =
 	"Run every scenario (default: scenarios/, every *.json in a DIR) as its own 'leaksoak\n"
 	"run', then write one report in the output folder: summary.json, junit.xml and a\n"
 	"self-contained index.html; each run's files are in <out>/<name>/, its output in run.log.\n"
 	"When an earlier report lies beside <out> (same parent folder), say which verdicts changed\n"
-	"and which gated slopes rose by more than a quarter of their gate.\n"
-	"\n"
-	"  --duration S     run each scenario for S instead of its duration_s (30s, 5m, 1h)\n"
-	"  -j, --jobs N     run N scenarios at once (default 1; each gets its own free port)\n"
-	"  --out DIR        report folder (default results/soak/<UTC timestamp>)\n"
-	"  --shard K/N      run only shard K of N: scenario i of the list sorted by name\n"
-	"                   (counting from 0) is in shard i % N + 1, so a CI matrix of N\n"
-	"                   machines runs each scenario once; merge with 'leaksoak report'\n"
-	"  --baseline DIR   compare with this earlier report instead of the newest beside <out>\n"
-	"  --max-rss-kib N  memory cap of each run's target tree (default: its scenario's, else\n"
-	"                   half of MemAvailable divided by the number of jobs)\n"
-	"  --max-procs N    process cap of each run's target tree (default: its scenario's, else\n"
-	"                   1024)\n"
-	"  --no-early-stop  run every scenario its whole duration, for the full curves\n"
-	"  --label TEXT     name this soak in the history (e.g. the night or the build)\n"
-	"  --commit REV     the commit this soak tested, for the history\n"
-	"  --metrics-out FILE  also write every run's verdict, slopes, gates and driver totals to\n"
-	"                   FILE in the Prometheus text format (node_exporter's textfile collector)\n"
-	"  -h, --help       this text\n"
-	"\n"
+	"and which gated slopes rose by more than a quarter of their gate.",
+	.epilogue =
 	"A scenario's \"expect\" is what it is known to show, and showing it is success: a bundled\n"
 	"leak that leaks passes the soak.  A run that does not (a known leak not caught, a fixed\n"
 	"twin that leaks) fails the soak like an unexpected leak.\n"
@@ -70,7 +52,8 @@ static const char soak_usage[] =
 	"      1 a run leaked unexpectedly, or did not show what it was expected to\n"
 	"      2 usage error or invalid scenario (nothing was run)\n"
 	"      3 a run errored (could not start, crashed, killed) and none failed\n"
-	"      128+N interrupted by signal N (the runs are stopped; the report is written)\n";
+	"      128+N interrupted by signal N (the runs are stopped; the report is written)\n",
+};
 
 struct soak_opts {
 	const char *out;
@@ -99,8 +82,10 @@ struct entries {
 	size_t n, cap;
 };
 
-static int parse_shard(const char *s, struct soak_opts *o)
+/* --shard K/N */
+static int parse_shard(const char *s, void *opts)
 {
+	struct soak_opts *o = opts;
 	char k[32];
 	const char *slash = strchr(s, '/');
 
@@ -113,79 +98,65 @@ static int parse_shard(const char *s, struct soak_opts *o)
 	return 0;
 }
 
+/* --label TEXT and --commit REV: a tag of the history. */
+static int parse_tag(const char *s, void *tag)
+{
+	if (!history_tag_ok(s))
+		return -1;
+	*(const char **)tag = s;
+	return 0;
+}
+
+#define SOAK_STR(x) SOAK_STR_(x)
+#define SOAK_STR_(x) #x
+#define SOAK_TAG_WHAT \
+	"1 to " SOAK_STR(HISTORY_MAX_TAG) " printable characters, no tab or line break"
+
 static int parse_opts(int argc, char **argv, struct soak_opts *o)
 {
-	static const struct option longopts[] = {
-		{ "duration", required_argument, NULL, 'd' },
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "shard", required_argument, NULL, 's' },
-		{ "baseline", required_argument, NULL, 'b' },
-		{ "max-rss-kib", required_argument, NULL, 'm' },
-		{ "max-procs", required_argument, NULL, 'p' },
-		{ "no-early-stop", no_argument, NULL, 'E' },
-		{ "label", required_argument, NULL, 'L' },
-		{ "commit", required_argument, NULL, 'C' },
-		{ "metrics-out", required_argument, NULL, 'M' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	const struct opt opts[] = {
+		{ .kind = OPT_KIND_DURATION, .name = "duration", .argh = "S", .text = &o->duration,
+		  .help = "run each scenario for S instead of its duration_s (30s, 5m, 1h)",
+		  .what = "a duration like 30s, 5m or 1h, at most 31 days" },
+		OPT_ULONG('j', "jobs", "N", &o->jobs, 1, SOAK_MAX_JOBS,
+			  "run N scenarios at once (default 1; each gets its own free port)",
+			  "a number of runs at once, %lu to %lu"),
+		OPT_STRING(0, "out", "DIR", &o->out,
+			   "report folder (default results/soak/<UTC timestamp>)"),
+		OPT_CALLBACK(0, "shard", "K/N", parse_shard, o,
+			     "run only shard K of N: scenario i of the list sorted by name\n"
+			     "(counting from 0) is in shard i % N + 1, so a CI matrix of N\n"
+			     "machines runs each scenario once; merge with 'leaksoak report'",
+			     "K/N with 1 <= K <= N, e.g. 2/3"),
+		OPT_STRING(0, "baseline", "DIR", &o->baseline,
+			   "compare with this earlier report instead of the newest beside <out>"),
+		{ .kind = OPT_KIND_ULONG, .name = "max-rss-kib", .argh = "N",
+		  .text = &o->max_rss_kib, .min = CAP_MIN_RSS_KIB, .max = CAP_MAX_RSS_KIB,
+		  .help = "memory cap of each run's target tree (default: its scenario's, else\n"
+			  "half of MemAvailable divided by the number of jobs)",
+		  .what = "an integer from %lu to %lu" },
+		{ .kind = OPT_KIND_ULONG, .name = "max-procs", .argh = "N", .text = &o->max_procs,
+		  .min = 1, .max = CAP_MAX_PROCS,
+		  .help = "process cap of each run's target tree (default: its scenario's, else\n"
+			  "1024)",
+		  .what = "an integer from %lu to %lu" },
+		OPT_FLAG(0, "no-early-stop", &o->no_early_stop,
+			 "run every scenario its whole duration, for the full curves"),
+		OPT_CALLBACK(0, "label", "TEXT", parse_tag, &o->label,
+			     "name this soak in the history (e.g. the night or the build)",
+			     SOAK_TAG_WHAT),
+		OPT_CALLBACK(0, "commit", "REV", parse_tag, &o->commit,
+			     "the commit this soak tested, for the history", SOAK_TAG_WHAT),
+		OPT_STRING(0, "metrics-out", "FILE", &o->metrics_out,
+			   "also write every run's verdict, slopes, gates and driver totals to\n"
+			   "FILE in the Prometheus text format (node_exporter's textfile "
+			   "collector)"),
+		OPT_END(),
 	};
-	uint64_t cap;
-	double d;
-	int c;
+	int p = opt_parse(&soak_cmd, opts, argc, argv);
 
-	while ((c = getopt_long(argc, argv, "hj:", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			if (units_parse_duration_s(optarg, &d) < 0)
-				return diag_error("invalid --duration '%s' (a duration like 30s, 5m "
-						  "or 1h, at most 31 days; try 'leaksoak soak --help')", optarg);
-			o->duration = optarg;
-			break;
-		case 'j':
-			if (units_parse_uint(optarg, 1, SOAK_MAX_JOBS, &o->jobs) < 0)
-				return diag_error("invalid -j '%s' (a number of runs at once, 1 to "
-						  "%d; try 'leaksoak soak --help')", optarg,
-						  SOAK_MAX_JOBS);
-			break;
-		case 'o': o->out = optarg; break;
-		case 'b': o->baseline = optarg; break;
-		case 'E': o->no_early_stop = 1; break;
-		case 'M': o->metrics_out = optarg; break;
-		case 'L':
-		case 'C':
-			if (!history_tag_ok(optarg))
-				return diag_error("invalid %s '%s' (1 to %d printable characters, no "
-						  "tab or line break; try 'leaksoak soak --help')",
-						  c == 'L' ? "--label" : "--commit", optarg,
-						  HISTORY_MAX_TAG);
-			*(c == 'L' ? &o->label : &o->commit) = optarg;
-			break;
-		case 'm':
-			if (cap_parse(optarg, CAP_MIN_RSS_KIB, CAP_MAX_RSS_KIB, &cap) < 0)
-				return diag_error("invalid --max-rss-kib '%s' (an integer from %u to "
-						  "%u; try 'leaksoak soak --help')", optarg,
-						  CAP_MIN_RSS_KIB, CAP_MAX_RSS_KIB);
-			o->max_rss_kib = optarg;
-			break;
-		case 'p':
-			if (cap_parse(optarg, 1, CAP_MAX_PROCS, &cap) < 0)
-				return diag_error("invalid --max-procs '%s' (an integer from 1 to %u; "
-						  "try 'leaksoak soak --help')", optarg, CAP_MAX_PROCS);
-			o->max_procs = optarg;
-			break;
-		case 's':
-			if (parse_shard(optarg, o) < 0)
-				return diag_error("invalid --shard '%s' (K/N with 1 <= K <= N, e.g. "
-						  "2/3; try 'leaksoak soak --help')", optarg);
-			break;
-		case 'h':
-			fputs(soak_usage, stdout);
-			return 1;
-		default:
-			return diag_error("try 'leaksoak soak --help'");
-		}
-	}
+	if (p)
+		return p;
 	o->paths = argv + optind;
 	o->n_paths = argc - optind;
 	return 0;
@@ -434,7 +405,7 @@ int cmd_soak(int argc, char **argv)
 
 	report_init(&rep);
 	if (p)
-		return p > 0 && fflush(stdout) == 0 ? LS_EXIT_PASS : LS_EXIT_USAGE;
+		return opt_exit(p);
 	if (collect(&e, &o) < 0)
 		goto out;
 	code = LS_EXIT_TARGET;

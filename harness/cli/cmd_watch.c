@@ -5,7 +5,6 @@
  * them like `run`.  The watched process is only ever read through /proc: never signalled,
  * never waited for, never traced.
  */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli/cmd.h"
+#include "cli/options.h"
 #include "base/diag.h"
 #include "judge/gate.h"
 #include "out/promtext.h"
@@ -26,30 +26,19 @@
 #include "out/summary.h"
 #include "base/units.h"
 
-static const char watch_usage[] =
-	"usage: leaksoak watch --pid PID --duration S [options]\n"
-	"\n"
-	"  --pid PID                    the process to watch (with all its descendants)\n"
-	"  --duration S                 how long to watch (30s, 10m, 2h)\n"
-	"  --interval-ms MS             sampling interval (default 1000)\n"
-	"  --warmup S                   ignore the first S when fitting (default 0)\n"
-	"  --max-rss-kib-per-min N      RSS gate, KiB/min (default 1024; sizes like 2MiB work)\n"
-	"  --max-rss-anon-kib-per-min N anonymous RSS gate, KiB/min (default: not gated)\n"
-	"  --max-threads-per-min N      thread gate (default 1)\n"
-	"  --max-fds-per-min N          FD gate (default 1)\n"
-	"  --out DIR                    results folder (default results/watch-PID/<UTC timestamp>)\n"
-	"  --junit FILE                 also write a JUnit XML report\n"
-	"  --metrics-out FILE           also write the verdict, slopes and gates to FILE in the\n"
-	"                               Prometheus text format\n"
-	"  --no-early-stop              watch the whole duration even once the verdict is settled\n"
-	"  --prometheus URL             also read the process's Prometheus page (loopback only)\n"
-	"  --series METRIC              a series on that page to sample (repeatable, up to 16)\n"
-	"  --scrape-interval-ms MS      how often the page is read (default 1000)\n"
-	"  --max-series-per-min NAME=N  gate a series (repeatable; default: not gated)\n"
-	"  --quiet                      no live status line on a terminal\n"
-	"  -h, --help                   this text\n"
-	"\n"
-	"The process is never signalled. exit: 0 pass, 1 leak, 2 usage, 3 the process went away\n";
+static const struct opt_cmd watch_cmd = {
+	.name = "watch", .col = 31, .synopsis = "--pid PID --duration S [options]",
+	.epilogue = "The process is never signalled. exit: 0 pass, 1 leak, 2 usage, 3 the process "
+		    "went away\n",
+};
+
+/* The help of each gate option. */
+static const char *const watch_gate_help[METRIC_N_BUILTIN] = {
+	[METRIC_RSS] = "RSS gate, KiB/min (default 1024; sizes like 2MiB work)",
+	[METRIC_RSS_ANON] = "anonymous RSS gate, KiB/min (default: not gated)",
+	[METRIC_THREADS] = "thread gate (default 1)",
+	[METRIC_FDS] = "FD gate (default 1)",
+};
 
 struct watch_opts {
 	unsigned long pid;
@@ -73,79 +62,7 @@ struct watch_opts {
 
 static int bad_value(const char *opt, const char *val, const char *what)
 {
-	return diag_error("invalid %s '%s' (%s; try 'leaksoak watch --help')", opt, val, what);
-}
-
-/* A gate option's value is the metric's index past this (one option per built-in). */
-#define GATE_OPT 0x100
-#define GATE_OPT_LEN METRIC_GATE_OPTION_LEN
-
-static int gate_opt(int i, const char *arg, struct watch_opts *o)
-{
-	const struct metric_def *d = &metric_builtin[i];
-	char opt[GATE_OPT_LEN];
-	int bad = strcmp(d->unit, "KiB") == 0 ? units_parse_kib(arg, &o->gate.per_min[i]) :
-		  units_parse_double(arg, &o->gate.per_min[i]);
-
-	if (!bad)
-		return 0;
-	metric_gate_option(d->gate_key, opt, sizeof(opt));
-	return bad_value(opt, arg, strcmp(d->unit, "KiB") == 0 ?
-			 "KiB per minute, e.g. 512, at most 1e12" : "a number from 0 to 1e12");
-}
-
-/* One option into o: 0, or -1 after a message. */
-static int watch_opt(int c, const char *arg, struct watch_opts *o)
-{
-	if (c >= GATE_OPT && c < GATE_OPT + METRIC_N_BUILTIN)
-		return gate_opt(c - GATE_OPT, arg, o);
-	switch (c) {
-	case 'p':
-		return units_parse_uint(arg, 1, INT_MAX, &o->pid) ? bad_value("--pid", arg,
-			"a process id") : 0;
-	case 'd':
-		return units_parse_duration_s(arg, &o->duration_s) ? bad_value("--duration", arg,
-			"a duration like 30s, 10m or 2h, at most 31 days") : 0;
-	case 'w':
-		return units_parse_duration_s(arg, &o->warmup_s) ? bad_value("--warmup", arg,
-			"a duration like 30s, at most 31 days") : 0;
-	case 'i':
-		return units_parse_uint(arg, 10, 600000, &o->interval_ms) ?
-			bad_value("--interval-ms", arg, "milliseconds from 10 to 600000") : 0;
-	case 'o':
-		o->out = arg;
-		return 0;
-	case 'j':
-		o->junit = arg;
-		return 0;
-	case 'M':
-		o->metrics_out = arg;
-		return 0;
-	case 'E':
-		o->no_early_stop = 1;
-		return 0;
-	case 'P':
-		o->prom_url = arg;
-		return 0;
-	case 'I':
-		return units_parse_uint(arg, 100, 600000, &o->scrape_interval_ms) ?
-			bad_value("--scrape-interval-ms", arg, "milliseconds from 100 to 600000") : 0;
-	case 'S':
-		if (o->n_series == METRIC_MAX_SERIES)
-			return bad_value("--series", arg, "at most 16 series");
-		o->series[o->n_series++] = arg;
-		return 0;
-	case 'G':
-		if (o->n_series_gates == METRIC_MAX_SERIES)
-			return bad_value("--max-series-per-min", arg, "at most 16 gates");
-		o->series_gates[o->n_series_gates++] = arg;
-		return 0;
-	case 'q':
-		o->quiet = 1;
-		return 0;
-	default:
-		return diag_error("try 'leaksoak watch --help'");
-	}
+	return opt_invalid(&watch_cmd, opt, val, what);
 }
 
 /* --max-series-per-min NAME=N: the gate of a --series. */
@@ -171,10 +88,9 @@ static int resolve_series(struct watch_opts *o)
 {
 	if (!o->prom_url)
 		return o->n_series || o->n_series_gates ?
-		       diag_error("--series needs --prometheus (try 'leaksoak watch --help')") : 0;
+		       opt_error(&watch_cmd, NULL, "--series needs --prometheus") : 0;
 	if (!o->n_series)
-		return diag_error("--prometheus needs at least one --series (try 'leaksoak watch "
-				  "--help')");
+		return opt_error(&watch_cmd, NULL, "--prometheus needs at least one --series");
 	if (scenario_check_url("watch", "--prometheus", o->prom_url,
 			       "watch reads pages on loopback only") < 0)
 		return -1;
@@ -195,47 +111,48 @@ static int resolve_series(struct watch_opts *o)
 /* 0 to go on, 1 after --help, -1 on a usage error. */
 static int parse_opts(int argc, char **argv, struct watch_opts *o)
 {
-	static const struct option fixed[] = {
-		{ "pid", required_argument, NULL, 'p' },
-		{ "duration", required_argument, NULL, 'd' },
-		{ "warmup", required_argument, NULL, 'w' },
-		{ "interval-ms", required_argument, NULL, 'i' },
-		{ "out", required_argument, NULL, 'o' },
-		{ "junit", required_argument, NULL, 'j' },
-		{ "metrics-out", required_argument, NULL, 'M' },
-		{ "no-early-stop", no_argument, NULL, 'E' },
-		{ "prometheus", required_argument, NULL, 'P' },
-		{ "series", required_argument, NULL, 'S' },
-		{ "scrape-interval-ms", required_argument, NULL, 'I' },
-		{ "max-series-per-min", required_argument, NULL, 'G' },
-		{ "quiet", no_argument, NULL, 'q' },
-		{ "help", no_argument, NULL, 'h' },
+	const struct opt opts[] = {
+		OPT_ULONG(0, "pid", "PID", &o->pid, 1, INT_MAX,
+			  "the process to watch (with all its descendants)", "a process id"),
+		OPT_DURATION(0, "duration", "S", &o->duration_s, "how long to watch (30s, 10m, 2h)",
+			     "a duration like 30s, 10m or 2h, at most 31 days"),
+		OPT_ULONG(0, "interval-ms", "MS", &o->interval_ms, 10, 600000,
+			  "sampling interval (default 1000)", "milliseconds from %lu to %lu"),
+		OPT_DURATION(0, "warmup", "S", &o->warmup_s,
+			     "ignore the first S when fitting (default 0)",
+			     "a duration like 30s, at most 31 days"),
+		OPT_GATES(o->gate.per_min, watch_gate_help,
+			  "KiB per minute, e.g. 512, at most 1e12", 0),
+		OPT_STRING(0, "out", "DIR", &o->out,
+			   "results folder (default results/watch-PID/<UTC timestamp>)"),
+		OPT_STRING(0, "junit", "FILE", &o->junit, "also write a JUnit XML report"),
+		OPT_STRING(0, "metrics-out", "FILE", &o->metrics_out,
+			   "also write the verdict, slopes and gates to FILE in the\n"
+			   "Prometheus text format"),
+		OPT_FLAG(0, "no-early-stop", &o->no_early_stop,
+			 "watch the whole duration even once the verdict is settled"),
+		OPT_STRING(0, "prometheus", "URL", &o->prom_url,
+			   "also read the process's Prometheus page (loopback only)"),
+		OPT_STRINGS(0, "series", "METRIC", o->series, &o->n_series, METRIC_MAX_SERIES,
+			    "a series on that page to sample (repeatable, up to 16)",
+			    "at most %lu series"),
+		OPT_ULONG(0, "scrape-interval-ms", "MS", &o->scrape_interval_ms, 100, 600000,
+			  "how often the page is read (default 1000)",
+			  "milliseconds from %lu to %lu"),
+		OPT_STRINGS(0, "max-series-per-min", "NAME=N", o->series_gates, &o->n_series_gates,
+			    METRIC_MAX_SERIES, "gate a series (repeatable; default: not gated)",
+			    "at most %lu gates"),
+		OPT_FLAG(0, "quiet", &o->quiet, "no live status line on a terminal"),
+		OPT_END(),
 	};
-	enum { N_FIXED = sizeof(fixed) / sizeof(fixed[0]) };
-	struct option longopts[N_FIXED + METRIC_N_BUILTIN + 1] = { 0 };
-	char names[METRIC_N_BUILTIN][GATE_OPT_LEN];
-	int c;
+	int p = opt_parse(&watch_cmd, opts, argc, argv);
 
-	memcpy(longopts, fixed, sizeof(fixed));
-	for (int i = 0; i < METRIC_N_BUILTIN; i++) {
-		metric_gate_option(metric_builtin[i].gate_key, names[i], sizeof(names[i]));
-		longopts[N_FIXED + i] = (struct option){ names[i] + 2, required_argument, NULL,
-							 GATE_OPT + i };
-	}
-
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (c == 'h') {
-			fputs(watch_usage, stdout);
-			return 1;
-		}
-		if (watch_opt(c, optarg, o) < 0)
-			return -1;
-	}
+	if (p)
+		return p;
 	if (optind != argc)
-		return diag_error("unexpected argument '%s' (try 'leaksoak watch --help')",
-				  argv[optind]);
+		return opt_error(&watch_cmd, NULL, "unexpected argument '%s'", argv[optind]);
 	if (!o->pid || o->duration_s <= 0)
-		return diag_error("watch needs --pid and --duration (try 'leaksoak watch --help')");
+		return opt_error(&watch_cmd, NULL, "watch needs --pid and --duration");
 	if (o->warmup_s >= o->duration_s)
 		return diag_error("--warmup %.1fs leaves nothing of --duration %.1fs to fit",
 				  o->warmup_s, o->duration_s);
@@ -365,7 +282,7 @@ int cmd_watch(int argc, char **argv)
 	p = parse_opts(argc, argv, &w.opt);
 
 	if (p)
-		return p > 0 && fflush(stdout) == 0 ? LS_EXIT_PASS : LS_EXIT_USAGE;
+		return opt_exit(p);
 	/* First, so that a wrong pid leaves no empty results folder behind. */
 	w.sampler = sampler_new((pid_t)w.opt.pid, NULL);
 	if (!w.sampler) {

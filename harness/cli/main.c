@@ -1,11 +1,12 @@
 /*
  * leaksoak — reproduce memory, thread and FD leaks on demand and gate CI on their growth.
- * main only dispatches to the subcommands in cmd_*.c.
+ * main only dispatches to the subcommands in cmd_*.c (the list is cmd.h's).
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "cli/options.h"
 #include "base/diag.h"
 
 struct command {
@@ -14,14 +15,8 @@ struct command {
 	const char *summary;
 };
 
-static const struct command commands[] = {
-	{ "run", cmd_run, "run one scenario and judge its growth" },
-	{ "soak", cmd_soak, "run many scenarios and write one report" },
-	{ "plot", cmd_plot, "draw a run's RSS, threads and FDs with gnuplot" },
-	{ "report", cmd_report, "merge soak folders into one report" },
-	{ "watch", cmd_watch, "sample a running process and judge its growth" },
-	{ "history", cmd_history, "the soaks of a results folder over time" },
-};
+#define COMMAND_ROW(name, summary) { #name, cmd_##name, summary },
+static const struct command commands[] = { LEAKSOAK_COMMANDS(COMMAND_ROW) };
 
 static void usage(FILE *f)
 {
@@ -40,15 +35,15 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(stdout);
-		return fflush(stdout) == 0 ? LS_EXIT_PASS : LS_EXIT_USAGE;
+		return opt_exit(1);
 	}
 	if (strcmp(argv[1], "--version") == 0) {
 		printf("leaksoak %s\n", LEAKSOAK_VERSION);
-		return fflush(stdout) == 0 ? LS_EXIT_PASS : LS_EXIT_USAGE;
+		return opt_exit(1);
 	}
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (strcmp(argv[1], commands[i].name) == 0)
 			return commands[i].fn(argc - 1, argv + 1);
-	diag_error("unknown command '%s' (try 'leaksoak --help')", argv[1]);
+	opt_error(NULL, NULL, "unknown command '%s'", argv[1]);
 	return LS_EXIT_USAGE;
 }
