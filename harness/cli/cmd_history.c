@@ -14,6 +14,7 @@
 #include "cli/cmd.h"
 #include "base/diag.h"
 #include "out/history.h"
+#include "out/history_text.h"
 #include "out/report.h"
 #include "base/units.h"
 
