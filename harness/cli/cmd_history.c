@@ -14,6 +14,7 @@
 #include "cli/options.h"
 #include "base/diag.h"
 #include "out/history.h"
+#include "out/history_text.h"
 #include "out/report.h"
 
 static const struct opt_cmd history_cmd = {

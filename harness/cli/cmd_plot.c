@@ -12,6 +12,7 @@
 #include "cli/cmd.h"
 #include "cli/options.h"
 #include "base/diag.h"
+#include "base/runfiles.h"
 #include "out/plot.h"
 #include "base/text.h"
 
@@ -61,9 +62,10 @@ int cmd_plot(int argc, char **argv)
 	if (p)
 		return opt_exit(p);
 	/* Tell "not a run folder" (usage) apart from "gnuplot could not draw it". */
-	snprintf(csv, sizeof(csv), "%s/samples.csv", dir);
+	snprintf(csv, sizeof(csv), "%s/" RUNFILE_SAMPLES, dir);
 	if (access(csv, R_OK) < 0) {
-		diag_error("'%s' is not a run folder: no readable samples.csv (give a folder "
+		diag_error("'%s' is not a run folder: no readable " RUNFILE_SAMPLES
+			   " (give a folder "
 			   "that 'leaksoak run' wrote)", dir);
 		return LS_EXIT_USAGE;
 	}

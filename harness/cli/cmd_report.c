@@ -13,7 +13,13 @@
 #include "cli/options.h"
 #include "base/diag.h"
 #include "out/history.h"
+#include "out/history_text.h"
+#include "out/history_trend.h"
 #include "out/report.h"
+#include "out/report_baseline.h"
+#include "out/report_html.h"
+#include "out/report_text.h"
+#include "out/report_write.h"
 #include "record/results.h"
 
 static const struct opt_cmd report_cmd = {
@@ -79,6 +85,7 @@ int cmd_report(int argc, char **argv)
 	struct report_opts o = { 0 };
 	struct report rep;
 	struct history h = { 0 };
+	const struct history *shown = NULL;
 	int code = LS_EXIT_USAGE;
 	int p = parse_opts(argc, argv, &o);
 
@@ -95,13 +102,13 @@ int cmd_report(int argc, char **argv)
 	report_compare_baseline(&rep, o.out, o.baseline, NULL, o.dirs, (size_t)o.n_dirs);
 	/* A merged soak joins the history of the folder it is written into, as a soak does. */
 	if (history_for_report(&h, &rep, o.out) == 0)
-		rep.history = &h;
+		shown = &h;
 	code = LS_EXIT_TARGET;
-	if (report_write(&rep, o.out) < 0)
+	if (report_write(&rep, o.out) < 0 || report_html_write(&rep, shown, o.out) < 0)
 		goto out;
 	history_record_report(&rep, o.out);
 	code = report_exit_code(&rep);
-	history_print_brief(stdout, rep.history);
+	history_print_brief(stdout, shown);
 	report_print(stdout, &rep, o.out, 1);
 	if (fflush(stdout) == EOF && code == LS_EXIT_PASS)
 		code = LS_EXIT_TARGET;

@@ -24,16 +24,16 @@
 #include "cli/cmd.h"
 #include "cli/cmdline.h"
 #include "cli/options.h"
+#include "cli/finish.h"
 #include "base/diag.h"
 #include "base/path.h"
+#include "base/runfiles.h"
 #include "run/driver.h"
 #include "evidence/evidence_run.h"
 #include "evidence/heapcmp.h"
 #include "judge/gate.h"
 #include "run/generator.h"
 #include "evidence/heaptrack.h"
-#include "out/plot.h"
-#include "out/promtext.h"
 #include "record/results.h"
 #include "proc/sampler.h"
 #include "scenario/scenario.h"
@@ -315,7 +315,7 @@ static int start_generator(struct run *r)
 		.argv = r->sc.exec.cmd, .env = r->sc.exec.env, .restart = r->sc.exec.restart,
 	};
 
-	if (!(r->drive_log = path_join(r->out_dir, "drive.log"))) {
+	if (!(r->drive_log = path_join(r->out_dir, RUNFILE_DRIVE_LOG))) {
 		target_error(r, "out of memory");
 		return -1;
 	}
@@ -331,7 +331,7 @@ static int start_generator(struct run *r)
 /* Start the target and wait until it answers: 0, or -1 with r->error set. */
 static int start_target(struct run *r)
 {
-	char *log = path_join(r->out_dir, "target.log");
+	char *log = path_join(r->out_dir, RUNFILE_TARGET_LOG);
 	char *base = NULL, **argv = NULL;	/* the heaptrack command line */
 	int signo = 0;
 	int ret = -1;
@@ -419,7 +419,7 @@ static void describe_generator(struct run *r)
 
 static int drive_and_sample(struct run *r)
 {
-	char *csv = path_join(r->out_dir, "samples.csv");
+	char *csv = path_join(r->out_dir, RUNFILE_SAMPLES);
 	struct session_judge judge = judge_of(r);
 	struct session_config c = {
 		.csv_path = csv, .metrics = &r->sc.metrics,
@@ -477,8 +477,8 @@ static int drive_and_sample(struct run *r)
 			return -1;
 		}
 		target_describe(r->target, how, sizeof(how));
-		snprintf(r->error, sizeof(r->error), "target %s after %.1f s (see target.log)",
-			 how, r->session.elapsed_s);
+		snprintf(r->error, sizeof(r->error), "target %s after %.1f s (see "
+			 RUNFILE_TARGET_LOG ")", how, r->session.elapsed_s);
 		return -1;
 	case SESSION_CAPPED:
 		/* a verdict without a fit: the tree grew past what the machine can give it */
@@ -487,9 +487,9 @@ static int drive_and_sample(struct run *r)
 		return -1;
 	case SESSION_GENERATOR_FAILED:
 		generator_log_tail(r->drive_log, 5, r->exec_tail, sizeof(r->exec_tail));
-		target_error(r, "load generator '%s' %s after %.1f s (drive.exec; drive.log ends: "
-			     "%s)", r->sc.exec.cmd[0], r->exec_end, r->session.elapsed_s,
-			     r->exec_tail[0] ? r->exec_tail : "(empty)");
+		target_error(r, "load generator '%s' %s after %.1f s (drive.exec; "
+			     RUNFILE_DRIVE_LOG " ends: %s)", r->sc.exec.cmd[0], r->exec_end,
+			     r->session.elapsed_s, r->exec_tail[0] ? r->exec_tail : "(empty)");
 		return -1;
 	case SESSION_FAILED:
 		break;
@@ -507,17 +507,20 @@ static void judge(struct run *r)
 	/* Flat memory under no load proves nothing: a run that drove nothing is no pass. */
 	if (r->driver && t->completed == 0) {
 		snprintf(r->error, sizeof(r->error), "none of %llu requests succeeded, so the "
-			 "target was never driven (check drive.http and target.log)",
+			 "target was never driven (check drive.http and " RUNFILE_TARGET_LOG ")",
 			 (unsigned long long)t->errors);
 		r->code = LS_EXIT_TARGET;
 		return;
 	}
 	if (t->errors * 100 > t->started)
-		diag_warning("%s: %llu of %llu requests failed (see target.log)", r->sc.name,
-			     (unsigned long long)t->errors, (unsigned long long)t->started);
+		diag_warning("%s: %llu of %llu requests failed (see " RUNFILE_TARGET_LOG ")",
+			     r->sc.name, (unsigned long long)t->errors,
+			     (unsigned long long)t->started);
 
 	struct session_judge j = judge_of(r);
-	if (session_verdict(&r->session, &j, r->sc.early_stop, r->sc.duration_s, &r->report) < 0) {
+	int code = finish_verdict(&r->session, &j, r->sc.early_stop, r->sc.duration_s, r->scrape,
+				  &r->report, r->error, sizeof(r->error));
+	if (code < 0) {
 		snprintf(r->error, sizeof(r->error), "too few samples after warm-up to fit "
 			 "(%zu samples; lengthen duration_s or shorten sample.interval_ms)",
 			 r->session.series.n);
@@ -525,10 +528,7 @@ static void judge(struct run *r)
 		return;
 	}
 	r->has_report = 1;
-	r->code = r->report.leak ? LS_EXIT_LEAK : LS_EXIT_PASS;
-	if (r->code == LS_EXIT_PASS &&
-	    session_series_unjudged(&r->report, r->scrape, r->error, sizeof(r->error)))
-		r->code = LS_EXIT_TARGET;
+	r->code = code;
 }
 
 static void finish(struct run *r)
@@ -557,8 +557,7 @@ static void finish(struct run *r)
 		.exec_log_tail = r->exec_tail[0] ? r->exec_tail : NULL,
 	};
 
-	r->code = summary_conclude(&sr, r->opt.junit);
-	r->code = promtext_conclude(r->opt.metrics_out, r->out_dir, r->code);
+	r->code = finish_conclude(&sr, r->opt.junit, r->opt.metrics_out);
 }
 
 /* Under a profiler, let it finish its data: 1 when a signal arrived meanwhile (recorded). */

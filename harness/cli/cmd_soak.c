@@ -3,8 +3,9 @@
  *               [--baseline DIR]
  *
  * Validate every scenario first (a broken file is exit 2 before anything runs), pick this
- * shard's share, run them as child `leaksoak run`s (soak.c), then write the report
- * (report.c) and compare it with the newest earlier report beside it.
+ * shard's share, run them as child `leaksoak run`s (soak.c), then compare the report with the
+ * newest earlier report beside it and write it: summary.json and junit.xml (report_write.h),
+ * then index.html with the soaks before it (report_html.h).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -20,10 +21,18 @@
 #include "cli/cmd.h"
 #include "cli/options.h"
 #include "base/diag.h"
+#include "base/runfiles.h"
+#include "base/vec.h"
 #include "out/history.h"
+#include "out/history_text.h"
+#include "out/history_trend.h"
 #include "out/plot.h"
 #include "out/promtext.h"
 #include "out/report.h"
+#include "out/report_baseline.h"
+#include "out/report_html.h"
+#include "out/report_text.h"
+#include "out/report_write.h"
 #include "record/results.h"
 #include "scenario/scenario.h"
 #include "run/session.h"
@@ -197,14 +206,10 @@ static int add_scenario(struct entries *e, const struct soak_opts *o, const char
 			   "'leaksoak run --allow-remote')", file);
 		goto out;
 	}
-	if (e->n == e->cap) {
-		size_t cap = e->cap ? e->cap * 2 : 16;
-		struct entry *v = realloc(e->v, cap * sizeof(*v));
-		if (!v)
-			goto oom;
-		e->v = v;
-		e->cap = cap;
-	}
+	struct entry *v = vec_grow(e->v, &e->cap, e->n + 1, sizeof(*v));
+	if (!v)
+		goto oom;
+	e->v = v;
 	struct entry *x = &e->v[e->n];
 	*x = (struct entry){
 		.file = strdup(file), .name = strdup(sc.name),
@@ -345,21 +350,23 @@ static void print_header(const struct soak_opts *o, size_t n, size_t total, cons
 
 /*
  * The soak's label and commit, and for a whole soak (not a shard) the soaks before it beside
- * out with each scenario's trend (history.h), for index.html.  A history that cannot be read
- * is a warning.  0, or -1 when out of memory.
+ * out with each scenario's trend (history_trend.h), for index.html: *shown is h then, NULL
+ * when there is none.  A history that cannot be read is a warning.  0, or -1 when out of
+ * memory.
  */
 static int set_history(struct report *rep, const struct soak_opts *o, const char *out,
-		       struct history *h)
+		       struct history *h, const struct history **shown)
 {
+	*shown = NULL;
 	if ((o->label && !(rep->label = strdup(o->label))) ||
 	    (o->commit && !(rep->commit = strdup(o->commit))))
 		return diag_error("out of memory");
 	if (o->shard_n)
 		return 0;
 	if (history_for_report(h, rep, out) == 0)
-		rep->history = h;
+		*shown = h;
 	else
-		diag_warning("index.html has no history (see above)");
+		diag_warning(RUNFILE_INDEX " has no history (see above)");
 	return 0;
 }
 
@@ -367,6 +374,7 @@ static int set_history(struct report *rep, const struct soak_opts *o, const char
 static int conclude(struct report *rep, const struct soak_opts *o, const char *out, int ran)
 {
 	struct history h = { 0 };
+	const struct history *shown = NULL;
 	char shard[32];
 	enum ls_exit code;
 
@@ -376,14 +384,14 @@ static int conclude(struct report *rep, const struct soak_opts *o, const char *o
 		rep->shard = strdup(shard);
 	}
 	report_compare_baseline(rep, out, o->baseline, rep->shard, NULL, 0);
-	int wrote = set_history(rep, o, out, &h) == 0 && report_write(rep, out) == 0;
+	int wrote = set_history(rep, o, out, &h, &shown) == 0 && report_write(rep, out) == 0 &&
+		    report_html_write(rep, shown, out) == 0;
 	if (wrote)
 		history_record_report(rep, out);
 	if (wrote && o->metrics_out && promtext_write_file(o->metrics_out, rep) < 0)
 		wrote = 0;
 	code = report_exit_code(rep);
-	history_print_brief(stdout, rep->history);
-	rep->history = NULL;
+	history_print_brief(stdout, shown);
 	history_release(&h);
 	report_print(stdout, rep, out, 0);
 	if (fflush(stdout) == EOF || !wrote || ran < 0)

@@ -13,9 +13,11 @@
 
 #include "cli/cmd.h"
 #include "cli/options.h"
+#include "cli/finish.h"
 #include "base/diag.h"
+#include "base/path.h"
+#include "base/runfiles.h"
 #include "judge/gate.h"
-#include "out/promtext.h"
 #include "record/results.h"
 #include "scenario/prom.h"
 #include "proc/sampler.h"
@@ -200,7 +202,7 @@ static void watch_sample(struct watch *w)
 	};
 	const struct session_result *s = &w->session;
 
-	if (asprintf(&csv, "%s/samples.csv", w->out_dir) < 0) {
+	if (!(csv = path_join(w->out_dir, RUNFILE_SAMPLES))) {
 		snprintf(w->error, sizeof(w->error), "out of memory");
 		status_free(&c.status);
 		return;
@@ -224,18 +226,16 @@ static void watch_sample(struct watch *w)
 static void watch_judge(struct watch *w)
 {
 	struct session_judge j = judge_of(w);
+	int code = finish_verdict(&w->session, &j, !w->opt.no_early_stop, w->opt.duration_s,
+				  w->scrape, &w->report, w->error, sizeof(w->error));
 
-	if (session_verdict(&w->session, &j, !w->opt.no_early_stop, w->opt.duration_s,
-			    &w->report) < 0) {
+	if (code < 0) {
 		snprintf(w->error, sizeof(w->error), "too few samples to fit (%zu; watch longer "
 			 "or lower --interval-ms)", w->session.series.n);
 		return;
 	}
 	w->has_report = 1;
-	w->code = w->report.leak ? LS_EXIT_LEAK : LS_EXIT_PASS;
-	if (w->code == LS_EXIT_PASS &&
-	    session_series_unjudged(&w->report, w->scrape, w->error, sizeof(w->error)))
-		w->code = LS_EXIT_TARGET;
+	w->code = code;
 }
 
 /* --prometheus: the scraper of the watched process's page. */
@@ -265,8 +265,7 @@ static void watch_finish(struct watch *w)
 		.started_utc = w->started_utc, .scrape = w->scrape,
 	};
 
-	w->code = summary_conclude(&sr, w->opt.junit);
-	w->code = promtext_conclude(w->opt.metrics_out, w->out_dir, w->code);
+	w->code = finish_conclude(&sr, w->opt.junit, w->opt.metrics_out);
 }
 
 int cmd_watch(int argc, char **argv)

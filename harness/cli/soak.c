@@ -23,6 +23,8 @@
 #include "base/clock.h"
 #include "base/diag.h"
 #include "base/path.h"
+#include "base/runfiles.h"
+#include "out/report_text.h"
 #include "record/results.h"
 #include "base/text.h"
 #include "base/spawn.h"
@@ -123,12 +125,10 @@ static void live_line(const struct slot *s, int64_t now, char *buf, size_t len)
 {
 	const struct soak_job *j = s->job;
 	double elapsed = (double)(now - s->start_ns) / CLOCK_NS_PER_S;
-	char *csv = NULL;
+	char *csv = path_join(s->dir, RUNFILE_SAMPLES);
 	double rss = NAN, slope = NAN;
 	int w;
 
-	if (asprintf(&csv, "%s/samples.csv", s->dir) < 0)
-		csv = NULL;
 	int have = csv && soak_tail_rss(csv, j->warmup_s, &rss, &slope) == 0;
 	free(csv);
 	w = snprintf(buf, len, "  %-28s %5.0f/%.0f s", j->name, elapsed, j->duration_s);
@@ -228,8 +228,7 @@ static struct spawn *exec_run(const struct soak_options *o, const struct slot *s
 /* Files a previous soak into the same folder may have left: never report them as this run's. */
 static void remove_stale(const char *dir)
 {
-	static const char *const stale[] = { "summary.json", "samples.csv", "rss.png", "rss.svg",
-					     "plot.log" };
+	static const char *const stale[] = RUNFILES_OF_A_RUN;
 	char path[4096];
 
 	for (size_t i = 0; i < sizeof(stale) / sizeof(stale[0]); i++) {
@@ -253,10 +252,8 @@ static int start_run(struct soak *k, struct slot *s, struct soak_job *job)
 		s->dir = NULL;
 		return diag_error("out of memory");
 	}
-	if (asprintf(&s->log, "%s/run.log", s->dir) < 0) {
-		s->log = NULL;
+	if (!(s->log = path_join(s->dir, RUNFILE_RUN_LOG)))
 		return diag_error("out of memory");
-	}
 	if (results_mkdir_p(s->dir) < 0)
 		return -1;
 	remove_stale(s->dir);
@@ -295,11 +292,11 @@ static void finish_run(struct soak *k, struct slot *s, int st)
 
 	job->exit_code = WIFEXITED(st) ? WEXITSTATUS(st) : LS_EXIT_SIGNAL_BASE + WTERMSIG(st);
 	if (WIFSIGNALED(st))
-		snprintf(why, sizeof(why), "no summary.json: the run was killed by signal %d "
+		snprintf(why, sizeof(why), "no " RUNFILE_SUMMARY ": the run was killed by signal %d "
 			 "(see %s)", WTERMSIG(st), s->log);
 	else
-		snprintf(why, sizeof(why), "no summary.json: the run exited with status %d (see %s)",
-			 job->exit_code, s->log);
+		snprintf(why, sizeof(why), "no " RUNFILE_SUMMARY ": the run exited with status %d "
+			 "(see %s)", job->exit_code, s->log);
 	s->pid = 0;	/* no longer a live line */
 	record(k, job, s->dir, why);
 	slot_clear(s);

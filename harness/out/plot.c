@@ -21,9 +21,11 @@
 
 #include "base/diag.h"
 #include "base/path.h"
+#include "base/runfiles.h"
+#include "base/text.h"
+#include "base/vec.h"
 #include "record/results.h"
 #include "record/samples.h"
-#include "base/text.h"
 
 /* Above this much RSS the axis is in MiB: five-digit KiB labels are hard to read. */
 #define PLOT_MIB_ABOVE_KIB 20480.0
@@ -60,7 +62,7 @@ struct run_facts {
 
 const char *plot_file_name(enum plot_format fmt)
 {
-	return fmt == PLOT_SVG ? "rss.svg" : "rss.png";
+	return fmt == PLOT_SVG ? RUNFILE_PLOT_SVG : RUNFILE_PLOT_PNG;
 }
 
 char *plot_find_gnuplot(void)
@@ -250,7 +252,7 @@ static void facts_from_json(const json_t *j, struct run_facts *rf)
 /* Fill *rf from run_dir/summary.json; a missing summary leaves the run nameless but plottable. */
 static void read_facts(const char *run_dir, struct run_facts *rf)
 {
-	char *path = path_join(run_dir, "summary.json");
+	char *path = path_join(run_dir, RUNFILE_SUMMARY);
 	json_error_t err;
 	json_t *j = path ? json_load_file(path, 0, &err) : NULL;
 
@@ -270,7 +272,7 @@ static void make_title(const struct run_facts *rf, const char *run_dir, char *bu
 	int n;
 
 	if (!rf->verdict[0])
-		n = snprintf(buf, len, "%s: no summary.json yet", name);
+		n = snprintf(buf, len, "%s: no " RUNFILE_SUMMARY " yet", name);
 	else if (isfinite(rf->slope_per_min))
 		n = snprintf(buf, len, "%s: %s, %s %+.1f KiB/min", name, rf->verdict, series,
 			     rf->slope_per_min);
@@ -310,17 +312,14 @@ static void argv_push(struct argv_buf *a, char *s)
 		free(s);
 		return;
 	}
-	if (a->n + 2 > a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 32;
-		char **v = realloc(a->v, cap * sizeof(*v));
-		if (!v) {
-			a->failed = 1;
-			free(s);
-			return;
-		}
-		a->v = v;
-		a->cap = cap;
+	/* room for s and the NULL after it */
+	char **v = vec_grow(a->v, &a->cap, a->n + 2, sizeof(*v));
+	if (!v) {
+		a->failed = 1;
+		free(s);
+		return;
 	}
+	a->v = v;
 	a->v[a->n++] = s;
 	a->v[a->n] = NULL;
 }
@@ -399,7 +398,7 @@ char **plot_gnuplot_argv(const char *gnuplot, const char *script, const char *ru
 	struct csv_scan cs;
 	struct run_facts rf;
 	char title[PLOT_TITLE_MAX];
-	char *csv = path_join(run_dir, "samples.csv");
+	char *csv = path_join(run_dir, RUNFILE_SAMPLES);
 
 	read_facts(run_dir, &rf);
 	if (!csv || scan_csv(csv, strncmp(rf.basis, "rss_anon", 8) == 0, &cs) < 0)
@@ -553,7 +552,7 @@ int plot_run(const char *run_dir, enum plot_format fmt)
 	if (!gnuplot)
 		return PLOT_NO_GNUPLOT;
 	out = path_join(run_dir, plot_file_name(fmt));
-	log = path_join(run_dir, "plot.log");
+	log = path_join(run_dir, RUNFILE_PLOT_LOG);
 	if (!out || !log) {
 		diag_error("out of memory");
 		goto out;
@@ -594,7 +593,7 @@ static int has_two_rows(const char *path)
 
 void plot_after_run(const char *run_dir)
 {
-	char *csv = path_join(run_dir, "samples.csv");
+	char *csv = path_join(run_dir, RUNFILE_SAMPLES);
 	int drawable = csv && has_two_rows(csv);
 
 	free(csv);

@@ -167,13 +167,6 @@ int promtext_write_dir(const char *path, const char *dir)
 	return ret;
 }
 
-enum ls_exit promtext_conclude(const char *path, const char *out_dir, enum ls_exit code)
-{
-	if (!path || promtext_write_dir(path, out_dir) == 0)
-		return code;
-	return code == LS_EXIT_PASS ? LS_EXIT_TARGET : code;
-}
-
 static int exposition(FILE *f, const void *arg)
 {
 	return promtext_write(f, arg);

@@ -19,7 +19,6 @@
 
 #include <stdio.h>
 
-#include "base/diag.h"
 #include "out/report.h"
 
 /* Write r's exposition to f.  0, or -1 when f reports a write error. */
@@ -30,16 +29,10 @@ int promtext_write_file(const char *path, const struct report *r);
 
 /*
  * The report of dir (a run's folder, or a soak's: report_load) written with
- * promtext_write_file.  0, or -1 after printing why.
+ * promtext_write_file: --metrics-out of `run` and `watch`, from the summary.json they wrote.
+ * 0, or -1 after printing why.
  */
 int promtext_write_dir(const char *path, const char *dir);
-
-/*
- * The end of `run` and `watch` with --metrics-out path (NULL: none): write the exposition of
- * out_dir's summary.  Returns the exit code to use: code, except that a pass whose metrics
- * could not be written becomes LS_EXIT_TARGET (as summary_conclude treats its files).
- */
-enum ls_exit promtext_conclude(const char *path, const char *out_dir, enum ls_exit code);
 
 /* The Unix time of an ISO 8601 UTC time ("2026-11-30T06:00:00Z"), or -1 when it is not one. */
 double promtext_utc_seconds(const char *iso);

@@ -1,28 +1,21 @@
 /*
- * report — read runs' summaries, judge them against their expectations, compare with an
- * earlier report, and write summary.json, junit.xml and a self-contained index.html.
+ * report — read runs' summaries (a run's, or a report's runs) and judge them against their
+ * expectations.
  */
 #include "out/report.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <jansson.h>
 #include <libgen.h>
-#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/path.h"
-#include "out/report_html.h"
-#include "record/results.h"
-#include "record/samples.h"
+#include "base/runfiles.h"
 #include "base/text.h"
-
-#define REPORT_KIND "leaksoak-report"
-
+#include "base/vec.h"
+#include "record/samples.h"
 
 void report_init(struct report *r)
 {
@@ -88,14 +81,11 @@ const struct report_metric *report_run_metric(const struct report_run *run, cons
 
 static struct report_run *new_run(struct report *r)
 {
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 16;
-		struct report_run *runs = realloc(r->runs, cap * sizeof(*runs));
-		if (!runs)
-			return NULL;
-		r->runs = runs;
-		r->cap = cap;
-	}
+	struct report_run *runs = vec_grow(r->runs, &r->cap, r->n + 1, sizeof(*runs));
+
+	if (!runs)
+		return NULL;
+	r->runs = runs;
 	struct report_run *run = &r->runs[r->n++];
 	memset(run, 0, sizeof(*run));
 	for (int m = 0; m < METRIC_N_BUILTIN; m++)
@@ -322,14 +312,14 @@ static int last_t(const struct samples_header *h, const struct samples_row *row,
  */
 static char *killed_message(const char *run_dir, const char *why)
 {
-	char *csv = path_join(run_dir, "samples.csv");
+	char *csv = path_join(run_dir, RUNFILE_SAMPLES);
 	struct samples_stats st;
 	double t = 0;
 	char *msg = NULL;
 	FILE *f = csv ? fopen(csv, "r") : NULL;
 
 	if (f && samples_read(f, csv, last_t, &t, &st) == 0 && st.rows) {
-		if (asprintf(&msg, "%s (samples.csv: %zu rows over %.1f s)", why, st.rows, t) < 0)
+		if (asprintf(&msg, "%s (" RUNFILE_SAMPLES ": %zu rows over %.1f s)", why, st.rows, t) < 0)
 			msg = NULL;
 	} else {
 		msg = strdup(why);
@@ -343,7 +333,7 @@ static char *killed_message(const char *run_dir, const char *why)
 int report_add_run(struct report *r, const char *run_dir, const char *name, int exit_code,
 		   const char *expect, const char *why_missing)
 {
-	char *path = path_join(run_dir, "summary.json");
+	char *path = path_join(run_dir, RUNFILE_SUMMARY);
 	json_t *j = path ? json_load_file(path, 0, NULL) : NULL;
 	struct report_run *run = path ? new_run(r) : NULL;
 	int ret = -1;
@@ -361,7 +351,7 @@ int report_add_run(struct report *r, const char *run_dir, const char *name, int 
 	run->verdict = dup_or_null("error", &failed);
 	run->expect = dup_or_null(expect, &failed);
 	run->dir = dup_or_null(run_dir, &failed);
-	run->message = killed_message(run_dir, why_missing ? why_missing : "no summary.json");
+	run->message = killed_message(run_dir, why_missing ? why_missing : "no " RUNFILE_SUMMARY);
 	failed |= !run->message;
 	run->exit_code = exit_code;
 	ret = failed || !run->name ? -1 : 0;
@@ -393,7 +383,7 @@ static int load_report(struct report *r, const json_t *j, const char *dir)
 		if (bad && run)
 			drop_last(r);
 		if (bad)
-			return diag_error("%s/summary.json: runs[%zu] is not a run (write it with "
+			return diag_error("%s/" RUNFILE_SUMMARY ": runs[%zu] is not a run (write it with "
 					  "'leaksoak soak' or 'leaksoak report')", dir, i);
 	}
 	widen_times(r, json_string_value(json_object_get(j, "started_utc")),
@@ -437,15 +427,15 @@ static int load_killed_run(struct report *r, const char *dir)
 
 	if (base)
 		ret = report_add_run(r, dir, base, -1, NULL,
-				     "no summary.json: the run was killed or is still going");
+				     "no " RUNFILE_SUMMARY ": the run was killed or is still going");
 	free(copy);
 	return ret;
 }
 
 int report_load(struct report *r, const char *dir)
 {
-	char *path = path_join(dir, "summary.json");
-	char *csv = path_join(dir, "samples.csv");
+	char *path = path_join(dir, RUNFILE_SUMMARY);
+	char *csv = path_join(dir, RUNFILE_SAMPLES);
 	json_error_t err;
 	json_t *j = path ? json_load_file(path, 0, &err) : NULL;
 	int ret = -1;
@@ -459,7 +449,7 @@ int report_load(struct report *r, const char *dir)
 		goto out;
 	}
 	if (!j && access(path, F_OK) < 0) {
-		diag_error("'%s' has no summary.json (give a folder written by 'leaksoak soak', "
+		diag_error("'%s' has no " RUNFILE_SUMMARY " (give a folder written by 'leaksoak soak', "
 			   "'report' or 'run')", dir);
 		goto out;
 	}
@@ -478,7 +468,7 @@ out:
 
 int report_is_report(const char *dir)
 {
-	char *path = path_join(dir, "summary.json");
+	char *path = path_join(dir, RUNFILE_SUMMARY);
 	json_t *j = path ? json_load_file(path, 0, NULL) : NULL;
 	const char *kind = json_string_value(json_object_get(j, "kind"));
 	int is = kind && !strcmp(kind, REPORT_KIND);
@@ -515,558 +505,18 @@ enum ls_exit report_exit_code(const struct report *r)
 	return errors ? LS_EXIT_TARGET : LS_EXIT_PASS;
 }
 
-/* ----------------------------------------------------------------------------------------- */
-/* Comparing with an earlier report                                                          */
+const char *report_verdict_word(enum ls_exit code)
+{
+	return code == LS_EXIT_PASS ? "pass" : code == LS_EXIT_LEAK ? "leak" : "error";
+}
 
 static int by_name(const void *a, const void *b)
 {
 	return strcmp(((const struct report_run *)a)->name, ((const struct report_run *)b)->name);
 }
 
-static void sort_runs(struct report *r)
+void report_sort_runs(struct report *r)
 {
 	if (r->n > 1)
 		qsort(r->runs, r->n, sizeof(*r->runs), by_name);
-}
-
-static const struct report_run *find_run(const struct report *r, const char *name)
-{
-	for (size_t i = 0; i < r->n; i++)
-		if (!strcmp(r->runs[i].name, name))
-			return &r->runs[i];
-	return NULL;
-}
-
-static struct report_change *new_change(struct report *r, const char *name)
-{
-	struct report_change *c = realloc(r->changes, (r->n_changes + 1) * sizeof(*c));
-
-	if (!c)
-		return NULL;
-	r->changes = c;
-	c = &r->changes[r->n_changes];
-	memset(c, 0, sizeof(*c));
-	if (!(c->name = strdup(name)))
-		return NULL;
-	r->n_changes++;
-	return c;
-}
-
-/* The changes of one run; 0 or -1 (out of memory). */
-int report_slope_rose(double from, double to, double gate, double *margin)
-{
-	*margin = REPORT_ROSE_GATE_FRACTION * gate;
-	/* Ungated metrics are not compared: the scenario said their growth does not matter. */
-	return gate >= 0 && isfinite(from) && isfinite(to) && to > 0 && to - from > *margin;
-}
-
-static int compare_run(struct report *r, const struct report_run *now,
-		       const struct report_run *then)
-{
-	struct report_change *c;
-
-	if (strcmp(now->verdict, then->verdict)) {
-		if (!(c = new_change(r, now->name)))
-			return -1;
-		c->is_verdict = 1;
-		snprintf(c->from, sizeof(c->from), "%s", then->verdict);
-		snprintf(c->to, sizeof(c->to), "%s", now->verdict);
-	}
-	for (size_t m = 0; m < now->n_metrics; m++) {
-		const struct report_metric *b = &now->metric[m];
-		const struct report_metric *a = report_run_metric(then, b->name);
-		double margin;
-		if (!a || !report_slope_rose(a->slope_per_min, b->slope_per_min, b->gate_per_min,
-					     &margin))
-			continue;
-		if (!(c = new_change(r, now->name)))
-			return -1;
-		memcpy(c->what, b->name, sizeof(c->what));
-		memcpy(c->unit, b->unit, sizeof(c->unit));
-		c->from_per_min = a->slope_per_min;
-		c->to_per_min = b->slope_per_min;
-		c->margin_per_min = margin;
-	}
-	return 0;
-}
-
-int report_compare(struct report *r, const struct report *before, const char *before_dir)
-{
-	sort_runs(r);
-	free(r->baseline_dir);
-	if (!(r->baseline_dir = strdup(before_dir)))
-		return diag_error("out of memory");
-	snprintf(r->baseline_started_utc, sizeof(r->baseline_started_utc), "%s",
-		 before->started_utc);
-	for (size_t i = 0; i < r->n; i++) {
-		const struct report_run *then = find_run(before, r->runs[i].name);
-		if (then && compare_run(r, &r->runs[i], then) < 0)
-			return diag_error("out of memory");
-	}
-	return 0;
-}
-
-/* 1 when dir's summary.json is a report of shard that started between best and limit. */
-static int newer_earlier_report(const char *dir, const char *limit, const char *shard,
-				char *best, size_t len)
-{
-	char *path = path_join(dir, "summary.json");
-	struct stat st;
-	json_t *j = NULL;
-	int found = 0;
-
-	if (path && stat(path, &st) == 0 && S_ISREG(st.st_mode))
-		j = json_load_file(path, 0, NULL);
-	const char *kind = json_string_value(json_object_get(j, "kind"));
-	const char *started = json_string_value(json_object_get(j, "started_utc"));
-	const char *its_shard = json_string_value(json_object_get(j, "shard"));
-	int same_shard = shard && its_shard ? !strcmp(shard, its_shard) : !shard && !its_shard;
-	if (kind && !strcmp(kind, REPORT_KIND) && same_shard && started &&
-	    strcmp(started, limit) < 0 && strcmp(started, best) > 0) {
-		snprintf(best, len, "%s", started);
-		found = 1;
-	}
-	json_decref(j);
-	free(path);
-	return found;
-}
-
-static int same_dir(const char *a_real, const char *b)
-{
-	char b_real[PATH_MAX];
-
-	return realpath(b, b_real) && !strcmp(a_real, b_real);
-}
-
-void report_compare_baseline(struct report *r, const char *out_dir, const char *baseline,
-			     const char *shard, char *const skip[], size_t n_skip)
-{
-	char *found = baseline ? NULL :
-		      report_find_baseline(out_dir, r->started_utc, shard, skip, n_skip);
-	const char *dir = baseline ? baseline : found;
-	struct report before;
-
-	report_init(&before);
-	if (dir && report_load(&before, dir) == 0)
-		report_compare(r, &before, dir);
-	else if (dir)
-		diag_warning("not comparing with '%s' (see above)", dir);
-	report_release(&before);
-	free(found);
-}
-
-char *report_find_baseline(const char *out_dir, const char *started_utc, const char *shard,
-			   char *const skip[], size_t n_skip)
-{
-	char *copy = strdup(out_dir);
-	char *parent = copy ? dirname(copy) : NULL;
-	DIR *d = parent ? opendir(parent) : NULL;
-	char best_started[32] = "";
-	char *best = NULL;
-	struct dirent *e;
-
-	while (d && (e = readdir(d))) {
-		char real[PATH_MAX];
-		char *p = e->d_name[0] == '.' ? NULL : path_join(parent, e->d_name);
-		int skipped = !p || !realpath(p, real) || same_dir(real, out_dir);
-		for (size_t i = 0; !skipped && i < n_skip; i++)
-			skipped = same_dir(real, skip[i]);
-		if (!skipped && newer_earlier_report(p, started_utc, shard, best_started,
-						     sizeof(best_started))) {
-			free(best);
-			best = p;
-			p = NULL;
-		}
-		free(p);
-	}
-	if (d)
-		closedir(d);
-	free(copy);
-	return best;
-}
-
-/* ----------------------------------------------------------------------------------------- */
-/* summary.json                                                                              */
-
-/* path relative to out_real when it lies inside it, else absolute (or as given). */
-char *report_path_from(const char *out_real, const char *path)
-{
-	char real[PATH_MAX];
-	size_t n = strlen(out_real);
-
-	if (!realpath(path, real))
-		return strdup(path);
-	if (!strncmp(real, out_real, n) && real[n] == '/')
-		return strdup(real + n + 1);
-	if (!strcmp(real, out_real))
-		return strdup(".");
-	return strdup(real);
-}
-
-static json_t *num_or_null(double v)
-{
-	return isfinite(v) ? json_real(v) : json_null();
-}
-
-/* Names, folders and messages may come from anywhere: never let one cost the report. */
-static json_t *str_or_null(const char *s)
-{
-	return text_json_string(s);
-}
-
-static json_t *metrics_json(const struct report_run *run)
-{
-	json_t *o = json_object();
-
-	for (size_t m = 0; o && m < run->n_metrics; m++) {
-		const struct report_metric *x = &run->metric[m];
-		json_t *e;
-		/* One an older run did not have stays out, but a metric gated by default is always
-		 * there (null when not fitted). */
-		if (!x->present && !(m < METRIC_N_BUILTIN && metric_builtin[m].gate_default >= 0))
-			continue;
-		e = json_pack("{s:s, s:o, s:o, s:o, s:b}", "unit", x->unit,
-				      "slope_per_min", num_or_null(x->slope_per_min),
-				      "gate_per_min", num_or_null(x->gate_per_min),
-				      "trend_p", num_or_null(x->trend_p), "failed", x->failed);
-		if (e && m == METRIC_RSS) {
-			json_object_set_new(e, "slope_kib_per_min", num_or_null(x->slope_per_min));
-			json_object_set_new(e, "basis", str_or_null(run->rss_basis));
-		}
-		if (!e || json_object_set_new(o, x->name, e) < 0) {
-			json_decref(o);
-			return NULL;
-		}
-	}
-	return o;
-}
-
-static json_t *failed_list(const struct report_run *run)
-{
-	json_t *a = json_array();
-
-	for (size_t m = 0; a && m < run->n_metrics; m++)
-		if (run->metric[m].failed)
-			json_array_append_new(a, json_string(run->metric[m].name));
-	return a;
-}
-
-static const char *outcome_word(enum report_outcome o)
-{
-	return o == REPORT_OK ? "ok" : o == REPORT_FAILED ? "failed" : "error";
-}
-
-static json_t *run_json(const struct report_run *run, const char *out_real)
-{
-	char *results = report_path_from(out_real, run->dir);
-	json_t *j = results ? json_pack(
-		"{s:o, s:s, s:i, s:o, s:b, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
-		"scenario", str_or_null(run->name), "verdict", run->verdict,
-		"exit_code", run->exit_code,
-		"expect", str_or_null(run->expect), "mismatch", run->mismatch,
-		"outcome", outcome_word(report_run_outcome(run)),
-		"message", str_or_null(run->message), "results", str_or_null(results),
-		"scenario_file", str_or_null(run->scenario_file),
-		"description", str_or_null(run->description),
-		"elapsed_s", num_or_null(run->elapsed_s), "failed", failed_list(run),
-		"metrics", metrics_json(run), "decided_at_s", num_or_null(run->decided_at_s),
-		"stopped_early", run->stopped_early) : NULL;
-
-	if (j && isfinite(run->requests))
-		json_object_set_new(j, "driver", json_pack("{s:I, s:I}", "requests",
-			(json_int_t)run->requests, "errors",
-			(json_int_t)(isfinite(run->errors) ? run->errors : 0)));
-	if (j && run->drive_exec && json_object_set(j, "drive_exec", run->drive_exec) < 0) {
-		json_decref(j);
-		j = NULL;
-	}
-	if (j && json_object_set(j, "evidence", run->evidence ? run->evidence : json_null()) < 0) {
-		json_decref(j);
-		j = NULL;
-	}
-	free(results);
-	return j;
-}
-
-static json_t *change_json(const struct report_change *c)
-{
-	if (c->is_verdict)
-		return json_pack("{s:o, s:s, s:s, s:s}", "scenario", str_or_null(c->name),
-				 "what", "verdict", "from", c->from, "to", c->to);
-	return json_pack("{s:o, s:s, s:f, s:f, s:f}", "scenario", str_or_null(c->name),
-			 "what", c->what, "from_per_min", c->from_per_min,
-			 "to_per_min", c->to_per_min, "margin_per_min", c->margin_per_min);
-}
-
-static json_t *baseline_json(const struct report *r)
-{
-	json_t *changes;
-
-	if (!r->baseline_dir)
-		return json_null();
-	changes = json_array();
-	for (size_t i = 0; changes && i < r->n_changes; i++)
-		json_array_append_new(changes, change_json(&r->changes[i]));
-	return json_pack("{s:o, s:s, s:f, s:o}", "dir", str_or_null(r->baseline_dir),
-			 "started_utc", r->baseline_started_utc,
-			 "rose_gate_fraction", REPORT_ROSE_GATE_FRACTION, "changes", changes);
-}
-
-static json_t *counts_json(const struct report *r)
-{
-	json_int_t v[3] = { 0 }, o[3] = { 0 }, mismatch = 0;
-
-	for (size_t i = 0; i < r->n; i++) {
-		const char *verdict = r->runs[i].verdict;
-		v[!strcmp(verdict, "pass") ? 0 : !strcmp(verdict, "leak") ? 1 : 2]++;
-		o[report_run_outcome(&r->runs[i])]++;
-		mismatch += r->runs[i].mismatch;
-	}
-	return json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "runs", (json_int_t)r->n,
-			 "pass", v[0], "leak", v[1], "error", v[2], "mismatch", mismatch,
-			 "failed", o[REPORT_FAILED], "ok", o[REPORT_OK]);
-}
-
-static int write_summary(const struct report *r, const char *out_dir, const char *out_real)
-{
-	json_t *runs = json_array();
-	enum ls_exit code = report_exit_code(r);
-	char *path = path_join(out_dir, "summary.json");
-	json_t *j = NULL;
-	int ret = -1;
-
-	for (size_t i = 0; runs && i < r->n; i++)
-		if (json_array_append_new(runs, run_json(&r->runs[i], out_real)) < 0)
-			goto out;
-	j = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:i, s:o, s:O, s:o}",
-		      "kind", REPORT_KIND, "leaksoak_version", LEAKSOAK_VERSION,
-		      "started_utc", r->started_utc, "finished_utc", r->finished_utc,
-		      "shard", str_or_null(r->shard),
-		      "verdict", code == LS_EXIT_PASS ? "pass" : code == LS_EXIT_LEAK ? "leak" :
-		      "error", "exit_code", (int)code, "counts", counts_json(r), "runs", runs,
-		      "baseline", baseline_json(r));
-	if (j && (json_object_set_new(j, "label", str_or_null(r->label)) < 0 ||
-		  json_object_set_new(j, "commit", str_or_null(r->commit)) < 0)) {
-		json_decref(j);
-		j = NULL;
-	}
-	if (!path || !j) {
-		diag_error("cannot encode the report (out of memory)");
-		goto out;
-	}
-	ret = results_write_json(path, j);
-out:
-	json_decref(runs);
-	json_decref(j);
-	free(path);
-	return ret;
-}
-
-/* ----------------------------------------------------------------------------------------- */
-/* junit.xml                                                                                 */
-
-/* Short slopes of a run for messages: "rss +12.3 KiB/min (gate 512), threads +0 ..." */
-static void slopes_text(const struct report_run *run, char *buf, size_t len)
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	for (size_t m = 0; m < run->n_metrics && used < len; m++) {
-		const struct report_metric *x = &run->metric[m];
-		char rate[32], gate[40] = "";
-		int w;
-		/* An ungated metric that passed is beside the point of a one-line summary. */
-		if (!isfinite(x->slope_per_min) || (!(x->gate_per_min >= 0) && !x->failed))
-			continue;
-		report_format_rate(rate, sizeof(rate), x->slope_per_min);
-		if (x->gate_per_min >= 0)
-			snprintf(gate, sizeof(gate), " (gate %g)", x->gate_per_min);
-		w = snprintf(buf + used, len - used, "%s%s %s%s%s/min%s", used ? ", " : "",
-			     x->name, x->slope_per_min >= 0 ? "+" : "", rate,
-			     !strcmp(x->unit, "KiB") ? " KiB" : "", gate);
-		if (w < 0)
-			break;
-		used += (size_t)w;
-	}
-}
-
-/* What a failed or expected-leak run's JUnit case says. */
-char *report_case_message(const struct report_run *run)
-{
-	char slopes[256];
-	char *s = NULL;
-	int n = -1;
-
-	slopes_text(run, slopes, sizeof(slopes));
-	if (run->mismatch && !strcmp(run->verdict, "pass"))
-		n = asprintf(&s, "expected leak, but no gate failed: %s",
-			     slopes[0] ? slopes : "nothing fitted");
-	else if (run->mismatch)
-		n = asprintf(&s, "expected pass: %s", run->message ? run->message : "leak");
-	else if (run->expect && !strcmp(run->verdict, "leak"))
-		n = asprintf(&s, "%s\nleaked as expected: %s", run->dir,
-			     run->message ? run->message : "");
-	else
-		return NULL;
-	return n < 0 ? NULL : s;
-}
-
-static int write_junit(const struct report *r, const char *out_dir)
-{
-	struct results_case *cases = calloc(r->n ? r->n : 1, sizeof(*cases));
-	char **texts = calloc(r->n ? r->n : 1, sizeof(*texts));
-	char *path = path_join(out_dir, "junit.xml");
-	int ret = -1;
-
-	if (!cases || !texts || !path) {
-		diag_error("out of memory");
-		goto out;
-	}
-	for (size_t i = 0; i < r->n; i++) {
-		const struct report_run *run = &r->runs[i];
-		enum report_outcome o = report_run_outcome(run);
-		texts[i] = report_case_message(run);
-		cases[i] = (struct results_case){
-			.name = run->name, .classname = "leaksoak.soak",
-			.time_s = isfinite(run->elapsed_s) ? run->elapsed_s : 0,
-			.verdict = o == REPORT_OK ? "pass" : o == REPORT_FAILED ? "leak" : "error",
-			.message = o == REPORT_OK ? NULL : texts[i] ? texts[i] : run->message,
-			.system_out = o == REPORT_OK && texts[i] ? texts[i] : run->dir,
-		};
-	}
-	ret = results_write_junit(path, "leaksoak soak", cases, r->n);
-out:
-	for (size_t i = 0; texts && i < r->n; i++)
-		free(texts[i]);
-	free(texts);
-	free(cases);
-	free(path);
-	return ret;
-}
-
-int report_write(struct report *r, const char *out_dir)
-{
-	char out_real[PATH_MAX];
-
-	sort_runs(r);
-	if (results_mkdir_p(out_dir) < 0)
-		return -1;
-	if (!realpath(out_dir, out_real))
-		return diag_error("cannot resolve '%s': %s", out_dir, strerror(errno));
-	if (write_summary(r, out_dir, out_real) < 0 || write_junit(r, out_dir) < 0 ||
-	    report_html_write(r, out_dir, out_real) < 0)
-		return -1;
-	return 0;
-}
-
-/* ----------------------------------------------------------------------------------------- */
-/* For a person                                                                              */
-
-void report_run_line(const struct report_run *run, char *buf, size_t len)
-{
-	char slopes[256];
-	const char *note = "";
-
-	slopes_text(run, slopes, sizeof(slopes));
-	if (run->mismatch)
-		note = !strcmp(run->expect, "leak") ? "  MISMATCH: expected leak" :
-			"  MISMATCH: expected pass";
-	else if (run->expect && !strcmp(run->verdict, "leak"))
-		note = "  (expected leak)";
-	char raw[1024];
-	if (!strcmp(run->verdict, "error"))
-		snprintf(raw, sizeof(raw), "%-5s  %-24s  %s", run->verdict, run->name,
-			 run->message ? run->message : "");
-	else
-		snprintf(raw, sizeof(raw), "%-5s  %-24s  %s%s", run->verdict, run->name, slopes,
-			 note);
-	text_utf8_trim(raw);
-	/* Multi-line messages (several failed metrics) stay on one line; names and messages
-	 * read from summaries are escaped like every output. */
-	for (char *p = raw; (p = strchr(p, '\n')); )
-		*p = ';';
-	text_escape_n(buf, len, raw, 0);
-}
-
-void report_exec_text(const struct report_run *run, char *buf, size_t len)
-{
-	const json_t *ex = run->drive_exec, *arg;
-	const char *end = json_string_value(json_object_get(ex, "exit"));
-	const json_t *cpu = json_object_get(ex, "cpu_s"), *rss = json_object_get(ex, "peak_rss_kib");
-	char raw[1024];
-	size_t n = 0, i;
-
-	buf[0] = '\0';
-	if (!ex)
-		return;
-	raw[0] = '\0';
-	json_array_foreach(json_object_get(ex, "cmd"), i, arg)
-		if (n < sizeof(raw))
-			n += (size_t)snprintf(raw + n, sizeof(raw) - n, "%s%s", i ? " " : "",
-					      json_is_string(arg) ? json_string_value(arg) : "?");
-	if (n < sizeof(raw))
-		n += (size_t)snprintf(raw + n, sizeof(raw) - n, " (%s", end ? end : "ended unknown");
-	if (n < sizeof(raw) && json_is_number(cpu) && json_is_integer(rss))
-		n += (size_t)snprintf(raw + n, sizeof(raw) - n, "; %.2f s CPU, peak RSS %lld KiB",
-				      json_number_value(cpu), (long long)json_integer_value(rss));
-	if (n < sizeof(raw))
-		snprintf(raw + n, sizeof(raw) - n, ")");
-	text_utf8_trim(raw);
-	text_escape_n(buf, len, raw, 0);
-}
-
-static void print_change(FILE *f, const struct report_change *c)
-{
-	char a[32], b[32], m[32];
-
-	char name[160], what[4 * REPORT_METRIC_NAME], unit[64];
-
-	text_escape_buf(name, sizeof(name), c->name);
-	text_escape_buf(what, sizeof(what), c->what);
-	text_escape_buf(unit, sizeof(unit), c->unit);
-	if (c->is_verdict) {
-		fprintf(f, "  %s: verdict %s -> %s\n", name, c->from, c->to);
-		return;
-	}
-	report_format_rate(a, sizeof(a), c->from_per_min);
-	report_format_rate(b, sizeof(b), c->to_per_min);
-	report_format_rate(m, sizeof(m), c->margin_per_min);
-	fprintf(f, "  %s: %s slope rose %s -> %s %s/min (margin %s)\n", name,
-		what, a, b, unit, m);
-}
-
-void report_print(FILE *f, const struct report *r, const char *out_dir, int all_runs)
-{
-	char line[512];
-	enum ls_exit code = report_exit_code(r);
-	size_t o[3] = { 0 }, mismatch = 0;
-
-	for (size_t i = 0; i < r->n; i++) {
-		o[report_run_outcome(&r->runs[i])]++;
-		mismatch += r->runs[i].mismatch;
-	}
-	for (size_t i = 0; i < r->n; i++) {
-		if (!all_runs && report_run_outcome(&r->runs[i]) == REPORT_OK)
-			continue;
-		report_run_line(&r->runs[i], line, sizeof(line));
-		fprintf(f, "  %s\n", line);
-		report_exec_text(&r->runs[i], line, sizeof(line));
-		if (line[0])
-			fprintf(f, "         load: %s\n", line);
-	}
-	if (r->baseline_dir) {
-		fputs("compared with ", f);
-		text_escape_file(f, r->baseline_dir, 0);
-		fprintf(f, ": %zu change%s\n", r->n_changes,
-			r->n_changes == 1 ? "" : "s");
-		for (size_t i = 0; i < r->n_changes; i++)
-			print_change(f, &r->changes[i]);
-	}
-	fprintf(f, "%s: %zu run%s, %zu ok, %zu failed, %zu errors (%zu expect mismatch%s); "
-		"report ",
-		code == LS_EXIT_PASS ? "pass" : code == LS_EXIT_LEAK ? "leak" : "error", r->n,
-		r->n == 1 ? "" : "s", o[REPORT_OK], o[REPORT_FAILED], o[REPORT_ERROR], mismatch,
-		mismatch == 1 ? "" : "es");
-	text_escape_file(f, out_dir, 0);
-	fputs("/index.html\n", f);
 }

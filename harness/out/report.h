@@ -1,10 +1,12 @@
 /*
- * report — the report of a soak: summary.json, junit.xml and index.html in one folder.
+ * report — the report of a soak: its runs, read and judged.
  *
  * A report is a list of runs, each read from a run folder's summary.json (what `leaksoak
  * run` wrote) or from an earlier report's summary.json (so shards merge and last night's soak
- * can be compared with tonight's).  index.html stands alone: inline CSS, each run's plot
- * embedded as a base64 data URI, no scripts, no external assets.
+ * can be compared with tonight's).  This module owns the model, reading it and judging it;
+ * around it: report_baseline (the changes since an earlier report), report_write (the
+ * report's summary.json and junit.xml), report_text (its lines for a person) and report_html
+ * (its index.html).
  *
  * Expectations: a scenario's `expect` says what it is known to show.  A run that shows it is
  * fine — a bundled leak that leaks is the harness working — and a run that does not (a leak
@@ -22,8 +24,8 @@
 #include "base/diag.h"
 #include "scenario/metric.h"
 
-/* A slope counts as risen when it grew by more than this fraction of its gate (and is > 0). */
-#define REPORT_ROSE_GATE_FRACTION 0.25
+/* summary.json's "kind" for a report (a run's summary has none). */
+#define REPORT_KIND "leaksoak-report"
 
 /* The longest metric name a report keeps (a series' name is at most METRIC_NAME_MAX). */
 #define REPORT_METRIC_NAME 64
@@ -91,14 +93,10 @@ struct report {
 	char *shard;			/* "K/N", or NULL */
 	char *baseline_dir;		/* what report_compare compared against, or NULL */
 	char baseline_started_utc[32];
-	struct report_change *changes;
-	size_t n_changes;
+	struct report_change *changes;	/* report_baseline.h */
+	size_t n_changes, cap_changes;
 	char *label, *commit;		/* soak --label and --commit (history.h), or NULL */
-	const struct history *history;	/* the soaks before this one, for index.html; borrowed,
-					   NULL: none */
 };
-
-struct history;
 
 void report_init(struct report *r);
 
@@ -139,70 +137,13 @@ const struct report_metric *report_run_metric(const struct report_run *run, cons
 /* 1 any failed, else 3 any error, else 0 (see the top of this file). */
 enum ls_exit report_exit_code(const struct report *r);
 
-/*
- * Compare r with the report in baseline, or when that is NULL with report_find_baseline(out_dir,
- * r's start, shard, skip, n_skip).  A baseline that cannot be read is a warning: the report
- * stands without the comparison.
- */
-void report_compare_baseline(struct report *r, const char *out_dir, const char *baseline,
-			     const char *shard, char *const skip[], size_t n_skip);
+/* The verdict an exit code stands for: "pass" (0), "leak" (1) or "error" (anything else). */
+const char *report_verdict_word(enum ls_exit code);
 
-/*
- * Sort r's runs by name, compare them with before (an earlier report, loaded) and keep the
- * differences in r, in run order: verdicts that changed, and gated slopes that rose by more
- * than REPORT_ROSE_GATE_FRACTION of the gate to a positive value.  Runs only in one of them
- * are not compared.  0, or -1 (out of memory).
- */
-int report_compare(struct report *r, const struct report *before, const char *before_dir);
-
-/*
- * The newest earlier report beside out_dir: a sibling folder (same parent) whose summary.json
- * is a report of the same shard (shard NULL: unsharded) that started before started_utc,
- * skipping out_dir itself and the folders in skip (n_skip of them).  Like is compared with
- * like: shard 1/2 of tonight with shard 1/2 of last night, a merged report with a merged one.
- * Malloc'd path, or NULL when there is none.
- */
-char *report_find_baseline(const char *out_dir, const char *started_utc, const char *shard,
-			   char *const skip[], size_t n_skip);
-
-/*
- * Sort the runs by name and write out_dir/summary.json, out_dir/junit.xml and
- * out_dir/index.html (each atomically; out_dir is created).  0 or -1 (message printed).
- */
-int report_write(struct report *r, const char *out_dir);
-
-/*
- * For a person: the runs (all, or only those that failed or errored), the changes since the
- * baseline, and a last line with the verdict, the counts and where the report is.
- */
-void report_print(FILE *f, const struct report *r, const char *out_dir, int all_runs);
-
-/*
- * The load generator of a run in words: "wrk -c 1 http://... (was stopped at the end of the
- * run; 0.08 s CPU, peak RSS 4804 KiB)", escaped; "" when it had none.
- */
-void report_exec_text(const struct report_run *run, char *buf, size_t len);
-
-/* One line for a run's end: "leak  map-churn  rss +2310 KiB/min (gate 512)  (expected leak)". */
-void report_run_line(const struct report_run *run, char *buf, size_t len);
-
-/*
- * The rule of every comparison of slopes: a slope rose from `from` to `to` when `to` is above
- * zero and above `from` by more than REPORT_ROSE_GATE_FRACTION of gate (the later soak's gate,
- * >= 0; NaN or a negative gate: ungated, never risen).  *margin gets that fraction of the gate.
- */
-int report_slope_rose(double from, double to, double gate, double *margin);
+/* Sort r's runs by name (the order of every file of a report). */
+void report_sort_runs(struct report *r);
 
 /* A rate as every report words it: whole numbers from 100 up, three digits below. */
 void report_format_rate(char *buf, size_t len, double v);
-
-/*
- * What a failed or expected-leak run's JUnit case (and the report's why) says; malloc'd, or
- * NULL when the run needs no message (or out of memory).
- */
-char *report_case_message(const struct report_run *run);
-
-/* path relative to out_real when it lies inside it, else absolute (or as given); malloc'd. */
-char *report_path_from(const char *out_real, const char *path);
 
 #endif

@@ -4,16 +4,21 @@
  */
 #include "out/report_html.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/diag.h"
+#include "base/path.h"
+#include "base/runfiles.h"
 #include "evidence/evidence.h"
 #include "evidence/goprof.h"
-#include "out/history.h"
-#include "base/path.h"
+#include "out/history_text.h"
+#include "out/report_text.h"
+#include "out/report_write.h"
 #include "record/results.h"
 
 static const char html_style[] =
@@ -119,7 +124,7 @@ static int html_image(FILE *f, const char *path, const char *mime, const char *a
 static void html_plot(FILE *f, const struct report_run *run)
 {
 	static const struct { const char *file, *mime; } kinds[] = {
-		{ "rss.png", "image/png" }, { "rss.svg", "image/svg+xml" },
+		{ RUNFILE_PLOT_PNG, "image/png" }, { RUNFILE_PLOT_SVG, "image/svg+xml" },
 	};
 
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
@@ -139,6 +144,14 @@ static void html_plot(FILE *f, const struct report_run *run)
 static void html_verdict(FILE *f, const char *verdict)
 {
 	fprintf(f, "<span class=\"v v-%s\">%s</span>", verdict, verdict);
+}
+
+/* The run's name, escaped, then between, then its verdict: as the table and its section show. */
+static void html_name_verdict(FILE *f, const struct report_run *run, const char *between)
+{
+	results_xml_escape(f, run->name);
+	fputs(between, f);
+	html_verdict(f, run->verdict);
 }
 
 static void html_metric_cell(FILE *f, const struct report_metric *x)
@@ -282,22 +295,49 @@ static void html_heaptrack(FILE *f, const json_t *ht)
 	fputs("</pre>\n", f);
 }
 
+/* A heading and an open <pre> for the evidence in o; 0 (nothing written) when o is no object. */
+static int html_pre_open(FILE *f, const json_t *o, const char *heading)
+{
+	if (!json_is_object(o))
+		return 0;
+	fprintf(f, "<h3>%s</h3>\n<pre>", heading);
+	return 1;
+}
+
+/* o's "error", escaped, as a line of a <pre>; nothing when it has none. */
+static void html_error_line(FILE *f, const json_t *o)
+{
+	const json_t *err = json_object_get(o, "error");
+
+	if (!json_is_string(err))
+		return;
+	results_xml_escape(f, json_string_value(err));
+	fputc('\n', f);
+}
+
+/* "+12 goroutines in main.serve": x's count_key counted, words, then x's name_key escaped. */
+static void html_counted(FILE *f, const json_t *x, const char *count_key, const char *words,
+			 const char *name_key)
+{
+	char n[40];
+
+	goprof_count(n, sizeof(n), json_integer_value(json_object_get(x, count_key)));
+	fprintf(f, "%s %s ", n, words);
+	results_xml_escape(f, json_string_value(json_object_get(x, name_key)));
+}
+
 /* evidence.go_pprof: the goroutines that piled up, the heap's growing functions, the command. */
 static void html_go_pprof(FILE *f, const json_t *go)
 {
 	const json_t *gr = json_object_get(json_object_get(go, "goroutines"), "top");
 	const json_t *heap = json_object_get(go, "heap");
-	char n[40];
 	size_t i;
 	json_t *x;
 
-	if (!json_is_object(go))
+	if (!html_pre_open(f, go, "Go profiles (net/http/pprof)"))
 		return;
-	fputs("<h3>Go profiles (net/http/pprof)</h3>\n<pre>", f);
 	json_array_foreach(gr, i, x) {
-		goprof_count(n, sizeof(n), json_integer_value(json_object_get(x, "delta")));
-		fprintf(f, "%s goroutines in ", n);
-		results_xml_escape(f, json_string_value(json_object_get(x, "function")));
+		html_counted(f, x, "delta", "goroutines in", "function");
 		fputs(" (", f);
 		results_xml_escape(f, json_string_value(json_object_get(x, "location")));
 		fputs(")\n", f);
@@ -308,10 +348,7 @@ static void html_go_pprof(FILE *f, const json_t *go)
 		results_xml_escape(f, json_string_value(json_object_get(x, "function")));
 		fputc('\n', f);
 	}
-	if (json_is_string(json_object_get(heap, "error"))) {
-		results_xml_escape(f, json_string_value(json_object_get(heap, "error")));
-		fputc('\n', f);
-	}
+	html_error_line(f, heap);
 	fputs("</pre>\n<p>compare the heap profiles: <code>", f);
 	results_xml_escape(f, json_string_value(json_object_get(heap, "command")));
 	fputs("</code> (in the run's folder)</p>\n", f);
@@ -320,21 +357,14 @@ static void html_go_pprof(FILE *f, const json_t *go)
 /* evidence.jvm: the classes that grew. */
 static void html_jvm(FILE *f, const json_t *jvm)
 {
-	char n[40];
 	size_t i;
 	json_t *x;
 
-	if (!json_is_object(jvm))
+	if (!html_pre_open(f, jvm, "classes that grew (jcmd GC.class_histogram)"))
 		return;
-	fputs("<h3>classes that grew (jcmd GC.class_histogram)</h3>\n<pre>", f);
-	if (json_is_string(json_object_get(jvm, "error"))) {
-		results_xml_escape(f, json_string_value(json_object_get(jvm, "error")));
-		fputc('\n', f);
-	}
+	html_error_line(f, jvm);
 	json_array_foreach(json_object_get(jvm, "top"), i, x) {
-		goprof_count(n, sizeof(n), json_integer_value(json_object_get(x, "instances")));
-		fprintf(f, "%s instances of ", n);
-		results_xml_escape(f, json_string_value(json_object_get(x, "class")));
+		html_counted(f, x, "instances", "instances of", "class");
 		fprintf(f, " (%+.1f KiB)\n", (double)json_integer_value(json_object_get(
 			x, "bytes")) / 1024);
 	}
@@ -416,9 +446,7 @@ static void html_row(FILE *f, const struct report_run *run, const char *out_real
 	fputs("\"><td><a href=\"#", f);
 	html_id(f, "run-", run->name);
 	fputs("\">", f);
-	results_xml_escape(f, run->name);
-	fputs("</a></td><td>", f);
-	html_verdict(f, run->verdict);
+	html_name_verdict(f, run, "</a></td><td>");
 	fputs("</td>", f);
 	html_expect_cell(f, run);
 	for (size_t k = 0; k < shown->n; k++) {
@@ -528,9 +556,8 @@ static void html_trend(FILE *f, const struct history *h, const struct history_sc
 }
 
 /* The scenarios over the last soaks of the results folder, when there was more than one. */
-static void html_history(FILE *f, const struct report *r)
+static void html_history(FILE *f, const struct history *h)
 {
-	const struct history *h = r->history;
 	char soak[256];
 
 	if (!h || h->ix.n < 2)
@@ -551,8 +578,7 @@ static void html_history(FILE *f, const struct report *r)
 
 static void html_head(FILE *f, const struct report *r)
 {
-	enum ls_exit code = report_exit_code(r);
-	const char *v = code == LS_EXIT_PASS ? "pass" : code == LS_EXIT_LEAK ? "leak" : "error";
+	const char *v = report_verdict_word(report_exit_code(r));
 	size_t o[3] = { 0 }, mismatch = 0;
 
 	for (size_t i = 0; i < r->n; i++) {
@@ -629,9 +655,7 @@ static void html_run(FILE *f, const struct report_run *run, const char *out_real
 	fputs("<section class=\"run\" id=\"", f);
 	html_id(f, "run-", run->name);
 	fputs("\">\n<h2>", f);
-	results_xml_escape(f, run->name);
-	fputs(" ", f);
-	html_verdict(f, run->verdict);
+	html_name_verdict(f, run, " ");
 	if (run->mismatch)
 		fprintf(f, " <span class=\"mm\">MISMATCH: expected %s</span>", run->expect);
 	fputs("</h2>\n", f);
@@ -651,21 +675,26 @@ static void html_run(FILE *f, const struct report_run *run, const char *out_real
 	fputs("</section>\n", f);
 }
 
-int report_html_write(const struct report *r, const char *out_dir, const char *out_real)
+int report_html_write(const struct report *r, const struct history *h, const char *out_dir)
 {
 	char *buf = NULL;
 	size_t len = 0;
-	char *path = path_join(out_dir, "index.html");
-	FILE *f = open_memstream(&buf, &len);
+	char *path = path_join(out_dir, RUNFILE_INDEX);
+	char out_real[PATH_MAX];
+	FILE *f = NULL;
 	int ret = -1;
 
-	if (!f || !path) {
+	if (!realpath(out_dir, out_real)) {
+		diag_error("cannot resolve '%s': %s", out_dir, strerror(errno));
+		goto out;
+	}
+	if (!path || !(f = open_memstream(&buf, &len))) {
 		diag_error("out of memory");
 		goto out;
 	}
 	html_head(f, r);
 	html_changes(f, r);
-	html_history(f, r);
+	html_history(f, h);
 	html_table(f, r, out_real);
 	for (size_t i = 0; i < r->n; i++)
 		html_run(f, &r->runs[i], out_real);

@@ -9,20 +9,12 @@
 #include <sys/wait.h>
 #include <time.h>
 
-#include "evidence/evidence.h"
-#include "out/plot.h"
-#include "record/results.h"
+#include "base/path.h"
+#include "base/runfiles.h"
 #include "base/text.h"
-
-/* The verdict word of an exit code: "pass", "leak" or "error". */
-static const char *summary_verdict(enum ls_exit code)
-{
-	switch (code) {
-	case LS_EXIT_PASS: return "pass";
-	case LS_EXIT_LEAK: return "leak";
-	default: return "error";
-	}
-}
+#include "evidence/evidence.h"
+#include "out/report.h"
+#include "record/results.h"
 
 static json_t *gate_or_null(double limit)
 {
@@ -92,18 +84,20 @@ static json_t *exec_json(const struct summary_run *r)
 			 "ended_at_s", t && t->ended ? json_real(t->ended_at_s) : json_null(),
 			 "cpu_s", t ? json_real(t->cpu_s) : json_null(),
 			 "peak_rss_kib", t ? json_integer((json_int_t)t->peak_rss_kib) : json_null(),
-			 "log_tail", text_json_string(r->exec_log_tail), "log", "drive.log",
+			 "log_tail", text_json_string(r->exec_log_tail), "log", RUNFILE_DRIVE_LOG,
 			 "signal", t && t->ended && WIFSIGNALED(st) ?
 				   json_integer(WTERMSIG(st)) : json_null());
 }
 
-static json_t *failed_json(const struct gate_report *rep)
+json_t *summary_failed_json(const json_t *metrics)
 {
 	json_t *a = json_array();
+	const char *key;
+	json_t *o;
 
-	for (size_t i = 0; rep && i < rep->n_metrics; i++)
-		if (rep->metric[i].failed)
-			json_array_append_new(a, json_string(rep->metric[i].name));
+	json_object_foreach((json_t *)metrics, key, o)
+		if (a && json_is_true(json_object_get(o, "failed")))
+			json_array_append_new(a, json_string(key));
 	return a;
 }
 
@@ -228,8 +222,11 @@ static json_t *decided_at_json(const struct summary_run *r)
 
 json_t *summary_json(const struct summary_run *r)
 {
-	json_t *metrics = r->report ? gate_metrics_json(r->report) : json_object();
+	json_t *metrics = r->report ? gate_metrics_json(r->report) : NULL;
 	json_t *o;
+
+	if (!metrics)
+		metrics = json_object();
 
 	o = json_pack("{s:s, s:o, s:o, s:o, s:s, s:i, s:o, s:o, s:s, s:o, s:f, s:f, s:f,"
 			 " s:i, s:I, s:o, s:o, s:o, s:o}",
@@ -237,7 +234,7 @@ json_t *summary_json(const struct summary_run *r)
 			 "scenario", nullable_string(r->name),
 			 "scenario_file", nullable_string(r->scenario_file),
 			 "description", nullable_string(r->description),
-			 "verdict", summary_verdict(r->exit_code),
+			 "verdict", report_verdict_word(r->exit_code),
 			 "exit_code", (int)r->exit_code,
 			 "error", nullable_string(r->error),
 			 "expect", expect_json(r->expect),
@@ -248,8 +245,8 @@ json_t *summary_json(const struct summary_run *r)
 			 "warmup_s", r->warmup_s,
 			 "interval_ms", (int)r->interval_ms,
 			 "samples", (json_int_t)r->session->series.n,
-			 "failed", failed_json(r->report),
-			 "metrics", metrics ? metrics : json_object(),
+			 "failed", summary_failed_json(metrics),
+			 "metrics", metrics,
 			 "gate", gate_json(r->gate, r->metrics ? r->metrics :
 						 metric_builtin_set()),
 			 "driver", driver_json(r));
@@ -277,22 +274,20 @@ static int write_junit(const struct summary_run *r, const char *path)
 		gate_describe_failure(r->report, failure, sizeof(failure));
 	struct results_case tc = {
 		.name = r->name, .classname = r->scenario_file ? "leaksoak.run" : "leaksoak.watch",
-		.time_s = r->session->elapsed_s, .verdict = summary_verdict(r->exit_code),
+		.time_s = r->session->elapsed_s, .verdict = report_verdict_word(r->exit_code),
 		.message = r->error ? r->error : r->reason ? r->reason : failure,
 		.system_out = r->out_dir,
 	};
 	return results_write_junit(path, "leaksoak", &tc, 1);
 }
 
-/* out_dir/summary.json, and a one-case JUnit report to junit_path when not NULL: 0 or -1. */
-static int summary_write(const struct summary_run *r, const char *junit_path)
+int summary_write(const struct summary_run *r, const char *junit_path)
 {
-	char *path = NULL;
+	char *path = path_join(r->out_dir, RUNFILE_SUMMARY);
 	json_t *j = summary_json(r);
 	int ret = -1;
 
-	if (!j || asprintf(&path, "%s/summary.json", r->out_dir) < 0) {
-		path = NULL;
+	if (!j || !path) {
 		diag_error("out of memory");
 		goto out;
 	}
@@ -341,18 +336,25 @@ static void print_where(FILE *f, const json_t *evidence, const char *metric)
 	}
 }
 
+/* "  LABEL    CMD OUT/BEFORE OUT/AFTER": a command that compares two files of the run folder. */
+static void print_compare_files(FILE *f, const char *label, const char *cmd, const char *out_dir,
+				const char *before, const char *after)
+{
+	fprintf(f, "  %-8s %s ", label, cmd);
+	text_escape_file(f, out_dir, 0);
+	fprintf(f, "/%s ", before);
+	text_escape_file(f, out_dir, 0);
+	fprintf(f, "/%s\n", after);
+}
+
 /* When the URL is Go's pprof, the command that compares the two bodies of evidence.http_get. */
 static void print_compare(FILE *f, const struct summary_run *r)
 {
 	const json_t *cmp = json_object_get(json_object_get(r->evidence, "http_get"), "compare");
 
-	if (!json_is_string(cmp))
-		return;
-	fprintf(f, "  %-8s go tool pprof -base ", "compare");
-	text_escape_file(f, r->out_dir, 0);
-	fputs("/evidence-http-start ", f);
-	text_escape_file(f, r->out_dir, 0);
-	fputs("/evidence-http-end\n", f);
+	if (json_is_string(cmp))
+		print_compare_files(f, "compare", "go tool pprof -base", r->out_dir,
+				    RUNFILE_EVIDENCE_HTTP_START, RUNFILE_EVIDENCE_HTTP_END);
 }
 
 /* The generator's line: its program, how it ended, what it used. */
@@ -387,21 +389,17 @@ static void print_pprof(FILE *f, const struct summary_run *r)
 		text_escape_file(f, json_string_value(err), 0);
 		fputc('\n', f);
 	}
-	fprintf(f, "  %-8s go tool pprof -top -sample_index=inuse_space -base ", "pprof");
-	text_escape_file(f, r->out_dir, 0);
-	fputs("/go-heap-start.pb.gz ", f);
-	text_escape_file(f, r->out_dir, 0);
-	fputs("/go-heap-end.pb.gz\n", f);
+	print_compare_files(f, "pprof", "go tool pprof -top -sample_index=inuse_space -base",
+			    r->out_dir, RUNFILE_GO_HEAP_START, RUNFILE_GO_HEAP_END);
 }
 
-/* A short human summary: the verdict, a line per metric, the driver, the results folder. */
-static void summary_print(FILE *f, const struct summary_run *r)
+void summary_print(FILE *f, const struct summary_run *r)
 {
 	const struct gate_report *rep = r->report;
 	const struct driver_totals *t = &r->session->totals;
 
 	text_escape_file(f, r->name, TEXT_LINE_START);
-	fprintf(f, ": %s\n", summary_verdict(r->exit_code));
+	fprintf(f, ": %s\n", report_verdict_word(r->exit_code));
 	if (r->error) {
 		fputs("  error    ", f);
 		text_escape_file(f, r->error, 0);
@@ -451,17 +449,4 @@ static void summary_print(FILE *f, const struct summary_run *r)
 	fputs("  results  ", f);
 	text_escape_file(f, r->out_dir, 0);
 	fputs("/\n", f);
-}
-
-enum ls_exit summary_conclude(struct summary_run *r, const char *junit_path)
-{
-	if (r->error)
-		diag_error("%s: %s", r->name, r->error);
-	if (summary_write(r, junit_path) < 0 && r->exit_code == LS_EXIT_PASS)
-		r->exit_code = LS_EXIT_TARGET;
-	summary_print(stdout, r);
-	plot_after_run(r->out_dir);
-	if (fflush(stdout) == EOF && r->exit_code == LS_EXIT_PASS)
-		r->exit_code = LS_EXIT_TARGET;
-	return r->exit_code;
 }

@@ -1,5 +1,7 @@
 /*
- * summary — the verdict of a run as summary.json and as a few lines for a person.
+ * summary — the verdict of a run (`run` or `watch`) as summary.json, as a one-case JUnit file
+ * and as a few lines for a person.  It writes and prints; it never draws (the plot is the
+ * command's closing step's, cli/finish.h) and never decides the exit code.
  */
 #ifndef LEAKSOAK_SUMMARY_H
 #define LEAKSOAK_SUMMARY_H
@@ -53,11 +55,22 @@ struct summary_run {
 json_t *summary_json(const struct summary_run *r);
 
 /*
- * End a run or a watch: the error line on stderr (when r->error), summary.json and the
- * optional JUnit file, the human summary on stdout, and the plot.  Returns the exit code to
- * use: r->exit_code, except that a pass whose files or stdout could not be written becomes
- * LS_EXIT_TARGET — a full disk must not look like a pass.
+ * summary.json's "failed": the names of the metrics of a metrics object (gate_metrics_json, or
+ * a report's) whose "failed" is true, in its order.  New reference; NULL when out of memory.
  */
-enum ls_exit summary_conclude(struct summary_run *r, const char *junit_path);
+json_t *summary_failed_json(const json_t *metrics);
+
+/*
+ * out_dir/summary.json, and a one-case JUnit report to junit_path when not NULL, each written
+ * atomically.  0, or -1 after printing why.
+ */
+int summary_write(const struct summary_run *r, const char *junit_path);
+
+/*
+ * The lines for a person: the verdict (of r->exit_code), the error or reason, a line per
+ * metric with where it grew, the commands that compare the evidence, the driver, the load
+ * generator and the results folder.  Names and messages are escaped (text.h).
+ */
+void summary_print(FILE *f, const struct summary_run *r);
 
 #endif

@@ -1,5 +1,6 @@
 /*
- * results — what a run leaves on disk (leaksoak(1), RESULTS).
+ * results — what a run leaves on disk (leaksoak(1), RESULTS); the files' names are in
+ * base/runfiles.h, the one place that spells them.
  *
  * samples.csv is appended and flushed row by row, so a crash or Ctrl-C loses at most the row
  * being written; summary.json and junit.xml are written to a temporary file, synced and

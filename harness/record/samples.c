@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/diag.h"
+#include "base/runfiles.h"
 
 /* The columns every samples.csv has had, in order (results.h). */
 static const char *const fixed_columns[] = { "t_s", "rss_kib", "threads", "fds", "procs",
@@ -157,13 +158,14 @@ int samples_read(FILE *f, const char *name, samples_row_fn fn, void *arg,
 
 	n = getline(&line, &cap, f);
 	if (n < 0 || strncmp(line, SAMPLES_HEADER_START, strlen(SAMPLES_HEADER_START)) != 0) {
-		diag_error("'%s' has no samples.csv header (is this a leaksoak run folder?)", name);
+		diag_error("'%s' has no " RUNFILE_SAMPLES " header (is this a leaksoak run "
+			   "folder?)", name);
 		goto out;
 	}
 	chomp(line, &n, &nl);
 	if ((size_t)n != strlen(line) || samples_parse_header(line, &st.header) < 0) {
 		diag_error("%s:1: the header names columns leaksoak does not write (is this a "
-			   "leaksoak samples.csv?)", name);
+			   "leaksoak " RUNFILE_SAMPLES "?)", name);
 		goto out;
 	}
 	while ((n = getline(&line, &cap, f)) > 0) {

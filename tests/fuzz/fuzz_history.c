@@ -12,8 +12,9 @@
 #include <unistd.h>
 
 #include "base/diag.h"
-#include "out/history.h"
 #include "base/path.h"
+#include "base/runfiles.h"
+#include "out/history_index.h"
 #include "record/results.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -48,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static char msg[512];
 	struct history_index ix = { 0 };
-	char *index = path_join(root(), HISTORY_INDEX);
+	char *index = path_join(root(), RUNFILE_HISTORY_INDEX);
 
 	diag_capture(msg, sizeof(msg));
 	if (!index || results_write_atomic(index, (const char *)data, size) < 0)

@@ -11,6 +11,7 @@
 #include "base/diag.h"
 #include "out/plot.h"
 #include "out/report.h"
+#include "out/report_text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -12,8 +12,12 @@
 #include <unistd.h>
 
 #include "testutil.h"
+#include "base/runfiles.h"
 #include "out/history.h"
+#include "out/history_text.h"
+#include "out/history_trend.h"
 #include "out/report.h"
+#include "out/report_write.h"
 
 /* One scenario in one soak. */
 struct fx_run {
@@ -106,7 +110,7 @@ static const struct history_scenario *scenario(const struct history *h, const ch
 /* The folders the index file names, in its order: "n1,n2,n3". */
 static char *index_dirs(const char *root)
 {
-	char *path = tu_path(root, HISTORY_INDEX);
+	char *path = tu_path(root, RUNFILE_HISTORY_INDEX);
 	char *text = tu_slurp(path), *out = calloc(1, strlen(text ? text : "") + 1);
 
 	assert_non_null(text);
@@ -173,7 +177,7 @@ static void test_rises(void **state)
 static void test_index_rebuilt(void **state)
 {
 	struct history_index ix = { 0 };
-	char *path = tu_path(*state, HISTORY_INDEX), *dir = tu_path(*state, "n2"), cmd[512];
+	char *path = tu_path(*state, RUNFILE_HISTORY_INDEX), *dir = tu_path(*state, "n2"), cmd[512];
 	int rebuilt = 0;
 
 	three_nights(*state);
@@ -219,7 +223,7 @@ static void test_record_and_lone_soak(void **state)
 {
 	const struct fx_run one[] = { { "a", "pass", 1, 512 } };
 	struct history_index ix = { 0 };
-	char *path = tu_path(*state, HISTORY_INDEX);
+	char *path = tu_path(*state, RUNFILE_HISTORY_INDEX);
 
 	make_soak(*state, "s1", "2026-11-01T00:00:00Z", NULL, NULL, one, 1);
 	assert_int_equal(history_index_record(*state, "s1", "2026-11-01T00:00:00Z", "l1", NULL),
@@ -277,7 +281,7 @@ static void test_hostile_summaries(void **state)
 {
 	const struct fx_run one[] = { { "a", "pass", 1, 512 } };
 	struct history h;
-	char *buf = NULL, *index_path = tu_path(*state, HISTORY_INDEX);
+	char *buf = NULL, *index_path = tu_path(*state, RUNFILE_HISTORY_INDEX);
 	size_t len = 0;
 	FILE *f;
 

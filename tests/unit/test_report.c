@@ -14,6 +14,10 @@
 
 #include "testutil.h"
 #include "out/report.h"
+#include "out/report_baseline.h"
+#include "out/report_html.h"
+#include "out/report_text.h"
+#include "out/report_write.h"
 #include "cli/soak.h"
 
 /* A valid 1x1 PNG (70 bytes: base64 ends in "==") and its base64, computed independently. */
@@ -251,6 +255,13 @@ static void test_summary_json(void **state)
 	free(out);
 }
 
+/* Every file of r's report into dir, as the commands write them: json and junit, then html. */
+static void write_all(struct report *r, const char *dir)
+{
+	assert_int_equal(report_write(r, dir), 0);
+	assert_int_equal(report_html_write(r, NULL, dir), 0);
+}
+
 /* The four runs reported into dir; the report's file, read back. */
 static char *report_four(const char *dir, const char *file)
 {
@@ -259,7 +270,7 @@ static char *report_four(const char *dir, const char *file)
 
 	report_init(&r);
 	add_fixtures(dir, &r, four, 4);
-	assert_int_equal(report_write(&r, dir), 0);
+	write_all(&r, dir);
 	report_release(&r);
 	text = tu_slurp(path);
 	assert_non_null(text);
@@ -334,7 +345,10 @@ static void test_merge_reports(void **state)
 			    "rss grows 2310 KiB/min (gate 512 KiB/min, p<0.001)");
 	assert_true(by_name(&merged, "quiet-leak")->mismatch);
 	assert_int_equal(report_exit_code(&merged), LS_EXIT_LEAK);
+	/* report_write writes the files for machines; index.html is the command's next step. */
 	assert_int_equal(report_write(&merged, dm), 0);
+	assert_int_equal(access(mpath, F_OK), -1);
+	assert_int_equal(report_html_write(&merged, NULL, dm), 0);
 	char *h = tu_slurp(mpath);
 	assert_non_null(h);
 	assert_int_equal(count(h, "<tr class=\"run"), 4);
@@ -393,7 +407,7 @@ static void test_compare(void **state)
 	assert_string_equal(r.changes[2].name, "turns");
 	assert_string_equal(r.changes[2].what, "rss");
 	/* Written into both the page and summary.json. */
-	assert_int_equal(report_write(&r, d2), 0);
+	write_all(&r, d2);
 	char *hp = tu_path(d2, "index.html");
 	char *h = tu_slurp(hp);
 	assert_non_null(h);
