@@ -18,6 +18,7 @@
 #include "out/plot.h"
 #include "record/results.h"
 #include "base/text.h"
+#include "base/units.h"
 
 #define INDEX_HEADER "# leaksoak history: started_utc, label, commit, folder (tab-separated; " \
 		     "rebuilt from the folders when stale)\n"
@@ -533,7 +534,7 @@ static void rate_text(char *buf, size_t len, double v)
 	if (!isfinite(v))
 		snprintf(buf, len, "-");
 	else
-		snprintf(buf, len, fabs(v) >= 100 ? "%+.0f" : "%+.3g", v);
+		units_format_rate(buf, len, v, 1);
 }
 
 void history_rise_text(const struct history_rise *r, char *buf, size_t len)

@@ -20,6 +20,7 @@
 #include "record/results.h"
 #include "record/samples.h"
 #include "base/text.h"
+#include "base/units.h"
 
 #define REPORT_KIND "leaksoak-report"
 
@@ -137,7 +138,7 @@ static double num_or_nan(const json_t *j)
 /* As gate_describe_failure words a rate: whole numbers from 100 up, three digits below. */
 void report_format_rate(char *buf, size_t len, double v)
 {
-	snprintf(buf, len, fabs(v) >= 100 ? "%.0f" : "%.3g", v);
+	units_format_rate(buf, len, v, 0);
 }
 
 /* "rss grows 2310 KiB/min (gate 512 KiB/min, p<0.001)", one line per failed metric. */
