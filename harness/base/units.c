@@ -1,5 +1,5 @@
 /*
- * units — checked parsing of command-line numbers with units.
+ * units — checked parsing of command-line numbers with units, and rates written for people.
  *
  * strtod and strtoul are lenient in ways an option parser must not be: they skip leading
  * blanks, take a sign (strtoul silently wraps "-1"), read hex, "inf" and "nan", and stop at the
@@ -10,6 +10,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -114,4 +115,13 @@ int units_parse_uint(const char *s, unsigned long min, unsigned long max, unsign
 		return -1;
 	*out = v;
 	return 0;
+}
+
+char *units_format_rate(char *buf, size_t len, double per_min, int sign)
+{
+	if (fabs(per_min) >= 100)
+		snprintf(buf, len, sign ? "%+.0f" : "%.0f", per_min);
+	else
+		snprintf(buf, len, sign ? "%+.3g" : "%.3g", per_min);
+	return buf;
 }

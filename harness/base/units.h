@@ -1,11 +1,14 @@
 /*
- * units — checked parsing of command-line numbers with units; never atoi.
+ * units — checked parsing of command-line numbers with units; never atoi.  And the one way a
+ * growth rate is written for people.
  *
  * Each parser accepts the whole string or nothing: "30x" and "" are errors, not 30 or 0.
  * Each returns 0 on success, -1 on error (nothing printed: the caller names the option).
  */
 #ifndef LEAKSOAK_UNITS_H
 #define LEAKSOAK_UNITS_H
+
+#include <stddef.h>
 
 /*
  * Upper bounds of every number a scenario or the command line gives (leaksoak(1), LIMITS):
@@ -29,5 +32,14 @@ int units_parse_double(const char *s, double *out);
 
 /* An unsigned integer in [min, max]. */
 int units_parse_uint(const char *s, unsigned long min, unsigned long max, unsigned long *out);
+
+/*
+ * A rate (per minute, in its metric's unit) as every why, status line, report and history
+ * words it: whole numbers from 100 up, three significant digits below ("2310", "2.46",
+ * "-0.5"); with sign, '+' before a positive number (printf's '+' flag).  The unit is the
+ * caller's: "KiB/min", "/min" and their spacing differ from one output to another.  Into
+ * buf, which is returned.
+ */
+char *units_format_rate(char *buf, size_t len, double per_min, int sign);
 
 #endif

@@ -28,6 +28,7 @@
 #include "record/results.h"
 #include "base/text.h"
 #include "base/spawn.h"
+#include "proc/proctree.h"
 
 #define TICK_MS 1000
 /* Bound on the last sweep: each round ends one generation of orphans. */
@@ -449,6 +450,23 @@ static int is_run(const struct soak *k, pid_t pid)
 	return 0;
 }
 
+/* sweep_orphans' count, as proctree hands it the children. */
+struct sweep {
+	const struct soak *k;
+	unsigned n;
+};
+
+static void sweep_child(void *cls, pid_t pid)
+{
+	struct sweep *w = cls;
+
+	if (is_run(w->k, pid))
+		return;
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	w->n++;
+}
+
 /*
  * Kill and reap every child that is not a run; how many there were.  The soak is a child
  * subreaper, so when a run had to be SIGKILLed (past its time limit), its target's keeper
@@ -457,25 +475,10 @@ static int is_run(const struct soak *k, pid_t pid)
  */
 static unsigned sweep_orphans(const struct soak *k)
 {
-	char path[64];
-	pid_t self = getpid();
+	struct sweep w = { k, 0 };
 
-	snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)self, (int)self);
-	FILE *f = fopen(path, "r");
-	unsigned n = 0;
-	int pid;
-
-	if (!f)
-		return 0;
-	while (fscanf(f, "%d", &pid) == 1) {
-		if (is_run(k, pid))
-			continue;
-		kill(pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		n++;
-	}
-	fclose(f);
-	return n;
+	proctree_children_live(getpid(), sweep_child, &w);
+	return w.n;
 }
 
 int soak_run(const struct soak_options *o, struct soak_job *jobs, size_t n, struct report *rep)

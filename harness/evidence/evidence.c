@@ -4,13 +4,14 @@
  * A snapshot is read twice per run, at the fit window's edges, never per sample: reading
  * smaps walks every mapping under the target's mmap lock, and reading the FDs is a readlink
  * each.  Everything read lands in bounded arrays (evidence.h, Bounds), so a tree with ten
- * thousand FDs or mappings costs a bounded amount of memory and time.
+ * thousand FDs or mappings costs a bounded amount of memory and time.  Thread names and FD
+ * kinds are counted in groups.h's tables; the sockets among the FDs are resolved once the
+ * whole tree is read (sockets.h); every file is opened through proc/procfs.h.
  */
 #include "evidence/evidence.h"
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,8 +20,12 @@
 #include <unistd.h>
 
 #include "base/diag.h"
-#include "evidence/procparse.h"
 #include "base/text.h"
+#include "base/vec.h"
+#include "evidence/groups.h"
+#include "evidence/procparse.h"
+#include "evidence/sockets.h"
+#include "proc/procfs.h"
 
 /* ---- the snapshot ----------------------------------------------------------------- */
 
@@ -57,23 +62,13 @@ struct ev_map {
 	char name[48];
 };
 
-/* A thread name, or an FD kind and what groups it ("tcp", "to 127.0.0.1:50051"). */
-struct ev_group {
-	char kind[12];
-	char detail[96];
-	uint32_t count;
-};
-
 struct evidence_snapshot {
 	double t_s;
-	struct ev_proc *procs;
+	struct ev_proc procs[EVIDENCE_MAX_PROCS];
 	size_t n_procs;
 	struct ev_map *maps;
 	size_t n_maps, cap_maps;
-	struct ev_group names[EVIDENCE_MAX_GROUPS];
-	size_t n_names;
-	struct ev_group fds[EVIDENCE_MAX_GROUPS];
-	size_t n_fds;
+	struct groups names, fds;	/* threads by name; FDs by kind and what groups them */
 	int truncated;
 };
 
@@ -85,35 +80,6 @@ static void copy_str(char *dst, size_t len, const char *src)
 	memcpy(dst, src, n);
 	dst[n] = '\0';
 	text_utf8_trim(dst);
-}
-
-/* Count one more of (kind, detail); past the bound, into a last "other" entry. */
-static void group_add(struct ev_group *g, size_t *n, const char *kind, const char *detail,
-		      uint32_t count, int *truncated)
-{
-	size_t i;
-
-	for (i = 0; i < *n; i++)
-		if (strcmp(g[i].kind, kind) == 0 && strcmp(g[i].detail, detail) == 0)
-			break;
-	if (i == *n && *n >= EVIDENCE_MAX_GROUPS - 1) {
-		*truncated = 1;
-		kind = "other";
-		detail = "more kinds than evidence keeps";
-		for (i = 0; i < *n; i++)
-			if (strcmp(g[i].detail, detail) == 0)
-				break;
-	}
-	if (i >= EVIDENCE_MAX_GROUPS)
-		return;		/* cannot happen: the last slot is the overflow's */
-	if (i == *n) {
-		copy_str(g[i].kind, sizeof(g[i].kind), kind);
-		copy_str(g[i].detail, sizeof(g[i].detail), detail);
-		text_utf8_trim(g[i].detail);
-		g[i].count = 0;
-		(*n)++;
-	}
-	g[i].count += count;
 }
 
 /* ---- reading /proc ---------------------------------------------------------------- */
@@ -129,48 +95,6 @@ struct reader {
 	pid_t net_pid;		/* whose net/ tables resolve the sockets: the first read */
 };
 
-/* The whole of a small file under dir into buf (NUL-terminated): its length, or -1. */
-static ssize_t read_small(int dir, const char *path, char *buf, size_t len)
-{
-	int fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, len - 1);
-	close(fd);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return n;
-}
-
-static FILE *open_at(int dir, const char *path)
-{
-	int fd = openat(dir, path, O_RDONLY | O_CLOEXEC);
-	FILE *f;
-
-	if (fd < 0)
-		return NULL;
-	f = fdopen(fd, "r");
-	if (!f)
-		close(fd);
-	return f;
-}
-
-static DIR *open_dir_at(int dir, const char *path)
-{
-	int fd = openat(dir, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d;
-
-	if (fd < 0)
-		return NULL;
-	d = fdopendir(fd);
-	if (!d)
-		close(fd);
-	return d;
-}
-
 /* PID/status: RSS, threads and the three Rss classes.  0, or -1 when the process is gone
  * (or a zombie). */
 static int read_status(struct reader *r, struct ev_proc *p)
@@ -181,7 +105,7 @@ static int read_status(struct reader *r, struct ev_proc *p)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%d/status", (int)p->pid);
-	if (!(f = open_at(r->proc_fd, path)))
+	if (!(f = procfs_fopen(r->proc_fd, path)))
 		return -1;
 	while (fgets(line, sizeof(line), f)) {
 		if (strncmp(line, "State:", 6) == 0 && strchr(line, 'Z'))
@@ -207,12 +131,12 @@ static void read_names(struct reader *r, struct ev_proc *p)
 	char path[64], buf[256];
 
 	snprintf(path, sizeof(path), "%d/comm", (int)p->pid);
-	if (read_small(r->proc_fd, path, buf, sizeof(buf)) > 0) {
+	if (procfs_read(r->proc_fd, path, buf, sizeof(buf)) > 0) {
 		buf[strcspn(buf, "\n")] = '\0';
 		copy_str(p->comm, sizeof(p->comm), buf);
 	}
 	snprintf(path, sizeof(path), "%d/cmdline", (int)p->pid);
-	if (read_small(r->proc_fd, path, buf, sizeof(buf)) > 0) {
+	if (procfs_read(r->proc_fd, path, buf, sizeof(buf)) > 0) {
 		copy_str(p->argv0, sizeof(p->argv0), buf);
 		text_utf8_trim(p->argv0);
 	}
@@ -225,12 +149,12 @@ static void read_task(struct reader *r, pid_t pid, const char *tid)
 	uint64_t sp;
 
 	snprintf(path, sizeof(path), "%d/task/%s/comm", (int)pid, tid);
-	if (read_small(r->proc_fd, path, buf, sizeof(buf)) < 0)
+	if (procfs_read(r->proc_fd, path, buf, sizeof(buf)) < 0)
 		return;
 	buf[strcspn(buf, "\n")] = '\0';
-	group_add(r->s->names, &r->s->n_names, "", buf, 1, &r->s->truncated);
+	groups_add(&r->s->names, "", buf, 1, &r->s->truncated);
 	snprintf(path, sizeof(path), "%d/task/%s/syscall", (int)pid, tid);
-	if (read_small(r->proc_fd, path, buf, sizeof(buf)) > 0 && procparse_syscall_sp(buf, &sp))
+	if (procfs_read(r->proc_fd, path, buf, sizeof(buf)) > 0 && procparse_syscall_sp(buf, &sp))
 		r->sps[r->n_sps++] = sp;
 }
 
@@ -242,7 +166,7 @@ static void read_tasks(struct reader *r, pid_t pid)
 
 	r->n_sps = 0;
 	snprintf(path, sizeof(path), "%d/task", (int)pid);
-	if (!(d = open_dir_at(r->proc_fd, path)))
+	if (!(d = procfs_opendir(r->proc_fd, path)))
 		return;
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
@@ -268,20 +192,20 @@ static void add_fd(struct reader *r, const char *link)
 		r->socks[r->n_socks++] = inode;
 		return;
 	case PROCPARSE_FD_PIPE:
-		group_add(r->s->fds, &r->s->n_fds, "pipe", "", 1, &r->s->truncated);
+		groups_add(&r->s->fds, "pipe", "", 1, &r->s->truncated);
 		return;
 	case PROCPARSE_FD_ANON:
-		group_add(r->s->fds, &r->s->n_fds, "anon_inode", detail, 1, &r->s->truncated);
+		groups_add(&r->s->fds, "anon_inode", detail, 1, &r->s->truncated);
 		return;
 	case PROCPARSE_FD_FILE:
-		group_add(r->s->fds, &r->s->n_fds, "file", detail, 1, &r->s->truncated);
+		groups_add(&r->s->fds, "file", detail, 1, &r->s->truncated);
 		return;
 	case PROCPARSE_FD_OTHER:
 		break;
 	}
 	/* "net:[4026531840]", "mnt:[...]": the word before the colon says enough */
 	snprintf(kind, sizeof(kind), "%.*s", (int)strcspn(link, ":["), link);
-	group_add(r->s->fds, &r->s->n_fds, "other", kind, 1, &r->s->truncated);
+	groups_add(&r->s->fds, "other", kind, 1, &r->s->truncated);
 }
 
 static void read_fds(struct reader *r, struct ev_proc *p)
@@ -291,7 +215,7 @@ static void read_fds(struct reader *r, struct ev_proc *p)
 	DIR *d;
 
 	snprintf(path, sizeof(path), "%d/fd", (int)p->pid);
-	if (!(d = open_dir_at(r->proc_fd, path)))
+	if (!(d = procfs_opendir(r->proc_fd, path)))
 		return;
 	while ((e = readdir(d))) {
 		if (e->d_name[0] == '.')
@@ -318,19 +242,20 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* bsearch's order of a range [key[0], key[1]) against a stack pointer: 0 when it holds it. */
+static int cmp_range_sp(const void *key, const void *elt)
+{
+	const uint64_t *range = key, sp = *(const uint64_t *)elt;
+
+	return sp < range[0] ? 1 : sp >= range[1] ? -1 : 0;
+}
+
 /* 1 when one of the sorted stack pointers lies in [start, end). */
 static int holds_sp(const struct reader *r, uint64_t start, uint64_t end)
 {
-	size_t lo = 0, hi = r->n_sps;
+	const uint64_t range[2] = { start, end };
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (r->sps[mid] < start)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < r->n_sps && r->sps[lo] < end;
+	return r->n_sps && bsearch(range, r->sps, r->n_sps, sizeof(*r->sps), cmp_range_sp);
 }
 
 static const enum mem_field field_of[PROCPARSE_MAP_N] = {
@@ -343,16 +268,14 @@ static const enum mem_field field_of[PROCPARSE_MAP_N] = {
 static ssize_t add_map(struct evidence_snapshot *s, pid_t pid, const struct procparse_mapping *m,
 		       enum procparse_map_class cls)
 {
-	if (s->n_maps == s->cap_maps) {
-		size_t cap = s->cap_maps ? s->cap_maps * 2 : 256;
-		struct ev_map *maps;
-		if (s->cap_maps == EVIDENCE_MAX_MAPS || !(maps = realloc(s->maps, cap * sizeof(*maps)))) {
-			s->truncated = 1;
-			return -1;
-		}
-		s->maps = maps;
-		s->cap_maps = cap;
+	struct ev_map *maps = s->n_maps < EVIDENCE_MAX_MAPS ?
+		vec_grow(s->maps, &s->cap_maps, s->n_maps + 1, sizeof(*maps)) : NULL;
+
+	if (!maps) {
+		s->truncated = 1;
+		return -1;
 	}
+	s->maps = maps;
 	struct ev_map *e = &s->maps[s->n_maps];
 	*e = (struct ev_map){ .pid = pid, .cls = (uint8_t)cls, .start = m->start };
 	copy_str(e->name, sizeof(e->name), m->name);
@@ -370,7 +293,7 @@ static void read_smaps(struct reader *r, struct ev_proc *p)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%d/smaps", (int)p->pid);
-	if (!(f = open_at(r->proc_fd, path)))
+	if (!(f = procfs_fopen(r->proc_fd, path)))
 		return;
 	qsort(r->sps, r->n_sps, sizeof(*r->sps), cmp_u64);
 	while (fgets(line, sizeof(line), f)) {
@@ -416,156 +339,27 @@ static void read_proc(struct reader *r, pid_t pid)
 	s->procs[s->n_procs++] = p;
 }
 
-/* ---- sockets ---------------------------------------------------------------------- */
-
-#define MAX_LISTENERS 256
-
-struct net_table {
-	const char *file;	/* under PID/net/ */
-	const char *kind;
-	int v6, tcp, is_unix;
-};
-
-static const struct net_table net_tables[] = {
-	{ "tcp", "tcp", 0, 1, 0 }, { "tcp6", "tcp6", 1, 1, 0 },
-	{ "udp", "udp", 0, 0, 0 }, { "udp6", "udp6", 1, 0, 0 },
-	{ "unix", "unix", 0, 0, 1 },
-};
-
-/* The listening endpoints of a TCP table, so accepted sockets are told from outgoing ones. */
-struct listeners {
-	char addr[MAX_LISTENERS][PROCPARSE_ADDR_MAX];
-	size_t n;
-};
-
-static int is_listener(const struct listeners *l, const char *addr)
-{
-	for (size_t i = 0; i < l->n; i++)
-		if (strcmp(l->addr[i], addr) == 0)
-			return 1;
-	return 0;
-}
-
-/* What groups a resolved socket: "to 127.0.0.1:50051", "accepted on ...", a unix path. */
-static void socket_detail(const struct net_table *t, const struct procparse_socket *so,
-			  const struct listeners *l, char *buf, size_t len)
-{
-	int unconnected = strcmp(so->remote, "0.0.0.0:0") == 0 || strcmp(so->remote, "[::]:0") == 0;
-
-	if (t->is_unix)
-		snprintf(buf, len, "%s", so->local[0] ? so->local : "unnamed");
-	else if (t->tcp && so->state == PROCPARSE_TCP_LISTEN)
-		snprintf(buf, len, "listening on %s", so->local);
-	else if (t->tcp && is_listener(l, so->local))
-		snprintf(buf, len, "accepted on %s", so->local);
-	else if (unconnected)
-		snprintf(buf, len, "on %s", so->local);
-	else
-		snprintf(buf, len, "to %s", so->remote);
-}
-
-/* The range [*lo, return) of r->socks (sorted) equal to inode. */
-static size_t sock_range(const struct reader *r, uint64_t inode, size_t *lo)
-{
-	size_t a = 0, b = r->n_socks;
-
-	while (a < b) {
-		size_t mid = a + (b - a) / 2;
-		if (r->socks[mid] < inode)
-			a = mid + 1;
-		else
-			b = mid;
-	}
-	*lo = a;
-	while (b < r->n_socks && r->socks[b] == inode)
-		b++;
-	return a < r->n_socks && r->socks[a] == inode ? b : a;
-}
-
-static int parse_net_line(const struct net_table *t, const char *line, struct procparse_socket *so)
-{
-	return t->is_unix ? procparse_net_unix_line(line, so) :
-			    procparse_net_inet_line(line, t->v6, so);
-}
-
-/* Read one net table (twice for TCP: first its listeners) and group the tree's sockets in it. */
-static void resolve_table(struct reader *r, const struct net_table *t, unsigned char *done,
-			  struct listeners *l)
-{
-	struct procparse_socket so;
-	char path[64], line[512], detail[96];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%d/net/%s", (int)r->net_pid, t->file);
-	l->n = 0;
-	if (t->tcp && (f = open_at(r->proc_fd, path))) {
-		while (fgets(line, sizeof(line), f) && l->n < MAX_LISTENERS)
-			if (parse_net_line(t, line, &so) && so.state == PROCPARSE_TCP_LISTEN)
-				memcpy(l->addr[l->n++], so.local, sizeof(so.local));
-		fclose(f);
-	}
-	if (!(f = open_at(r->proc_fd, path)))
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		size_t lo, hi;
-		if (!parse_net_line(t, line, &so) || (hi = sock_range(r, so.inode, &lo)) == lo ||
-		    done[lo])
-			continue;
-		socket_detail(t, &so, l, detail, sizeof(detail));
-		group_add(r->s->fds, &r->s->n_fds, t->kind, detail, (uint32_t)(hi - lo),
-			  &r->s->truncated);
-		memset(done + lo, 1, hi - lo);
-	}
-	fclose(f);
-}
-
-/* Group the sockets collected from the FDs by protocol and endpoint: 0 or -1 (no memory). */
-static int resolve_sockets(struct reader *r)
-{
-	unsigned char *done = calloc(r->n_socks + 1, 1);
-	struct listeners *l = malloc(sizeof(*l));
-	size_t unresolved = 0;
-	int ret = -1;
-
-	if (!done || !l)
-		goto out;
-	qsort(r->socks, r->n_socks, sizeof(*r->socks), cmp_u64);
-	for (size_t i = 0; r->n_socks && i < sizeof(net_tables) / sizeof(net_tables[0]); i++)
-		resolve_table(r, &net_tables[i], done, l);
-	for (size_t i = 0; i < r->n_socks; i++)
-		unresolved += !done[i];
-	/* netlink, packet and the like: not in the tables read */
-	if (unresolved)
-		group_add(r->s->fds, &r->s->n_fds, "socket", "another family", (uint32_t)unresolved,
-			  &r->s->truncated);
-	ret = 0;
-out:
-	free(done);
-	free(l);
-	return ret;
-}
-
 struct evidence_snapshot *evidence_snapshot_take(const char *proc_dir, const pid_t *pids,
 						 size_t n, double t_s)
 {
 	struct evidence_snapshot *s = calloc(1, sizeof(*s));
 	struct reader r = { .proc_fd = -1, .s = s };
 
-	if (!s || !(s->procs = calloc(EVIDENCE_MAX_PROCS, sizeof(*s->procs))) ||
-	    !(r.socks = malloc(EVIDENCE_MAX_FDS * sizeof(*r.socks))) ||
+	if (!s || !(r.socks = malloc(EVIDENCE_MAX_FDS * sizeof(*r.socks))) ||
 	    !(r.sps = malloc(EVIDENCE_MAX_THREADS * sizeof(*r.sps)))) {
 		diag_error("out of memory reading evidence");
 		goto fail;
 	}
 	s->t_s = t_s;
-	r.proc_fd = open(proc_dir ? proc_dir : "/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	r.proc_fd = procfs_open_root(proc_dir);
 	if (r.proc_fd < 0) {
 		diag_error("cannot open '%s': %s", proc_dir ? proc_dir : "/proc", strerror(errno));
 		goto fail;
 	}
 	for (size_t i = 0; i < n; i++)
 		read_proc(&r, pids[i]);
-	if (resolve_sockets(&r) < 0) {
+	qsort(r.socks, r.n_socks, sizeof(*r.socks), cmp_u64);
+	if (sockets_group(r.proc_fd, r.net_pid, r.socks, r.n_socks, &s->fds, &s->truncated) < 0) {
 		diag_error("out of memory reading evidence");
 		goto fail;
 	}
@@ -589,7 +383,6 @@ void evidence_snapshot_free(struct evidence_snapshot **s)
 {
 	if (!*s)
 		return;
-	free((*s)->procs);
 	free((*s)->maps);
 	free(*s);
 	*s = NULL;
@@ -612,32 +405,6 @@ static json_t *proc_json(const struct ev_proc *p)
 			 "comm", text_json_string(p->comm), "argv0", text_json_string(p->argv0),
 			 "rss_kib", (json_int_t)p->rss_kib, "threads", (json_int_t)p->threads,
 			 "fds", (json_int_t)p->fds, "memory_kib", mem_json(p->mem));
-}
-
-static int cmp_group_count(const void *a, const void *b)
-{
-	const struct ev_group *x = a, *y = b;
-
-	return x->count < y->count ? 1 : x->count > y->count ? -1 : strcmp(x->detail, y->detail);
-}
-
-static json_t *groups_json(const struct ev_group *g, size_t n, int with_kind)
-{
-	struct ev_group sorted[EVIDENCE_MAX_GROUPS];
-	json_t *a = json_array();
-
-	memcpy(sorted, g, n * sizeof(*g));
-	qsort(sorted, n, sizeof(*sorted), cmp_group_count);
-	for (size_t i = 0; i < n; i++) {
-		json_t *o = with_kind ?
-			json_pack("{s:s, s:o, s:I}", "kind", sorted[i].kind, "detail",
-				  text_json_string(sorted[i].detail), "count",
-				  (json_int_t)sorted[i].count) :
-			json_pack("{s:o, s:I}", "name", text_json_string(sorted[i].detail),
-				  "count", (json_int_t)sorted[i].count);
-		json_array_append_new(a, o);
-	}
-	return a;
 }
 
 static int cmp_map_rss(const void *a, const void *b)
@@ -685,8 +452,8 @@ json_t *evidence_snapshot_json(const struct evidence_snapshot *s)
 	for (size_t i = 0; i < n_top; i++)
 		json_array_append_new(maps, map_json(&top[i], 0, top[i].rss_kib, 0));
 	return json_pack("{s:f, s:o, s:o, s:o, s:o, s:b}", "t_s", s->t_s, "processes", procs,
-			 "threads_by_name", groups_json(s->names, s->n_names, 0),
-			 "fds_by_kind", groups_json(s->fds, s->n_fds, 1),
+			 "threads_by_name", groups_json(&s->names, 0),
+			 "fds_by_kind", groups_json(&s->fds, 1),
 			 "largest_mappings", maps, "truncated", s->truncated);
 }
 
@@ -696,12 +463,6 @@ json_t *evidence_snapshot_json(const struct evidence_snapshot *s)
 struct proc_diff {
 	const struct ev_proc *start, *end;	/* NULL where it is absent */
 	long long d_rss;
-};
-
-/* One thread name or FD kind in either snapshot. */
-struct group_diff {
-	const struct ev_group *g;	/* names it: the end's entry, else the start's */
-	long long start, end;
 };
 
 struct map_diff {
@@ -762,39 +523,6 @@ static void diff_procs(struct diff *d)
 		d->tree_threads += (e ? e->threads : 0) - (long long)(s ? s->threads : 0);
 		d->tree_fds += (e ? e->fds : 0) - (long long)(s ? s->fds : 0);
 	}
-}
-
-static const struct ev_group *find_group(const struct ev_group *g, size_t n, const char *kind,
-					 const char *detail)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(g[i].kind, kind) == 0 && strcmp(g[i].detail, detail) == 0)
-			return &g[i];
-	return NULL;
-}
-
-static int cmp_group_diff(const void *x, const void *y)
-{
-	const struct group_diff *a = x, *b = y;
-	long long da = a->end - a->start, db = b->end - b->start;
-
-	return da < db ? 1 : da > db ? -1 : strcmp(a->g->detail, b->g->detail);
-}
-
-static size_t diff_groups(const struct ev_group *a, size_t na, const struct ev_group *b,
-			  size_t nb, struct group_diff *out)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < nb; i++) {
-		const struct ev_group *s = find_group(a, na, b[i].kind, b[i].detail);
-		out[n++] = (struct group_diff){ &b[i], s ? s->count : 0, b[i].count };
-	}
-	for (size_t i = 0; i < na; i++)
-		if (!find_group(b, nb, a[i].kind, a[i].detail))
-			out[n++] = (struct group_diff){ &a[i], a[i].count, 0 };
-	qsort(out, n, sizeof(*out), cmp_group_diff);
-	return n;
 }
 
 static int cmp_map_key(const void *x, const void *y)
@@ -981,27 +709,8 @@ static void grower_line(const struct diff *d, json_t *lines, int fds)
 		 fds ? best->end->fds : best->end->threads);
 }
 
-static void thread_lines(const struct diff *d, json_t *lines)
-{
-	char name[64];
-	int n = 0;
-
-	for (size_t i = 0; i < d->n_names && n < 2; i++) {
-		const struct group_diff *g = &d->names[i];
-		if (g->end - g->start <= 0)
-			break;
-		add_line(lines, "%+lld threads named `%s` (%lld to %lld)", g->end - g->start,
-			 text_escape_buf(name, sizeof(name), g->g->detail), g->start, g->end);
-		n++;
-	}
-	if (!n)
-		add_line(lines, "no thread name grew in number between %.0f s and %.0f s",
-			 d->a->t_s, d->b->t_s);
-	grower_line(d, lines, 0);
-}
-
 /* "TCP sockets to 127.0.0.1:50051", "pipes", "eventfd FDs", "files in /var/log" */
-static void fmt_fd_kind(char *buf, size_t len, const struct ev_group *g)
+static void fmt_fd_kind(char *buf, size_t len, const struct group *g)
 {
 	char detail[112];
 
@@ -1021,23 +730,37 @@ static void fmt_fd_kind(char *buf, size_t len, const struct ev_group *g)
 		snprintf(buf, len, "%s FDs (%s)", g->kind, detail);
 }
 
-static void fd_lines(const struct diff *d, json_t *lines)
-{
-	char what[160];
-	int n = 0;
+/* The kinds of what a tree counts: threads by name, FDs by kind. */
+static const struct {
+	const char *what;	/* after "no": none of them grew */
+	int most;		/* lines, at most */
+} group_kinds[2] = { { "thread name", 2 }, { "kind of FD", 3 } };
 
-	for (size_t i = 0; i < d->n_fds && n < 3; i++) {
-		const struct group_diff *g = &d->fds[i];
-		if (g->end - g->start <= 0)
+/* "+40 threads named `worker` (2 to 42)" per group that grew (fds: FD kinds), or that none
+ * did; then the process that grew most in the count. */
+static void group_lines(const struct diff *d, json_t *lines, int fds)
+{
+	const struct group_diff *g = fds ? d->fds : d->names;
+	size_t n = fds ? d->n_fds : d->n_names;
+	char what[160], name[64];
+	int shown = 0;
+
+	for (size_t i = 0; i < n && shown < group_kinds[fds].most; i++) {
+		if (g[i].end - g[i].start <= 0)
 			break;
-		fmt_fd_kind(what, sizeof(what), g->g);
-		add_line(lines, "%+lld %s (%lld to %lld)", g->end - g->start, what, g->start, g->end);
-		n++;
+		if (fds)
+			fmt_fd_kind(what, sizeof(what), g[i].g);
+		else
+			snprintf(what, sizeof(what), "threads named `%s`",
+				 text_escape_buf(name, sizeof(name), g[i].g->detail));
+		add_line(lines, "%+lld %s (%lld to %lld)", g[i].end - g[i].start, what, g[i].start,
+			 g[i].end);
+		shown++;
 	}
-	if (!n)
-		add_line(lines, "no kind of FD grew in number between %.0f s and %.0f s",
-			 d->a->t_s, d->b->t_s);
-	grower_line(d, lines, 1);
+	if (!shown)
+		add_line(lines, "no %s grew in number between %.0f s and %.0f s",
+			 group_kinds[fds].what, d->a->t_s, d->b->t_s);
+	grower_line(d, lines, fds);
 }
 
 /* ---- JSON of the difference ------------------------------------------------------- */
@@ -1064,23 +787,6 @@ static json_t *proc_diff_json(const struct proc_diff *p)
 			 "fds", sed_json(s ? s->fds : 0, e ? e->fds : 0), "memory_kib", mem);
 }
 
-static json_t *group_diffs_json(const struct group_diff *g, size_t n, int with_kind)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < n && i < EVIDENCE_TOP; i++) {
-		json_t *o = sed_json(g[i].start, g[i].end);
-		if (with_kind) {
-			json_object_set_new(o, "kind", json_string(g[i].g->kind));
-			json_object_set_new(o, "detail", text_json_string(g[i].g->detail));
-		} else {
-			json_object_set_new(o, "name", text_json_string(g[i].g->detail));
-		}
-		json_array_append_new(a, o);
-	}
-	return a;
-}
-
 static json_t *new_maps_json(const struct diff *d)
 {
 	json_t *o = json_object();
@@ -1097,10 +803,16 @@ static json_t *where_json(const struct diff *d)
 	json_t *rss = json_array(), *threads = json_array(), *fds = json_array();
 
 	rss_lines(d, rss);
-	thread_lines(d, threads);
-	fd_lines(d, fds);
+	group_lines(d, threads, 0);
+	group_lines(d, fds, 1);
 	return json_pack("{s:o, s:O, s:o, s:o}", "rss", rss, "rss_anon", rss, "threads", threads,
 			 "fds", fds);
+}
+
+/* How many of n the JSON lists: the first EVIDENCE_TOP. */
+static size_t top(size_t n)
+{
+	return n < EVIDENCE_TOP ? n : EVIDENCE_TOP;
 }
 
 static json_t *diff_json(const struct diff *d)
@@ -1114,8 +826,8 @@ static json_t *diff_json(const struct diff *d)
 						     d->maps[i].end_kib, 1));
 	return json_pack("{s:f, s:f, s:o, s:o, s:o, s:o, s:o, s:o, s:b}",
 			 "start_s", d->a->t_s, "end_s", d->b->t_s, "processes", procs,
-			 "threads_by_name", group_diffs_json(d->names, d->n_names, 0),
-			 "fds_by_kind", group_diffs_json(d->fds, d->n_fds, 1),
+			 "threads_by_name", groups_diff_json(d->names, top(d->n_names), 0),
+			 "fds_by_kind", groups_diff_json(d->fds, top(d->n_fds), 1),
 			 "top_mappings", maps, "new_mappings", new_maps_json(d),
 			 "where", where_json(d),
 			 "truncated", d->a->truncated || d->b->truncated);
@@ -1141,9 +853,8 @@ json_t *evidence_diff_json(const struct evidence_snapshot *start,
 	d->a = start;
 	d->b = end;
 	diff_procs(d);
-	d->n_names = diff_groups(start->names, start->n_names, end->names, end->n_names,
-				 d->names);
-	d->n_fds = diff_groups(start->fds, start->n_fds, end->fds, end->n_fds, d->fds);
+	d->n_names = groups_diff(&start->names, &end->names, d->names);
+	d->n_fds = groups_diff(&start->fds, &end->fds, d->fds);
 	diff_maps(d, a, start->n_maps, b, end->n_maps);
 	j = diff_json(d);
 out:

@@ -49,11 +49,13 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "evidence/groups.h"
+
 #define EVIDENCE_MAX_PROCS 256
 #define EVIDENCE_MAX_MAPS 16384
 #define EVIDENCE_MAX_FDS 65536
 #define EVIDENCE_MAX_THREADS 16384
-#define EVIDENCE_MAX_GROUPS 256
+#define EVIDENCE_MAX_GROUPS GROUPS_MAX	/* 256 (groups.h) */
 #define EVIDENCE_TOP 8
 #define EVIDENCE_MAX_LINES 4	/* the lines of one metric read from /proc */
 #define EVIDENCE_MAX_WHERE 8	/* with those the runtime's profiles add (heaptrack, pprof) */

@@ -49,16 +49,16 @@ struct evidence_go {
 
 struct evidence_go *evidence_go_new(const char *out_dir, const char *url, int allow_remote)
 {
-	struct evidence_go *g = calloc(1, sizeof(*g));
+	struct evidence_go *g = malloc(sizeof(*g));
 	size_t n = strlen(url);
 
-	if (!g || asprintf(&g->url, "%s%s", url, n && url[n - 1] == '/' ? "" : "/") < 0) {
+	if (!g)
+		return NULL;
+	*g = (struct evidence_go){ .out_dir = out_dir, .allow_remote = allow_remote };
+	if (asprintf(&g->url, "%s%s", url, n && url[n - 1] == '/' ? "" : "/") < 0) {
 		free(g);
-		diag_error("out of memory");
 		return NULL;
 	}
-	g->out_dir = out_dir;
-	g->allow_remote = allow_remote;
 	return g;
 }
 

@@ -5,20 +5,19 @@
 #include "evidence/evidence_jvm.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "base/clock.h"
-#include "base/diag.h"
 #include "evidence/evidence.h"
 #include "evidence/goprof.h"
 #include "evidence/jvmhist.h"
 #include "base/path.h"
 #include "base/spawn.h"
 #include "base/text.h"
+#include "proc/procfs.h"
 
 static const char *const file_name[2] = { "jvm-histogram-start.txt", "jvm-histogram-end.txt" };
 
@@ -37,20 +36,16 @@ struct evidence_jvm {
 
 struct evidence_jvm *evidence_jvm_new(const char *out_dir, int required)
 {
-	struct evidence_jvm *j = calloc(1, sizeof(*j));
+	struct evidence_jvm *j = malloc(sizeof(*j));
 
-	if (!j) {
-		diag_error("out of memory");
-		return NULL;
-	}
-	j->out_dir = out_dir;
-	j->required = required;
+	if (j)
+		*j = (struct evidence_jvm){ .out_dir = out_dir, .required = required };
 	return j;
 }
 
 static pid_t find_java(const pid_t *pids, size_t n)
 {
-	int proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int proc_fd = procfs_open_root(NULL);
 	pid_t found = 0;
 
 	if (proc_fd < 0)

@@ -40,19 +40,16 @@ struct evidence_run {
 struct evidence_run *evidence_run_new(const char *out_dir, const struct scenario *sc,
 				      struct sampler *sampler)
 {
-	struct evidence_run *e = calloc(1, sizeof(*e));
+	struct evidence_run *e = malloc(sizeof(*e));
 
-	if (!e) {
-		diag_error("out of memory");
-		return NULL;
-	}
-	e->out_dir = out_dir;
-	e->sc = sc;
-	e->sampler = sampler;
-	if ((sc->go_pprof_url &&
-	     !(e->go = evidence_go_new(out_dir, sc->go_pprof_url, sc->drive.allow_remote))) ||
+	if (e)
+		*e = (struct evidence_run){ .out_dir = out_dir, .sc = sc, .sampler = sampler };
+	/* the one message for the three allocations: evidence_go_new and _jvm_new say nothing */
+	if (!e || (sc->go_pprof_url &&
+		   !(e->go = evidence_go_new(out_dir, sc->go_pprof_url, sc->drive.allow_remote))) ||
 	    (sc->jvm != 0 && !(e->jvm = evidence_jvm_new(out_dir, sc->jvm == 1)))) {
 		evidence_run_free(&e);
+		diag_error("out of memory");
 		return NULL;
 	}
 	return e;

@@ -13,6 +13,8 @@
 #include "base/diag.h"
 #include "base/spawn.h"
 #include "base/text.h"
+#include "base/vec.h"
+#include "evidence/tool.h"
 
 /* ---- lines -------------------------------------------------------------------------- */
 
@@ -78,14 +80,11 @@ static int record_head(struct gparse *p, const char *line)
 		p->out->truncated = 1;
 		return 1;
 	}
-	if (p->out->n == p->cap) {
-		size_t cap = p->cap ? 2 * p->cap : 64;
-		struct goprof_stack *s = realloc(p->out->stacks, cap * sizeof(*s));
-		if (!s)
-			return -1;
-		p->out->stacks = s;
-		p->cap = cap;
-	}
+	struct goprof_stack *s = vec_grow(p->out->stacks, &p->cap, p->out->n + 1, sizeof(*s));
+
+	if (!s)
+		return -1;
+	p->out->stacks = s;
 	p->cur = &p->out->stacks[p->out->n++];
 	memset(p->cur, 0, sizeof(*p->cur));
 	p->cur->count = count;
@@ -319,15 +318,7 @@ void goprof_top_argv(const char *start, const char *end, char *argv[GOPROF_ARGV_
 
 char *goprof_slurp(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rbe");
-	char *buf = f ? malloc(GOPROF_TEXT_MAX) : NULL;
-
-	*len = 0;
-	if (buf)
-		*len = fread(buf, 1, GOPROF_TEXT_MAX, f);
-	if (f)
-		fclose(f);
-	return buf;
+	return tool_slurp(path, GOPROF_TEXT_MAX, len);
 }
 
 int goprof_top_run(const char *start, const char *end, const char *txt_path,
@@ -338,31 +329,17 @@ int goprof_top_run(const char *start, const char *end, const char *txt_path,
 	char *const env[] = { (char *)"GOTOOLCHAIN=local", NULL };
 	struct spawn_opts o = { .argv = argv, .env_extra = env, .log_path = txt_path,
 				.death_signal = SIGKILL };
-	struct spawn *s;
-	char *text = NULL, how[96];
+	char *text, how[96];
 	size_t len;
-	int ret = -1;
+	int ret = 0;
 
 	memset(out, 0, sizeof(*out));
 	goprof_top_argv(start, end, argv);
-	if (!(s = spawn_start(&o)))
-		goto out;
-	if (!spawn_wait(s, timeout_ms)) {
-		diag_error("go tool pprof did not finish within %.1f s", timeout_ms / 1e3);
-		goto out;
-	}
-	spawn_describe(s, how, sizeof(how));
-	if (!(text = goprof_slurp(txt_path, &len))) {
-		diag_error("cannot read '%s': %s", txt_path, strerror(errno));
-		goto out;
-	}
-	if (!goprof_parse_top(text, len, out) && !out->found) {
-		diag_error("go tool pprof %s without a table (see '%s')", how, txt_path);
-		goto out;
-	}
-	ret = 0;
-out:
-	spawn_free(&s);
+	if (!(text = tool_run(&o, "go tool pprof", timeout_ms, GOPROF_TEXT_MAX, &len, how,
+			      sizeof(how))))
+		return -1;
+	if (!goprof_parse_top(text, len, out) && !out->found)
+		ret = diag_error("go tool pprof %s without a table (see '%s')", how, txt_path);
 	free(text);
 	return ret;
 }

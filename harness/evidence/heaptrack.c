@@ -23,7 +23,6 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,9 +33,11 @@
 
 #include "base/clock.h"
 #include "base/diag.h"
+#include "proc/procfs.h"
 #include "proc/proctree.h"
 #include "base/spawn.h"
 #include "base/text.h"
+#include "evidence/tool.h"
 
 /* ---- parsing ---------------------------------------------------------------------- */
 
@@ -227,16 +228,11 @@ static int is_profiled(int proc_fd, pid_t pid)
 {
 	static const char key[] = "DUMP_HEAPTRACK_OUTPUT=";
 	char path[64], buf[65536];
-	ssize_t n, got = 0;
-	int fd;
+	ssize_t got;
 
 	snprintf(path, sizeof(path), "%d/environ", (int)pid);
-	if ((fd = openat(proc_fd, path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((got = procfs_read(proc_fd, path, buf, sizeof(buf))) < 0)
 		return 0;
-	while (got < (ssize_t)sizeof(buf) - 1 &&
-	       (n = read(fd, buf + got, sizeof(buf) - 1 - (size_t)got)) > 0)
-		got += n;
-	close(fd);
 	for (ssize_t i = 0; i < got; i += (ssize_t)strnlen(buf + i, (size_t)(got - i)) + 1)
 		if (strncmp(buf + i, key, sizeof(key) - 1) == 0)
 			return 1;
@@ -268,7 +264,7 @@ static int read_signal(int fd)
 
 int heaptrack_finish(struct target *t, unsigned timeout_ms, int signal_fd, int *signo)
 {
-	struct profiled p = { .proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC) };
+	struct profiled p = { .proc_fd = procfs_open_root(NULL) };
 	int64_t deadline = clock_now_ns() + (int64_t)timeout_ms * CLOCK_NS_PER_MS;
 	int ret = -1;
 
@@ -300,24 +296,6 @@ int heaptrack_finish(struct target *t, unsigned timeout_ms, int signal_fd, int *
 	return ret;
 }
 
-/* The whole of a file, at most HEAPTRACK_TEXT_MAX bytes, malloc'd; *len its length. */
-static char *slurp(const char *path, size_t *len)
-{
-	char *buf = malloc(HEAPTRACK_TEXT_MAX);
-	FILE *f = fopen(path, "rbe");
-
-	*len = 0;
-	if (buf && f)
-		*len = fread(buf, 1, HEAPTRACK_TEXT_MAX, f);
-	if (f)
-		fclose(f);
-	if (!f) {
-		free(buf);
-		return NULL;
-	}
-	return buf;
-}
-
 int heaptrack_print_leaks(const char *data, const char *txt_path, unsigned timeout_ms,
 			  struct heaptrack_leaks *out)
 {
@@ -326,32 +304,17 @@ int heaptrack_print_leaks(const char *data, const char *txt_path, unsigned timeo
 			       (char *)"-T", (char *)"0", (char *)"-m", (char *)"0", (char *)"-n",
 			       (char *)"5", (char *)"-f", (char *)data, NULL };
 	struct spawn_opts o = { .argv = argv, .log_path = txt_path, .death_signal = SIGKILL };
-	struct spawn *s = spawn_start(&o);
-	char *text = NULL;
+	char *text, how[96];
 	size_t len;
-	int ret = -1;
-	char how[96];
+	int ret = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!s)
-		goto out;
-	if (!spawn_wait(s, timeout_ms)) {
-		diag_error("heaptrack_print did not finish within %.1f s", timeout_ms / 1e3);
-		goto out;
-	}
-	spawn_describe(s, how, sizeof(how));
-	if (!(text = slurp(txt_path, &len))) {
-		diag_error("cannot read '%s': %s", txt_path, strerror(errno));
-		goto out;
-	}
-	if (!heaptrack_parse_leaks(text, len, out) && !out->total[0]) {
-		diag_error("heaptrack_print %s without a MEMORY LEAKS section (see '%s')", how,
-			   txt_path);
-		goto out;
-	}
-	ret = 0;
-out:
-	spawn_free(&s);
+	if (!(text = tool_run(&o, "heaptrack_print", timeout_ms, HEAPTRACK_TEXT_MAX, &len, how,
+			      sizeof(how))))
+		return -1;
+	if (!heaptrack_parse_leaks(text, len, out) && !out->total[0])
+		ret = diag_error("heaptrack_print %s without a MEMORY LEAKS section (see '%s')", how,
+				 txt_path);
 	free(text);
 	return ret;
 }

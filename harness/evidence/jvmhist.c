@@ -3,7 +3,6 @@
  */
 #include "evidence/jvmhist.h"
 
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,8 @@
 #include "base/diag.h"
 #include "base/spawn.h"
 #include "base/text.h"
+#include "base/vec.h"
+#include "proc/procfs.h"
 
 /* One row "   2:   18701   448824  Session (module)" into c: 1, or 0 when not a row. */
 static int parse_row(const char *line, struct jvmhist_class *c)
@@ -49,14 +50,11 @@ static int add_row(struct jvmhist *h, size_t *cap, const struct jvmhist_class *c
 		h->truncated = 1;
 		return 0;
 	}
-	if (h->n == *cap) {
-		size_t ncap = *cap ? 2 * *cap : 256;
-		struct jvmhist_class *p = realloc(h->classes, ncap * sizeof(*p));
-		if (!p)
-			return -1;
-		h->classes = p;
-		*cap = ncap;
-	}
+	struct jvmhist_class *p = vec_grow(h->classes, cap, h->n + 1, sizeof(*p));
+
+	if (!p)
+		return -1;
+	h->classes = p;
 	h->classes[h->n++] = *c;
 	return 0;
 }
@@ -163,15 +161,10 @@ int jvmhist_is_java(int proc_fd, pid_t pid)
 {
 	char path[64], buf[4096];
 	ssize_t n;
-	int fd;
 
 	snprintf(path, sizeof(path), "%d/comm", (int)pid);
-	if ((fd = openat(proc_fd, path, O_RDONLY | O_CLOEXEC)) >= 0) {
-		n = read(fd, buf, sizeof(buf) - 1);
-		close(fd);
-		if (n > 0 && strncmp(buf, "java\n", 5) == 0)
-			return 1;
-	}
+	if (procfs_read(proc_fd, path, buf, sizeof(buf)) > 0 && strncmp(buf, "java\n", 5) == 0)
+		return 1;
 	snprintf(path, sizeof(path), "%d/exe", (int)pid);
 	n = readlinkat(proc_fd, path, buf, sizeof(buf) - 1);
 	if (n <= 0)

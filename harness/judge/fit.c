@@ -36,6 +36,7 @@
 #include <string.h>
 
 #include "base/diag.h"
+#include "base/vec.h"
 
 #define FIT_MIN_POINTS 4
 #define POINTS_PER_BLOCK 5
@@ -288,23 +289,19 @@ static size_t blocks_wanted(size_t n)
 /* The points of the block being filled; grows as needed. */
 struct scratch {
 	double *x, *y;
-	size_t len, cap;
+	size_t len, cap_x, cap_y;
 };
 
 static int scratch_push(struct scratch *s, double x, double y)
 {
-	if (s->len == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 256;
-		double *nx = realloc(s->x, cap * sizeof(*nx));
-		if (!nx)
-			return -1;
-		s->x = nx;
-		double *ny = realloc(s->y, cap * sizeof(*ny));
-		if (!ny)
-			return -1;
-		s->y = ny;
-		s->cap = cap;
-	}
+	double *nx = vec_grow(s->x, &s->cap_x, s->len + 1, sizeof(*nx)), *ny;
+
+	if (!nx)
+		return -1;
+	s->x = nx;
+	if (!(ny = vec_grow(s->y, &s->cap_y, s->len + 1, sizeof(*ny))))
+		return -1;
+	s->y = ny;
 	s->x[s->len] = x;
 	s->y[s->len++] = y;
 	return 0;

@@ -53,14 +53,15 @@
 
 #include "base/diag.h"
 #include "judge/warmup.h"
+#include "judge/why.h"
 
 /* Each half of a count's window must lean upwards at least this clearly (top). */
 #define GATE_HALF_P 0.25
 /* A climb this monotone over this many blocks is growth whatever the trend test says (top). */
 #define GATE_MONOTONE_TAU 0.9
 #define GATE_MONOTONE_MIN_BLOCKS 20
-/* Troughs after falls fewer than this are judged by OLS's t test, not Mann–Kendall (top). */
-#define GATE_FEW_TROUGHS 10
+/* Troughs after falls fewer than GATE_FEW_TROUGHS (verdict.h) are judged by OLS's t test, not
+ * Mann–Kendall, and their block medians must lean the same way this clearly (top). */
 #define GATE_FEW_AGREE_P 0.1
 /* A count's floor: its least sample over stretches this long, at most FIT_MAX_BLOCKS (top). */
 #define GATE_FLOOR_STRETCH_S 2.0
@@ -460,8 +461,6 @@ static void init_report(const struct scenario_gate *g, const struct metric_set *
 	out->rss_raw.trend_p = out->rss_per_request.trend_p = 1;
 }
 
-static void describe_metric(struct gate_report *r, int i);
-
 /*
  * Cut metric m's start-up transient (warmup.h) from w, whose blocks b hold m's fit over w:
  * records where m's window begins and, when it moved, refits m (and b) on what follows.
@@ -582,7 +581,7 @@ int gate_evaluate(const struct scenario_gate *g, const struct gate_input *in,
 			ret = 0;
 	}
 	for (size_t i = 0; i < out->n_metrics; i++)
-		describe_metric(out, (int)i);
+		why_describe(out, (int)i);
 	return ret;
 }
 
@@ -777,199 +776,7 @@ json_t *gate_metrics_json(const struct gate_report *r)
 
 /* ---------------------------------------------------------------- failure lines */
 
-/* Three significant figures, but no exponent and no decimals from 100 up: "2310", "2.46". */
-static void format_rate(char *buf, size_t len, double v)
-{
-	if (fabs(v) >= 100)
-		snprintf(buf, len, "%.0f", v);
-	else
-		snprintf(buf, len, "%.3g", v);
-}
-
-static void format_p(char *buf, size_t len, double p)
-{
-	if (p < 0.001)
-		snprintf(buf, len, "p<0.001");
-	else
-		snprintf(buf, len, "p=%.3f", p);
-}
-
-/* A memory level in the unit a person reads: "812 KiB", "31.2 MiB", "2.05 GiB". */
-static void format_kib(char *buf, size_t len, double kib)
-{
-	if (fabs(kib) >= 1024 * 1024)
-		snprintf(buf, len, "%.3g GiB", kib / (1024 * 1024));
-	else if (fabs(kib) >= 1024)
-		snprintf(buf, len, "%.3g MiB", kib / 1024);
-	else
-		snprintf(buf, len, "%.0f KiB", kib);
-}
-
-/* A level of m: KiB, MiB or GiB for memory, a plain number otherwise. */
-static void format_level(char *buf, size_t len, const struct gate_metric *m, double v)
-{
-	if (strcmp(m->unit, "KiB") == 0)
-		format_kib(buf, len, v);
-	else if (strcmp(m->unit, "bytes") == 0)
-		format_kib(buf, len, v / 1024);
-	else
-		snprintf(buf, len, "%.4g", v);
-}
-
-/* How m's rates are written after the number: " KiB/min", " bytes/min" or "/min". */
-static const char *rate_suffix(const struct gate_metric *m)
-{
-	return strcmp(m->unit, "KiB") == 0 ? " KiB/min" :
-	       strcmp(m->unit, "bytes") == 0 ? " bytes/min" : "/min";
-}
-
-/* "+4523 KiB/min (gate 128 KiB/min" — the caller closes the parenthesis. */
-static void format_rate_gate(char *buf, size_t len, const struct gate_metric *m,
-			     double slope_per_s)
-{
-	char rate[32], gate[32];
-	const char *unit = rate_suffix(m), *sign = slope_per_s >= 0 ? "+" : "";
-
-	format_rate(rate, sizeof(rate), slope_per_s * 60);
-	if (m->limit_per_min < 0) {
-		snprintf(buf, len, "%s%s%s (not gated", sign, rate, unit);
-		return;
-	}
-	format_rate(gate, sizeof(gate), m->limit_per_min);
-	snprintf(buf, len, "%s%s%s (gate %s%s", sign, rate, unit, gate, unit);
-}
-
-/* ", 4.2 KiB per request" for a memory metric with a driver, else "". */
-static void format_per_request(char *buf, size_t len, const struct gate_report *r, int i)
-{
-	char k[32];
-
-	buf[0] = '\0';
-	if (i != METRIC_RSS || !r->has_per_request)
-		return;
-	format_rate(k, sizeof(k), r->rss_per_request.theil_sen.slope);
-	snprintf(buf, len, ", %s KiB per request", k);
-}
-
-/* The line the floor was judged on: OLS for few troughs after falls, else Theil–Sen. */
-static const struct fit_line *floor_line(const struct gate_metric *m)
-{
-	const struct shape *sh = &m->shape;
-	int few = m->def && m->def->kind == METRIC_SIZE && sh->cycles &&
-		  sh->cycles < GATE_FEW_TROUGHS;
-
-	return few ? &sh->troughs.ols : &sh->troughs.theil_sen;
-}
-
-static double floor_p(const struct gate_metric *m)
-{
-	return floor_line(m) == &m->shape.troughs.ols ? m->shape.troughs.ols_p :
-	       m->shape.troughs.trend_p;
-}
-
-/* "rss still settling until 17 s: start-up, not growth; " before a pass whose window moved. */
-static void prefix_transient(struct gate_metric *m)
-{
-	char head[128];
-
-	if (!m->transient || m->failed || m->reason == GATE_NOT_FITTED)
-		return;
-	snprintf(head, sizeof(head), "%s still settling until %.0f s: start-up, not growth; then ",
-		 m->name, m->window_start_s);
-	/* The line is ASCII (names and numbers): cutting its tail at a byte is safe. */
-	size_t hl = strlen(head), rl = strlen(m->why);
-	if (hl + rl >= sizeof(m->why))
-		rl = sizeof(m->why) - 1 - hl;
-	memmove(m->why + hl, m->why, rl);
-	memcpy(m->why, head, hl);
-	m->why[hl + rl] = '\0';
-}
-
-/* metric.why: one sentence a person can check against the plot. */
-static void describe_metric(struct gate_report *r, int i)
-{
-	struct gate_metric *m = &r->metric[i];
-	const struct shape *sh = &m->shape;
-	char rg[96], p[16], lvl[32], fall[32], per_req[64];
-	const char *name = m->name;
-
-	/* A climb is judged on its OLS slope when Theil–Sen is held down by plateaus (judge). */
-	format_rate_gate(rg, sizeof(rg), m, m->reason == GATE_CLIMB ?
-			 fmax(m->fit.ols.slope, m->fit.theil_sen.slope) : m->fit.theil_sen.slope);
-	format_p(p, sizeof(p), m->fit.trend_p);
-	format_level(fall, sizeof(fall), m, sh->max_fall);
-	format_per_request(per_req, sizeof(per_req), r, i);
-	switch (m->reason) {
-	case GATE_NOT_FITTED:
-		snprintf(m->why, sizeof(m->why), "%s: too few samples after warm-up", name);
-		break;
-	case GATE_CLIMB:
-		if (sh->staircase)
-			snprintf(m->why, sizeof(m->why), "%s rose in %u steps and never fell back: "
-				 "%s)%s", name, sh->rises, rg, per_req);
-		else
-			snprintf(m->why, sizeof(m->why), "%s climbed steadily and never fell back: "
-				 "%s)%s", name, rg, per_req);
-		break;
-	case GATE_TREND:
-		snprintf(m->why, sizeof(m->why), "%s grows %s, %s)%s", name, rg, p, per_req);
-		break;
-	case GATE_FLOOR:
-		format_rate(lvl, sizeof(lvl), floor_line(m)->slope * 60);
-		format_p(p, sizeof(p), floor_p(m));
-		if (m->def && m->def->kind == METRIC_COUNT)
-			snprintf(m->why, sizeof(m->why), "%s floor rises %s%s under churn (short-"
-				 "lived ones come and go above it): %s, %s)", name, lvl,
-				 rate_suffix(m), rg, p);
-		else
-			snprintf(m->why, sizeof(m->why), "%s troughs rise %s%s under a sawtooth: "
-				 "%s, %s)%s", name, lvl, rate_suffix(m), rg, p, per_req);
-		break;
-	case GATE_YOUNG:
-		snprintf(m->why, sizeof(m->why), "%s %s) for %.0f s only, after %.0f s of start-up: "
-			 "too short to tell from a fill that stops (run longer)", name, rg,
-			 m->fit.n ? r->fitted_s : 0, r->fitted_s > 0 ? m->window_start_s : 0);
-		break;
-	case GATE_SETTLING:
-		if (m->settling)
-			snprintf(m->why, sizeof(m->why), "%s %s) is slowing down: start-up still "
-				 "settling, not a leak", name, rg);
-		else
-			snprintf(m->why, sizeof(m->why), "%s %s) grows, but not yet told from a "
-				 "start-up that may stop", name, rg);
-		break;
-	case GATE_STOPPED:
-		format_level(lvl, sizeof(lvl), m, m->fit.y_last);
-		snprintf(m->why, sizeof(m->why), "%s growth stopped %.0f s before the end, flat at "
-			 "%s: bounded, not a leak", name, sh->tail, lvl);
-		break;
-	case GATE_ONCE:
-		snprintf(m->why, sizeof(m->why), "%s rose in one half of the window only: a pool "
-			 "that grew once, not a leak", name);
-		break;
-	case GATE_NOISE:
-		snprintf(m->why, sizeof(m->why), "%s %s) is not told apart from noise: %s, fell "
-			 "back by %s", name, rg, p, fall);
-		break;
-	case GATE_SAWTOOTH:
-		format_level(lvl, sizeof(lvl), m, sh->floor_last);
-		snprintf(m->why, sizeof(m->why), "%s troughs flat at %s, falling back by %s: a "
-			 "sawtooth, not growth", name, lvl, fall);
-		break;
-	case GATE_UNDER:
-		if (m->limit_per_min >= 0 && m->below) {
-			char hi[32];
-			format_rate(hi, sizeof(hi), m->upper_per_min);
-			snprintf(m->why, sizeof(m->why), "%s %s): at most %s%s", name, rg, hi,
-				 rate_suffix(m));
-		} else {
-			snprintf(m->why, sizeof(m->why), "%s %s)%s", name, rg,
-				 m->limit_per_min >= 0 ? ": under the gate" : "");
-		}
-		break;
-	}
-	prefix_transient(m);
-}
+/* Each metric's why is why.h's; these join them into the verdict's lines. */
 
 /* Append line to buf (used bytes so far), after sep when not first; 0, or -1 when full. */
 static int append_line(char *buf, size_t len, size_t *used, const char *sep, const char *line)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/text.h"
+#include "base/units.h"
 #include "out/report_baseline.h"
 
 /* As the report words a rate: whole numbers from 100 up, three digits below, signed. */
@@ -17,7 +18,7 @@ static void rate_text(char *buf, size_t len, double v)
 	if (!isfinite(v))
 		snprintf(buf, len, "-");
 	else
-		snprintf(buf, len, fabs(v) >= 100 ? "%+.0f" : "%+.3g", v);
+		units_format_rate(buf, len, v, 1);
 }
 
 void history_rise_text(const struct history_rise *r, char *buf, size_t len)

@@ -14,6 +14,7 @@
 #include "base/path.h"
 #include "base/runfiles.h"
 #include "base/text.h"
+#include "base/units.h"
 #include "base/vec.h"
 #include "record/samples.h"
 
@@ -124,12 +125,6 @@ static double num_or_nan(const json_t *j)
 	return json_is_number(j) ? json_number_value(j) : NAN;
 }
 
-/* As gate_describe_failure words a rate: whole numbers from 100 up, three digits below. */
-void report_format_rate(char *buf, size_t len, double v)
-{
-	snprintf(buf, len, fabs(v) >= 100 ? "%.0f" : "%.3g", v);
-}
-
 /* "rss grows 2310 KiB/min (gate 512 KiB/min, p<0.001)", one line per failed metric. */
 static char *failure_text(const struct report_run *run)
 {
@@ -145,8 +140,8 @@ static char *failure_text(const struct report_run *run)
 		char rate[32], gate[32], p[24];
 		if (!x->failed)
 			continue;
-		report_format_rate(rate, sizeof(rate), x->slope_per_min);
-		report_format_rate(gate, sizeof(gate), x->gate_per_min);
+		units_format_rate(rate, sizeof(rate), x->slope_per_min, 0);
+		units_format_rate(gate, sizeof(gate), x->gate_per_min, 0);
 		snprintf(p, sizeof(p), x->trend_p < 0.001 ? "p<0.001" : "p=%.3f", x->trend_p);
 		fprintf(f, "%s%s %s %s %s/min (gate %s %s/min, %s)", lines++ ? "\n" : "",
 			x->name, !strcmp(x->unit, "KiB") ? "grows" : "grow", rate, x->unit, gate,

@@ -143,7 +143,4 @@ const char *report_verdict_word(enum ls_exit code);
 /* Sort r's runs by name (the order of every file of a report). */
 void report_sort_runs(struct report *r);
 
-/* A rate as every report words it: whole numbers from 100 up, three digits below. */
-void report_format_rate(char *buf, size_t len, double v);
-
 #endif

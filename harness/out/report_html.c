@@ -13,6 +13,7 @@
 
 #include "base/diag.h"
 #include "base/path.h"
+#include "base/units.h"
 #include "base/runfiles.h"
 #include "evidence/evidence.h"
 #include "evidence/goprof.h"
@@ -160,7 +161,7 @@ static void html_metric_cell(FILE *f, const struct report_metric *x)
 
 	fprintf(f, "<td class=\"num%s\">", x->failed ? " over" : "");
 	if (isfinite(x->slope_per_min)) {
-		report_format_rate(rate, sizeof(rate), x->slope_per_min);
+		units_format_rate(rate, sizeof(rate), x->slope_per_min, 0);
 		fprintf(f, "%s%s", x->slope_per_min >= 0 ? "+" : "", rate);
 	} else {
 		fputs("&ndash;", f);
@@ -495,9 +496,9 @@ static void html_change(FILE *f, const struct report_change *c)
 		fputs(" &rarr; ", f);
 		html_verdict(f, c->to);
 	} else {
-		report_format_rate(a, sizeof(a), c->from_per_min);
-		report_format_rate(b, sizeof(b), c->to_per_min);
-		report_format_rate(m, sizeof(m), c->margin_per_min);
+		units_format_rate(a, sizeof(a), c->from_per_min, 0);
+		units_format_rate(b, sizeof(b), c->to_per_min, 0);
+		units_format_rate(m, sizeof(m), c->margin_per_min, 0);
 		fputs(": <span class=\"rose\">", f);
 		results_xml_escape(f, c->what);
 		fprintf(f, " slope rose %s &rarr; %s ", a, b);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "base/runfiles.h"
+#include "base/units.h"
 #include "base/text.h"
 
 /* Short slopes of a run for messages: "rss +12.3 KiB/min (gate 512), threads +0 ..." */
@@ -26,7 +27,7 @@ static void slopes_text(const struct report_run *run, char *buf, size_t len)
 		/* An ungated metric that passed is beside the point of a one-line summary. */
 		if (!isfinite(x->slope_per_min) || (!(x->gate_per_min >= 0) && !x->failed))
 			continue;
-		report_format_rate(rate, sizeof(rate), x->slope_per_min);
+		units_format_rate(rate, sizeof(rate), x->slope_per_min, 0);
 		if (x->gate_per_min >= 0)
 			snprintf(gate, sizeof(gate), " (gate %g)", x->gate_per_min);
 		w = snprintf(buf + used, len - used, "%s%s %s%s%s/min%s", used ? ", " : "",
@@ -124,9 +125,9 @@ static void print_change(FILE *f, const struct report_change *c)
 		fprintf(f, "  %s: verdict %s -> %s\n", name, c->from, c->to);
 		return;
 	}
-	report_format_rate(a, sizeof(a), c->from_per_min);
-	report_format_rate(b, sizeof(b), c->to_per_min);
-	report_format_rate(m, sizeof(m), c->margin_per_min);
+	units_format_rate(a, sizeof(a), c->from_per_min, 0);
+	units_format_rate(b, sizeof(b), c->to_per_min, 0);
+	units_format_rate(m, sizeof(m), c->margin_per_min, 0);
 	fprintf(f, "  %s: %s slope rose %s -> %s %s/min (margin %s)\n", name,
 		what, a, b, unit, m);
 }

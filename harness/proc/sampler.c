@@ -39,6 +39,8 @@
 
 #include "base/clock.h"
 #include "base/diag.h"
+#include "base/vec.h"
+#include "proc/procfs.h"
 #include "proc/proctree.h"
 
 #include <dirent.h>
@@ -162,18 +164,12 @@ static int read_resident(int fd, long long *resident, long long *shared)
 
 static int count_entries(int dir_fd, const char *name)
 {
-	int fd = openat(dir_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = procfs_opendir(dir_fd, name);
 	struct dirent *e;
 	int n = 0;
-	DIR *d;
 
-	if (fd < 0)
+	if (!d)
 		return -errno;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return -ENOMEM;
-	}
 	while ((e = readdir(d)))
 		n += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
 	closedir(d);
@@ -270,17 +266,13 @@ static int member_add(struct sampler *s, pid_t pid, pid_t ppid)
 		ret = -ESRCH;
 	if (ret < 0)
 		goto out;
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? 2 * s->cap : 16;
-		struct member *v = realloc(s->m, cap * sizeof(*v));
+	struct member *v = vec_grow(s->m, &s->cap, s->n + 1, sizeof(*v));
 
-		if (!v) {
-			ret = -ENOMEM;
-			goto out;
-		}
-		s->m = v;
-		s->cap = cap;
+	if (!v) {
+		ret = -ENOMEM;
+		goto out;
 	}
+	s->m = v;
 	s->m[s->n++] = m;
 	m = (struct member){ pid, -1, -1, -1 };	/* the descriptors are the member's now */
 out:
@@ -313,17 +305,11 @@ static int is_member(const struct sampler *s, pid_t pid)
 
 static int entries_reserve(struct sampler *s, size_t n)
 {
-	struct proc_entry *v;
+	struct proc_entry *v = vec_grow(s->e, &s->cap_e, n, sizeof(*v));
 
-	if (n <= s->cap_e)
-		return 0;
-	if (n < 2 * s->cap_e)
-		n = 2 * s->cap_e;
-	v = realloc(s->e, n * sizeof(*v));
 	if (!v)
 		return -1;
 	s->e = v;
-	s->cap_e = n;
 	return 0;
 }
 
@@ -347,13 +333,11 @@ static int list_libproc2(struct sampler *s)
 
 static int list_fixture(struct sampler *s)
 {
-	int fd = openat(s->proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	DIR *d = procfs_opendir(s->proc_fd, ".");
 	struct dirent *e;
-	int ret = -1;
 
 	if (!d)
-		goto out;
+		return -1;
 	s->ne = 0;
 	while ((e = readdir(d))) {
 		char path[300], *end;
@@ -371,13 +355,8 @@ static int list_fixture(struct sampler *s)
 			s->e[s->ne++] = (struct proc_entry){ (pid_t)pid, f.ppid };
 		close(stat_fd);
 	}
-	ret = 0;
-out:
-	if (d)
-		closedir(d);
-	else if (fd >= 0)
-		close(fd);
-	return ret;
+	closedir(d);
+	return 0;
 }
 
 static int by_ppid(const void *a, const void *b)
@@ -536,7 +515,7 @@ struct sampler *sampler_new_tree(pid_t root, pid_t tree_root, const char *proc_d
 	s->tick_s = 1.0 / (double)sysconf(_SC_CLK_TCK);
 	s->stale = 1;
 	s->loadavg_fd = -1;
-	s->proc_fd = open(proc_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	s->proc_fd = procfs_open_root(proc_dir);
 	if (s->proc_fd < 0) {
 		diag_error("cannot open '%s': %s", proc_dir, strerror(errno));
 		goto out;
@@ -596,22 +575,10 @@ int sampler_read(struct sampler *s, struct sample *out)
 
 static int read_lazyfree(int dir_fd, uint64_t *kib)
 {
-	char buf[4096];
-	size_t have = 0;
-	ssize_t n;
-	char *p;
-	int fd = openat(dir_fd, "smaps_rollup", O_RDONLY | O_CLOEXEC);
+	char buf[4096], *p;
 
-	if (fd < 0)
+	if (procfs_read(dir_fd, "smaps_rollup", buf, sizeof(buf)) < 0)
 		return -errno;
-	while (have < sizeof(buf) - 1 &&
-	       (n = read(fd, buf + have, sizeof(buf) - 1 - have)) > 0)
-		have += (size_t)n;
-	n = n < 0 ? -errno : 0;
-	close(fd);
-	if (n < 0)
-		return (int)n;
-	buf[have] = '\0';
 	p = strstr(buf, "\nLazyFree:");
 	*kib = p ? strtoull(p + sizeof("\nLazyFree:") - 1, NULL, 10) : 0;
 	return 0;

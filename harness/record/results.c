@@ -31,10 +31,7 @@ static const char csv_header[] =
 void results_row_set_sample(struct results_row *row, const struct sample *s)
 {
 	row->s = *s;
-	row->metric[METRIC_RSS] = (double)s->rss_kib;
-	row->metric[METRIC_RSS_ANON] = (double)s->rss_anon_kib;
-	row->metric[METRIC_THREADS] = s->threads;
-	row->metric[METRIC_FDS] = s->fds;
+	metric_builtin_sampled(s, row->metric);
 }
 
 char *results_default_dir(const char *base, const char *name)

@@ -15,6 +15,7 @@
 
 #include "base/clock.h"
 #include "base/diag.h"
+#include "base/units.h"
 
 struct status {
 	int fd;
@@ -82,22 +83,12 @@ static const char *count(double n, char *out, size_t len)
 	return out;
 }
 
-/* Whole numbers from 100 up, three significant digits below: never an exponent. */
-static const char *num(double x, int sign, char *out, size_t len)
-{
-	if (fabs(x) >= 100)
-		snprintf(out, len, sign ? "%+.0f" : "%.0f", x);
-	else
-		snprintf(out, len, sign ? "%+.3g" : "%.3g", x);
-	return out;
-}
-
 /* A rate in a compact line: KiB rates sized ("+12.6M"), others as numbers ("+3"). */
 static const char *compact_rate(const struct status_view *v, double x, int sign, char *out,
 				size_t len)
 {
 	if (!v->slope_unit || strncmp(v->slope_unit, "KiB", 3) != 0)
-		return num(x, sign, out, len);
+		return units_format_rate(out, len, x, sign);
 	if (len < 2)
 		return "";
 	out[0] = '+';
@@ -140,9 +131,10 @@ static void put_slope(const struct status_view *v, int compact, char *buf, size_
 			put(buf, len, at, " gate %s", compact_rate(v, v->gate_per_min, 0, b, sizeof(b)));
 	} else {
 		put(buf, len, at, "  %s %s %s", v->slope_name,
-		    num(v->slope_per_min, 1, a, sizeof(a)), unit);
+		    units_format_rate(a, sizeof(a), v->slope_per_min, 1), unit);
 		if (gated)
-			put(buf, len, at, " (gate %s)", num(v->gate_per_min, 0, b, sizeof(b)));
+			put(buf, len, at, " (gate %s)",
+			    units_format_rate(b, sizeof(b), v->gate_per_min, 0));
 	}
 	put_verdict(v, compact, compact ? " " : ": ", buf, len, at);
 }

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "proc/sampler.h"
+
 const struct metric_def metric_builtin[METRIC_N_BUILTIN] = {
 	[METRIC_RSS] = { "rss", "rss_kib", "KiB", "KiB/min", "rss_kib_per_min", 1024,
 			 METRIC_SIZE, 1, 1 },
@@ -14,6 +16,14 @@ const struct metric_def metric_builtin[METRIC_N_BUILTIN] = {
 			     METRIC_COUNT, 0, 1 },
 	[METRIC_FDS] = { "fds", "fds", "fds", "FDs/min", "fds_per_min", 1, METRIC_COUNT, 0, 1 },
 };
+
+void metric_builtin_sampled(const struct sample *s, double v[METRIC_N_BUILTIN])
+{
+	v[METRIC_RSS] = (double)s->rss_kib;
+	v[METRIC_RSS_ANON] = (double)s->rss_anon_kib;
+	v[METRIC_THREADS] = s->threads;
+	v[METRIC_FDS] = s->fds;
+}
 
 void metric_set_init(struct metric_set *set)
 {

@@ -5,13 +5,15 @@
  * series (sample.prometheus), which join a run's metric set after the built-ins.  Everything
  * that names, stores, gates, prints or plots a metric (samples.csv, the scenario's gate keys,
  * gate, summary.json, the report, the plot, watch) loops over a metric set and reads the
- * definitions here, so a new built-in metric is a row of metric_builtin plus the place that
- * samples it.
+ * definitions here, so a new built-in metric is its metric_id, its row of metric_builtin and
+ * its line in metric_builtin_sampled, plus the place that samples it (sampler.h, sampler.c).
  */
 #ifndef LEAKSOAK_METRIC_H
 #define LEAKSOAK_METRIC_H
 
 #include <stddef.h>
+
+struct sample;
 
 enum metric_kind {
 	METRIC_SIZE,	/* an amount (memory): judged on its climb, never "grew once" */
@@ -51,6 +53,9 @@ struct metric_set {
 
 /* The built-ins alone. */
 void metric_set_init(struct metric_set *set);
+
+/* Each built-in's reading in a sample of the tree (sampler.h) into v, by metric_id. */
+void metric_builtin_sampled(const struct sample *s, double v[METRIC_N_BUILTIN]);
 
 /* A set of the built-ins alone that lives as long as the program (initialised once). */
 const struct metric_set *metric_builtin_set(void);

@@ -1,6 +1,7 @@
 /*
  * test_units — the checked number parsers: each unit, and every way a string is refused
- * (trailing junk, empty, sign, hex, overflow, inf, NaN, blanks, out of range).
+ * (trailing junk, empty, sign, hex, overflow, inf, NaN, blanks, out of range); and the one
+ * way a rate is written.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -132,6 +133,27 @@ static void test_uint(void **state)
 	assert_int_equal(v, 99);
 }
 
+/* Whole numbers from 100 up, three significant digits below, a sign only when asked. */
+static void test_format_rate(void **state)
+{
+	static const struct {
+		double v;
+		const char *plain, *sign;
+	} rows[] = {
+		{ 2310.4, "2310", "+2310" }, { 100, "100", "+100" }, { 99.96, "100", "+100" },
+		{ 99.94, "99.9", "+99.9" }, { 2.456, "2.46", "+2.46" }, { 0, "0", "+0" },
+		{ -0.5, "-0.5", "-0.5" }, { -512, "-512", "-512" }, { 1e6, "1000000", "+1000000" },
+	};
+	char buf[32];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+		assert_string_equal(units_format_rate(buf, sizeof(buf), rows[i].v, 0), rows[i].plain);
+		assert_string_equal(units_format_rate(buf, sizeof(buf), rows[i].v, 1), rows[i].sign);
+	}
+	assert_string_equal(units_format_rate(buf, 3, 2310, 0), "23");	/* cut, terminated */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -141,6 +163,7 @@ int main(void)
 		cmocka_unit_test(test_kib_rejects),
 		cmocka_unit_test(test_double),
 		cmocka_unit_test(test_uint),
+		cmocka_unit_test(test_format_rate),
 	};
 
 	return cmocka_run_group_tests_name("units", tests, NULL, NULL);
