@@ -34,6 +34,7 @@
 #include <unistd.h>
 
 #include "run/driver.h"
+#include "run/http.h"
 
 #define HELLO "build/helpers/hello"
 #define CONNECTIONS 16
@@ -103,7 +104,7 @@ static int wait_ready(unsigned port, pid_t pid)
 
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/healthz", port);
 	for (int tries = 0; tries < 250; tries++) {
-		if (driver_probe(url, 200, 0) == 200)
+		if (http_probe(url, 200, 0) == 200)
 			return 0;
 		if (waitpid(pid, NULL, WNOHANG) == pid)
 			return -1;

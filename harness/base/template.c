@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/vec.h"
+
 enum seg_kind { SEG_LITERAL, SEG_PORT, SEG_SEQ, SEG_UUID };
 
 /* Indexed by seg_kind: the placeholder's name. */
@@ -66,15 +68,11 @@ static int push_seg(struct template *t, enum seg_kind kind, size_t off, size_t l
 {
 	if (kind == SEG_LITERAL && len == 0)
 		return 0;
-	if (t->n_segs == t->cap_segs) {
-		size_t cap = t->cap_segs ? 2 * t->cap_segs : 4;
-		struct seg *segs = realloc(t->segs, cap * sizeof(*segs));
+	struct seg *segs = vec_grow(t->segs, &t->cap_segs, t->n_segs + 1, sizeof(*segs));
 
-		if (!segs)
-			return -1;
-		t->segs = segs;
-		t->cap_segs = cap;
-	}
+	if (!segs)
+		return -1;
+	t->segs = segs;
 	t->segs[t->n_segs++] = (struct seg){ .kind = kind, .off = off, .len = len };
 	t->uses |= 1u << kind;
 	return 0;
@@ -174,6 +172,21 @@ char *template_expand_dup(const struct template *t, const struct template_vars *
 	if (s)
 		template_expand(t, v, s, len);
 	return s;
+}
+
+long template_expand_buf(const struct template *t, const struct template_vars *v, char **buf,
+			 size_t *cap)
+{
+	size_t n = template_expand(t, v, *buf, *cap);
+	char *grown;
+
+	if (n < *cap)
+		return (long)n;
+	if (!(grown = vec_grow(*buf, cap, n + 1, 1)))
+		return -1;
+	*buf = grown;
+	template_expand(t, v, *buf, *cap);
+	return (long)n;
 }
 
 void template_free(struct template **t)

@@ -38,6 +38,14 @@ size_t template_expand(const struct template *t, const struct template_vars *v,
 /* Expand into a new malloc'd string (caller frees); NULL when out of memory. */
 char *template_expand_dup(const struct template *t, const struct template_vars *v);
 
+/*
+ * Expand into *buf, a buffer of *cap bytes (NULL and 0 at first) that grows (vec.h) when the
+ * expansion does not fit: the expansion's length, or -1 when out of memory (*buf and *cap as
+ * they were).  The caller frees *buf.  For expanding per request without an allocation each.
+ */
+long template_expand_buf(const struct template *t, const struct template_vars *v, char **buf,
+			 size_t *cap);
+
 void template_free(struct template **t);
 
 /*

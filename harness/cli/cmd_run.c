@@ -33,6 +33,7 @@
 #include "evidence/heapcmp.h"
 #include "judge/gate.h"
 #include "run/generator.h"
+#include "run/port.h"
 #include "evidence/heaptrack.h"
 #include "record/results.h"
 #include "proc/sampler.h"
@@ -258,8 +259,8 @@ static int prepare_scenario(struct run *r)
 		return diag_error("%s: 'drive.allow_remote' sends traffic beyond loopback "
 				  "(pass --allow-remote to allow it)", sc->path);
 	set_caps(r);
-	unsigned port = scenario_free_port();
-	if (!port || scenario_bind_port(sc, port) < 0)
+	unsigned port = port_free();
+	if (!port || port_bind(sc, port) < 0)
 		return -1;
 	r->out_dir = r->opt.out ? strdup(r->opt.out) : results_default_dir(NULL, sc->name);
 	if (!r->out_dir)

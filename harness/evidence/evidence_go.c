@@ -11,7 +11,7 @@
 
 #include "base/clock.h"
 #include "base/diag.h"
-#include "run/driver.h"
+#include "run/http.h"
 #include "evidence/evidence.h"
 #include "evidence/goprof.h"
 #include "base/path.h"
@@ -67,7 +67,7 @@ static void fetch_one(struct evidence_go *g, int k)
 	char *url = NULL, *path = path_join(g->out_dir, file_name[k]);
 
 	if (path && asprintf(&url, "%s%s", g->url, file_query[k]) >= 0)
-		g->status[k] = driver_fetch(url, FETCH_TIMEOUT_MS, g->allow_remote, path);
+		g->status[k] = http_fetch(url, FETCH_TIMEOUT_MS, g->allow_remote, path);
 	else
 		url = NULL;
 	free(url);

@@ -6,7 +6,7 @@
  *   go-heap-start.pb.gz, go-heap-end.pb.gz        heap?gc=1 (pprof's protobuf, gzip)
  *   go-goroutine-start.txt, go-goroutine-end.txt  goroutine?debug=1
  *   go-heap-top.txt                               what go tool pprof printed
- * The profiles come through driver_fetch (loopback only unless drive.allow_remote, as
+ * The profiles come through http_fetch (loopback only unless drive.allow_remote, as
  * evidence.http_get).  go tool pprof runs once the run is over, never between samples;
  * without "go" in PATH the profiles stay and the command is printed.
  *

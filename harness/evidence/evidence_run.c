@@ -10,7 +10,7 @@
 
 #include "base/clock.h"
 #include "base/diag.h"
-#include "run/driver.h"
+#include "run/http.h"
 #include "evidence/evidence.h"
 #include "evidence/evidence_go.h"
 #include "evidence/evidence_jvm.h"
@@ -86,8 +86,8 @@ static struct evidence_snapshot *snapshot(struct evidence_run *e, const char *fi
 static json_t *fetch(struct evidence_run *e, const char *file)
 {
 	char *path = path_join(e->out_dir, file);
-	long status = path ? driver_fetch(e->sc->evidence_url, HTTP_GET_TIMEOUT_MS,
-					  e->sc->drive.allow_remote, path) : 0;
+	long status = path ? http_fetch(e->sc->evidence_url, HTTP_GET_TIMEOUT_MS,
+					e->sc->drive.allow_remote, path) : 0;
 
 	free(path);
 	return json_pack("{s:s, s:I}", "file", file, "status", (json_int_t)status);

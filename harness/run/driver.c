@@ -12,8 +12,8 @@
  *
  * Easy handles are created once and re-added for every request, so their connections stay in
  * the multi handle's cache and are reused: creating a handle per request would also work, but
- * costs an allocation storm per request in a tool whose own memory must stay flat.  A fixed URL
- * is parsed once (CURLOPT_CURLU).
+ * costs an allocation storm per request in a tool whose own memory must stay flat.  What does
+ * not change between requests is expanded and parsed once (request.h).
  *
  * The schedule is absolute and global: request k is due at t0 + k / rate.  With T workers,
  * worker i starts requests i, i + T, i + 2T, ..., so the aggregate rate is the scenario's
@@ -27,12 +27,10 @@
  */
 #include "run/driver.h"
 
-#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -41,39 +39,16 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/resource.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "base/clock.h"
 #include "base/diag.h"
 #include "base/template.h"
+#include "run/http.h"
+#include "run/request.h"
 
 #define IDLE_WAIT_MS 1000	/* the longest curl_multi_poll; curl shortens it to its timers */
-
-/* The loopback guard handed to curl's open-socket callback. */
-struct guard {
-	int allow_remote;
-	atomic_int warn;	/* say why the next refusal happened: once for a driver, never for probes */
-};
-
-/* One entry of the mix, compiled once; read-only once the workers run. */
-struct kind {
-	const struct scenario_request *req;
-	const char *custom;	/* CURLOPT_CUSTOMREQUEST, NULL for a plain GET, POST or HEAD */
-	int post;		/* send a request body (POST, or any method with a body) */
-	int head;
-	int uses_seq, uses_uuid;
-	int dynamic;		/* some template uses {seq} or {uuid}: expand per request */
-	struct template *url_t, *body_t, **hdr_t;
-	size_t n_hdr;
-	/* Expansions made once, for templates without per-request placeholders. */
-	char *url;
-	CURLU *curlu;		/* url parsed once (CURLOPT_CURLU), or NULL: curl parses url */
-	char *body;
-	size_t body_len;
-	struct curl_slist *headers;
-};
 
 struct worker;
 
@@ -81,7 +56,7 @@ struct worker;
 struct slot {
 	struct worker *w;
 	CURL *easy;
-	const struct kind *last;	/* kind whose options are set on the handle */
+	const struct request *last;	/* kind whose options are set on the handle */
 	int busy;
 	char *body;			/* per-request body (CURLOPT_POSTFIELDS does not copy) */
 	size_t body_cap;
@@ -116,8 +91,8 @@ struct worker {
 };
 
 struct driver {
-	struct guard guard;
-	struct kind *kinds;
+	struct http_guard guard;	/* warns once: a driver's refusals are news */
+	struct request *kinds;
 	size_t n_kinds;
 	long weight_sum;
 	struct worker *workers;
@@ -132,259 +107,6 @@ struct driver {
 	int event_fd;			/* eventfd: a worker failed or reached its quota */
 };
 
-/* ---- libcurl setup ------------------------------------------------------------------------ */
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static CURLcode curl_init_result;
-
-static void curl_init_once(void)
-{
-	curl_init_result = curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
-static int global_init(void)
-{
-	pthread_once(&curl_once, curl_init_once);
-	if (curl_init_result != CURLE_OK)
-		return diag_error("cannot initialise libcurl: %s",
-				  curl_easy_strerror(curl_init_result));
-	return 0;
-}
-
-static int is_loopback(const struct curl_sockaddr *a)
-{
-	if (a->family == AF_INET && a->addrlen >= sizeof(struct sockaddr_in)) {
-		struct sockaddr_in in;
-		memcpy(&in, &a->addr, sizeof(in));
-		return (ntohl(in.sin_addr.s_addr) >> 24) == 127;
-	}
-	if (a->family == AF_INET6 && a->addrlen >= sizeof(struct sockaddr_in6)) {
-		struct sockaddr_in6 in6;
-		memcpy(&in6, &a->addr, sizeof(in6));
-		if (IN6_IS_ADDR_LOOPBACK(&in6.sin6_addr))
-			return 1;
-		return IN6_IS_ADDR_V4MAPPED(&in6.sin6_addr) && in6.sin6_addr.s6_addr[12] == 127;
-	}
-	return 0;
-}
-
-static void warn_refused(const struct curl_sockaddr *a)
-{
-	char text[INET6_ADDRSTRLEN] = "?";
-	struct sockaddr_storage ss;
-
-	memset(&ss, 0, sizeof(ss));
-	memcpy(&ss, &a->addr, a->addrlen < sizeof(ss) ? a->addrlen : sizeof(ss));
-	if (a->family == AF_INET)
-		inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, text, sizeof(text));
-	else if (a->family == AF_INET6)
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, text, sizeof(text));
-	diag_warning("refused to connect to %s: not a loopback address "
-		     "(set drive.allow_remote to send traffic elsewhere)", text);
-}
-
-/*
- * curl calls this instead of socket(2) for every new connection, after name resolution: the
- * one place where the real peer address is known, whatever the URL said.
- */
-static curl_socket_t open_socket(void *clientp, curlsocktype purpose, struct curl_sockaddr *a)
-{
-	struct guard *g = clientp;
-
-	if (purpose != CURLSOCKTYPE_IPCXN)
-		return CURL_SOCKET_BAD;
-	if (!g->allow_remote && !is_loopback(a)) {
-		if (atomic_exchange(&g->warn, 0))
-			warn_refused(a);
-		return CURL_SOCKET_BAD;
-	}
-	/* Close-on-exec: a target started later must not inherit (and count) our sockets. */
-	return socket(a->family, a->socktype | SOCK_CLOEXEC, a->protocol);
-}
-
-static size_t discard(char *data, size_t size, size_t nmemb, void *cls)
-{
-	(void)data;
-	(void)cls;
-	return size * nmemb;
-}
-
-/* Options every handle gets, the safety ones included. */
-static CURLcode setup_easy(CURL *e, struct guard *g, long timeout_ms)
-{
-	CURLcode rc;
-
-	if ((rc = curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, discard)) ||
-	    (rc = curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L)) ||
-	    (rc = curl_easy_setopt(e, CURLOPT_TCP_NODELAY, 1L)) ||
-	    (rc = curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms)) ||
-	    (rc = curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https")) ||
-	    (rc = curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L)) ||
-	    /* An http_proxy from the environment could relay "loopback" traffic anywhere. */
-	    (rc = curl_easy_setopt(e, CURLOPT_PROXY, "")) ||
-	    /* "*": no proxy for any host, so curl no longer reads no_proxy/NO_PROXY from the
-	     * environment for every request (CURLOPT_NOPROXY(3)). */
-	    (rc = curl_easy_setopt(e, CURLOPT_NOPROXY, "*")) ||
-	    (rc = curl_easy_setopt(e, CURLOPT_OPENSOCKETFUNCTION, open_socket)) ||
-	    (rc = curl_easy_setopt(e, CURLOPT_OPENSOCKETDATA, g)))
-		return rc;
-	return CURLE_OK;
-}
-
-/* ---- expanding templates ----------------------------------------------------------------- */
-
-/* Expand t into *buf, growing it; returns the length, or -1 when out of memory. */
-static long expand(const struct template *t, const struct template_vars *v, char **buf,
-		   size_t *cap)
-{
-	size_t n = template_expand(t, v, *buf, *cap);
-
-	if (n >= *cap) {
-		char *nb = realloc(*buf, n + 1);
-		if (!nb)
-			return -1;
-		*buf = nb;
-		*cap = n + 1;
-		template_expand(t, v, *buf, *cap);
-	}
-	return (long)n;
-}
-
-/*
- * The header list from the templates.  A request with a body also gets an empty "Expect:",
- * which stops curl from waiting for a 100-continue before sending a large body.
- */
-static struct curl_slist *build_headers(const struct kind *k, const struct template_vars *v,
-					char **scratch, size_t *cap)
-{
-	struct curl_slist *list = NULL, *grown;
-
-	if (k->post && !(list = curl_slist_append(NULL, "Expect:")))
-		return NULL;
-	for (size_t h = 0; h < k->n_hdr; h++) {
-		if (expand(k->hdr_t[h], v, scratch, cap) < 0 ||
-		    !(grown = curl_slist_append(list, *scratch))) {
-			curl_slist_free_all(list);
-			return NULL;
-		}
-		list = grown;
-	}
-	return list;
-}
-
-/* ---- the mix ------------------------------------------------------------------------------ */
-
-static int compile(const char *text, const char *what, size_t i, struct template **out)
-{
-	char *bad = NULL;
-
-	*out = template_compile(text, &bad);
-	if (*out)
-		return 0;
-	if (bad) {
-		diag_error("drive request %zu: unknown placeholder '{%s}' in its %s "
-			   "(use {seq} or {uuid})", i + 1, bad, what);
-		free(bad);
-		return -1;
-	}
-	return diag_error("drive request %zu: out of memory compiling its %s", i + 1, what);
-}
-
-static int uses_per_request(const struct template *t, struct kind *k)
-{
-	int seq = template_uses(t, "seq"), uuid = template_uses(t, "uuid");
-
-	k->uses_seq |= seq;
-	k->uses_uuid |= uuid;
-	return seq || uuid;
-}
-
-static int kind_method(struct kind *k, size_t i)
-{
-	const char *m = k->req->method ? k->req->method : "GET";
-
-	k->head = strcmp(m, "HEAD") == 0;
-	if (k->head && k->req->body)
-		return diag_error("drive request %zu: a HEAD request cannot have a body "
-				  "(remove 'body' or use another method)", i + 1);
-	k->post = strcmp(m, "POST") == 0 || k->req->body;
-	/* GET, POST and HEAD are what curl sends by itself for these settings. */
-	if (!k->head && strcmp(m, "POST") != 0 && !(strcmp(m, "GET") == 0 && !k->req->body))
-		k->custom = m;
-	return 0;
-}
-
-/*
- * A fixed URL parsed once: with CURLOPT_CURLU curl copies the parsed parts for each transfer
- * instead of parsing the text again (about a tenth of the driver's CPU per request here).
- * The flags are those curl itself parses CURLOPT_URL with.  NULL when it does not parse: the
- * requests then fail in curl as they would with CURLOPT_URL, and count as errors.
- */
-static CURLU *parse_url(const char *url)
-{
-	CURLU *u = curl_url();
-
-	if (u && curl_url_set(u, CURLUPART_URL, url,
-			      CURLU_GUESS_SCHEME | CURLU_NON_SUPPORT_SCHEME) != CURLUE_OK) {
-		curl_url_cleanup(u);
-		u = NULL;
-	}
-	return u;
-}
-
-static int kind_init(struct kind *k, const struct scenario_request *req, size_t i,
-		     char **scratch, size_t *cap)
-{
-	static const struct template_vars none = { 0 };
-	int dyn_url, dyn_body = 0, dyn_hdr = 0;
-
-	k->req = req;
-	if (kind_method(k, i) < 0 || compile(req->url, "url", i, &k->url_t) < 0)
-		return -1;
-	if (req->body && compile(req->body, "body", i, &k->body_t) < 0)
-		return -1;
-	while (req->headers && req->headers[k->n_hdr])
-		k->n_hdr++;
-	k->hdr_t = calloc(k->n_hdr ? k->n_hdr : 1, sizeof(*k->hdr_t));
-	if (!k->hdr_t)
-		return diag_error("out of memory setting up the driver");
-	for (size_t h = 0; h < k->n_hdr; h++) {
-		if (compile(req->headers[h], "headers", i, &k->hdr_t[h]) < 0)
-			return -1;
-		dyn_hdr |= uses_per_request(k->hdr_t[h], k);
-	}
-	dyn_url = uses_per_request(k->url_t, k);
-	if (k->body_t)
-		dyn_body = uses_per_request(k->body_t, k);
-	k->dynamic = dyn_url || dyn_body || dyn_hdr;
-	if (!dyn_url && !(k->url = template_expand_dup(k->url_t, &none)))
-		return diag_error("out of memory setting up the driver");
-	if (!dyn_url)
-		k->curlu = parse_url(k->url);
-	if (k->body_t && !dyn_body) {
-		if (!(k->body = template_expand_dup(k->body_t, &none)))
-			return diag_error("out of memory setting up the driver");
-		k->body_len = strlen(k->body);
-	}
-	if (!dyn_hdr && (k->n_hdr || k->post) &&
-	    !(k->headers = build_headers(k, &none, scratch, cap)))
-		return diag_error("out of memory setting up the driver");
-	return 0;
-}
-
-static void kind_release(struct kind *k)
-{
-	curl_url_cleanup(k->curlu);
-	template_free(&k->url_t);
-	template_free(&k->body_t);
-	for (size_t h = 0; k->hdr_t && h < k->n_hdr; h++)
-		template_free(&k->hdr_t[h]);
-	free(k->hdr_t);
-	free(k->url);
-	free(k->body);
-	curl_slist_free_all(k->headers);
-}
-
 /*
  * Smooth weighted round-robin (nginx's): every pick adds each weight to its credit and takes
  * the largest, which then pays the total.  Weights 3:1 give A A B A, repeating — the same
@@ -392,7 +114,7 @@ static void kind_release(struct kind *k)
  * steps through the whole sequence, using only its own requests' picks, so request k is of
  * the same kind whatever the number of workers.
  */
-static const struct kind *swrr_step(const struct driver *d, long *credit)
+static const struct request *swrr_step(const struct driver *d, long *credit)
 {
 	size_t best = 0;
 
@@ -406,9 +128,9 @@ static const struct kind *swrr_step(const struct driver *d, long *credit)
 }
 
 /* The kind of the worker's next request; skips the picks of the other workers' requests. */
-static const struct kind *pick_kind(struct worker *w)
+static const struct request *pick_kind(struct worker *w)
 {
-	const struct kind *k = swrr_step(w->d, w->swrr);
+	const struct request *k = swrr_step(w->d, w->swrr);
 
 	for (unsigned i = 1; i < w->d->n_workers; i++)
 		swrr_step(w->d, w->swrr);
@@ -417,25 +139,8 @@ static const struct kind *pick_kind(struct worker *w)
 
 /* ---- setting up one request -------------------------------------------------------------- */
 
-static CURLcode set_method(CURL *e, const struct kind *k, const char *body, size_t len)
-{
-	CURLcode rc;
-
-	/* NOBODY first: clearing it would turn a later POST setting back into a GET. */
-	if ((rc = curl_easy_setopt(e, CURLOPT_NOBODY, (long)k->head)))
-		return rc;
-	if (k->post) {
-		if ((rc = curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len)) ||
-		    (rc = curl_easy_setopt(e, CURLOPT_POSTFIELDS, body ? body : "")))
-			return rc;
-	} else if (!k->head && (rc = curl_easy_setopt(e, CURLOPT_HTTPGET, 1L))) {
-		return rc;
-	}
-	return curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, k->custom);
-}
-
 /* Expand the per-request parts of k for request seq; point url, body and headers at them. */
-static int set_dynamic(struct slot *s, const struct kind *k, uint64_t seq, const char **url,
+static int set_dynamic(struct slot *s, const struct request *k, uint64_t seq, const char **url,
 		       const char **body, size_t *body_len, struct curl_slist **headers)
 {
 	struct worker *w = s->w;
@@ -452,20 +157,20 @@ static int set_dynamic(struct slot *s, const struct kind *k, uint64_t seq, const
 		v.uuid = uuid;
 	}
 	if (k->body_t && !k->body) {
-		if ((n = expand(k->body_t, &v, &s->body, &s->body_cap)) < 0)
+		if ((n = template_expand_buf(k->body_t, &v, &s->body, &s->body_cap)) < 0)
 			return -1;
 		*body = s->body;
 		*body_len = (size_t)n;
 	}
 	if (!k->headers && (k->n_hdr || k->post)) {
 		curl_slist_free_all(s->headers);
-		if (!(s->headers = build_headers(k, &v, &w->scratch, &w->scratch_cap)))
+		if (!(s->headers = request_headers(k, &v, &w->scratch, &w->scratch_cap)))
 			return -1;
 		*headers = s->headers;
 	}
 	/* The URL last: it shares the scratch buffer with the headers. */
 	if (!k->url) {
-		if (expand(k->url_t, &v, &w->scratch, &w->scratch_cap) < 0)
+		if (template_expand_buf(k->url_t, &v, &w->scratch, &w->scratch_cap) < 0)
 			return -1;
 		*url = w->scratch;
 	}
@@ -473,7 +178,7 @@ static int set_dynamic(struct slot *s, const struct kind *k, uint64_t seq, const
 }
 
 /* Point the slot's handle at request seq of kind k. */
-static int configure(struct slot *s, const struct kind *k, uint64_t seq)
+static int configure(struct slot *s, const struct request *k, uint64_t seq)
 {
 	const char *url = k->url, *body = k->body;
 	size_t body_len = k->body_len;
@@ -490,14 +195,13 @@ static int configure(struct slot *s, const struct kind *k, uint64_t seq)
 	if ((rc = curl_easy_setopt(s->easy, CURLOPT_CURLU, k->curlu)) ||
 	    (!k->curlu && (rc = curl_easy_setopt(s->easy, CURLOPT_URL, url))) ||
 	    (rc = curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, headers)) ||
-	    (rc = set_method(s->easy, k, body, body_len)))
+	    (rc = request_set_method(s->easy, k, body, body_len)))
 		return diag_error("cannot set up a request to '%s': %s", url,
 				  curl_easy_strerror(rc));
 	s->last = k;
 	return 0;
 }
 
-/* ---- slots -------------------------------------------------------------------------------- */
 /* ---- slots -------------------------------------------------------------------------------- */
 
 static int slot_init(struct slot *s, struct worker *w, long timeout_ms)
@@ -507,7 +211,7 @@ static int slot_init(struct slot *s, struct worker *w, long timeout_ms)
 	s->w = w;
 	if (!(s->easy = curl_easy_init()))
 		return diag_error("cannot create a curl handle (out of memory?)");
-	if ((rc = setup_easy(s->easy, &w->d->guard, timeout_ms)) ||
+	if ((rc = http_setup(s->easy, &w->d->guard, timeout_ms)) ||
 	    (rc = curl_easy_setopt(s->easy, CURLOPT_PRIVATE, s)))
 		return diag_error("cannot set up a curl handle: %s", curl_easy_strerror(rc));
 	w->free_slots[w->n_free++] = s;
@@ -972,7 +676,7 @@ static int driver_init(struct driver *d, const struct scenario_drive *drive)
 	if (d->event_fd < 0)
 		return diag_error("cannot set up the driver: %s", strerror(errno));
 	for (size_t i = 0; i < d->n_kinds; i++) {
-		if (kind_init(&d->kinds[i], &drive->requests[i], i, &d->workers[0].scratch,
+		if (request_init(&d->kinds[i], &drive->requests[i], i, &d->workers[0].scratch,
 			      &d->workers[0].scratch_cap) < 0)
 			return -1;
 		d->weight_sum += drive->requests[i].weight;
@@ -980,7 +684,7 @@ static int driver_init(struct driver *d, const struct scenario_drive *drive)
 	for (unsigned i = 0; i < d->n_workers; i++) {
 		unsigned share = drive->concurrency / d->n_workers +
 				 (i < drive->concurrency % d->n_workers);
-		if (worker_init(&d->workers[i], d, i, share, timeout_ms < 1 ? 1 : timeout_ms) < 0)
+		if (worker_init(&d->workers[i], d, i, share, timeout_ms) < 0)
 			return -1;
 	}
 	return 0;
@@ -990,7 +694,7 @@ struct driver *driver_new(const struct scenario_drive *drive)
 {
 	struct driver *d = NULL;
 
-	if (global_init() < 0 || check_drive(drive) < 0)
+	if (http_global_init() < 0 || check_drive(drive) < 0)
 		return NULL;
 	if (!(d = calloc(1, sizeof(*d)))) {
 		diag_error("out of memory setting up the driver");
@@ -1014,90 +718,11 @@ void driver_free(struct driver **dp)
 			worker_release(&d->workers[i]);
 	}
 	for (size_t i = 0; d->kinds && i < d->n_kinds; i++)
-		kind_release(&d->kinds[i]);
+		request_release(&d->kinds[i]);
 	if (d->event_fd >= 0)
 		close(d->event_fd);
 	free(d->kinds);
 	free(d->workers);
 	free(d);
 	*dp = NULL;
-}
-
-/* ---- readiness probes --------------------------------------------------------------------- */
-
-/*
- * The guards of handles that never warn (probes repeat every few ms while a target starts,
- * scrapes every second: a warning each time would flood).  warn is 0, so open_socket never
- * writes to them.
- */
-static struct guard quiet_guard[2] = { { .allow_remote = 0 }, { .allow_remote = 1 } };
-
-CURL *driver_easy_new(int allow_remote, long timeout_ms)
-{
-	CURL *e;
-	CURLcode rc;
-
-	if (global_init() < 0)
-		return NULL;
-	if (!(e = curl_easy_init())) {
-		diag_error("out of memory setting up an HTTP transfer");
-		return NULL;
-	}
-	rc = setup_easy(e, &quiet_guard[allow_remote ? 1 : 0], timeout_ms < 1 ? 1 : timeout_ms);
-	if (rc != CURLE_OK) {
-		diag_error("cannot set up an HTTP transfer: %s", curl_easy_strerror(rc));
-		curl_easy_cleanup(e);
-		return NULL;
-	}
-	return e;
-}
-
-long driver_probe(const char *url, long timeout_ms, int allow_remote)
-{
-	long status = 0;
-	CURL *e = driver_easy_new(allow_remote, timeout_ms);
-
-	if (!e)
-		return 0;
-	if (curl_easy_setopt(e, CURLOPT_URL, url) == CURLE_OK && curl_easy_perform(e) == CURLE_OK)
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-	curl_easy_cleanup(e);
-	return status;
-}
-
-static size_t write_file(char *data, size_t size, size_t nmemb, void *cls)
-{
-	return fwrite(data, size, nmemb, cls) * size;
-}
-
-long driver_fetch(const char *url, long timeout_ms, int allow_remote, const char *path)
-{
-	struct guard g = { .allow_remote = allow_remote, .warn = 1 };
-	long status = 0;
-	CURLcode rc = CURLE_FAILED_INIT;
-	CURL *e = NULL;
-	FILE *f = fopen(path, "wbe");
-
-	if (!f) {
-		diag_error("cannot create '%s': %s", path, strerror(errno));
-		goto out;
-	}
-	if (global_init() < 0 || !(e = curl_easy_init()))
-		goto out;
-	if ((rc = setup_easy(e, &g, timeout_ms < 1 ? 1 : timeout_ms)) == CURLE_OK &&
-	    (rc = curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, write_file)) == CURLE_OK &&
-	    (rc = curl_easy_setopt(e, CURLOPT_WRITEDATA, f)) == CURLE_OK &&
-	    (rc = curl_easy_setopt(e, CURLOPT_URL, url)) == CURLE_OK &&
-	    (rc = curl_easy_perform(e)) == CURLE_OK)
-		curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-	if (rc != CURLE_OK)
-		diag_error("cannot fetch '%s': %s", url, curl_easy_strerror(rc));
-out:
-	if (e)
-		curl_easy_cleanup(e);
-	if (f && fclose(f) != 0 && status) {
-		diag_error("cannot write '%s': %s", path, strerror(errno));
-		status = 0;
-	}
-	return status;
 }

@@ -1,11 +1,11 @@
 /*
- * driver — HTTP load on libcurl's multi interface, and readiness probes.
+ * driver — HTTP load on libcurl's multi interface.
  *
  * The driver starts requests on a steady schedule (rate_per_s) with at most `concurrency`
  * keep-alive transfers in flight, picking each request from the scenario's weighted mix and
  * expanding {seq} and {uuid} per request.  It never connects to a non-loopback address unless
  * the scenario allows it (drive.allow_remote): the check is made on the resolved address at
- * connect time, so a hostname cannot smuggle traffic out.
+ * connect time, so a hostname cannot smuggle traffic out (http.h: every transfer's options).
  *
  * The requests go out from worker threads, one libcurl multi loop each (by default one per
  * online core, never more than `concurrency`), which split the connections and the schedule
@@ -17,8 +17,9 @@
  * {seq} counts the driver's requests from 0; one {uuid} is drawn per request, so every
  * occurrence in its URL, headers and body gets the same value.
  *
- * libcurl's global state is initialised once, on first use (driver_new or driver_probe); a
- * program that must end leak-free under a sanitizer calls curl_global_cleanup() before exit.
+ * libcurl's global state is initialised once, on first use (http.h); a program that must end
+ * leak-free under a sanitizer calls curl_global_cleanup() before exit.  One-shot requests
+ * (ready probes, evidence fetches, the scraper's handle) are http.h's, not the driver's.
  */
 #ifndef LEAKSOAK_DRIVER_H
 #define LEAKSOAK_DRIVER_H
@@ -91,28 +92,5 @@ void driver_cpu(const struct driver *d, double *user_s, double *sys_s);
 void driver_stop(struct driver *d);
 
 void driver_free(struct driver **d);
-
-/*
- * A curl easy handle with the options every transfer of leaksoak has: http(s) only, no
- * redirects, no proxy from the environment, no signals, close-on-exec sockets, timeout_ms,
- * and the connect-time loopback guard unless allow_remote (refusals are not printed: the
- * transfer fails, and the caller counts it).  Its body is discarded until the caller sets
- * CURLOPT_WRITEFUNCTION.  NULL after printing why; the caller curl_easy_cleanup()s it.
- */
-CURL *driver_easy_new(int allow_remote, long timeout_ms);
-
-/*
- * One GET of url with a timeout, for readiness checks.  Returns the HTTP status (e.g. 200),
- * or 0 when no response came (refused, timeout).  Loopback-only unless allow_remote.
- */
-long driver_probe(const char *url, long timeout_ms, int allow_remote);
-
-/*
- * One GET of url with a timeout, its body written to path (created, truncated), with the
- * probe's safety (loopback only unless allow_remote, no proxy, http(s) only, no redirect):
- * evidence.http_get.  Returns the HTTP status, or 0 after printing why when no response came
- * or path could not be written.
- */
-long driver_fetch(const char *url, long timeout_ms, int allow_remote, const char *path);
 
 #endif

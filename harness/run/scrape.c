@@ -19,7 +19,8 @@
 
 #include "base/clock.h"
 #include "base/diag.h"
-#include "run/driver.h"
+#include "base/vec.h"
+#include "run/http.h"
 
 struct sock {
 	curl_socket_t fd;
@@ -92,18 +93,11 @@ static size_t on_body(char *data, size_t size, size_t nmemb, void *cls)
 		s->too_large = 1;
 		return 0;	/* curl ends the transfer with a write error */
 	}
-	if (s->len + n > s->cap) {
-		size_t cap = s->cap ? s->cap : 16384;
-		while (cap < s->len + n)
-			cap *= 2;
-		if (cap > SCRAPE_MAX_BODY)
-			cap = SCRAPE_MAX_BODY;
-		char *b = realloc(s->body, cap);
-		if (!b)
-			return 0;
-		s->body = b;
-		s->cap = cap;
-	}
+	/* vec_grow's capacities are powers of two: never past SCRAPE_MAX_BODY, itself one. */
+	char *b = vec_grow(s->body, &s->cap, s->len + n, 1);
+	if (!b)
+		return 0;
+	s->body = b;
 	memcpy(s->body + s->len, data, n);
 	s->len += n;
 	return n;
@@ -370,7 +364,7 @@ struct scrape *scrape_new(const struct scrape_config *c)
 	if (s->c.timeout_ms > s->c.interval_ms)
 		s->c.timeout_ms = s->c.interval_ms;
 	s->timer_ns = -1;
-	s->easy = driver_easy_new(c->allow_remote, (long)s->c.timeout_ms);
+	s->easy = http_easy_new(c->allow_remote, (long)s->c.timeout_ms);
 	if (!s->easy || !(s->multi = curl_multi_init()) || configure(s) < 0) {
 		if (s->easy && !s->multi)
 			diag_error("out of memory setting up the scraper");

@@ -21,6 +21,8 @@
 
 #include "base/clock.h"
 #include "base/diag.h"
+#include "base/vec.h"
+#include "run/http.h"
 
 #define READY_PROBE_EVERY_MS 100
 #define LOOP_MAX_WAIT_MS 1000
@@ -64,7 +66,7 @@ int session_wait_ready(struct target *t, const char *url, long timeout_ms, int a
 		int64_t left_ms = (deadline - clock_now_ns()) / CLOCK_NS_PER_MS;
 		if (left_ms <= 0)
 			break;
-		last = driver_probe(url, left_ms < 1000 ? left_ms : 1000, allow_remote);
+		last = http_probe(url, left_ms < 1000 ? left_ms : 1000, allow_remote);
 		if (last >= 200 && last < 300)
 			return 0;
 		struct pollfd pfd[2] = {
@@ -115,15 +117,17 @@ static void series_thin(struct session_series *s)
 	s->stride *= 2;
 }
 
+/* Room for one more sample in every column: they share one capacity, so each grows alike. */
 static int series_grow(struct session_series *s)
 {
-	size_t cap = s->cap ? s->cap * 2 : 1024;
 	double **cols[SESSION_COLUMNS];
-	size_t n = series_columns(s, cols);
+	size_t n = series_columns(s, cols), cap = s->cap;
 
 	for (size_t i = 0; i < n; i++) {
-		double *p = realloc(*cols[i], cap * sizeof(double));
-		if (!p)
+		double *p;
+
+		cap = s->cap;
+		if (!(p = vec_grow(*cols[i], &cap, s->n + 1, sizeof(double))))
 			return diag_error("out of memory after %zu samples", s->n);
 		*cols[i] = p;
 	}

@@ -38,6 +38,7 @@
 #include "base/diag.h"
 #include "proc/proctree.h"
 #include "base/spawn.h"
+#include "base/vec.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -104,15 +105,11 @@ struct pid_list {
 
 static int pid_list_add(struct pid_list *l, pid_t pid)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 16;
-		pid_t *v = realloc(l->v, cap * sizeof(*v));
+	pid_t *v = vec_grow(l->v, &l->cap, l->n + 1, sizeof(*v));
 
-		if (!v)
-			return -1;
-		l->v = v;
-		l->cap = cap;
-	}
+	if (!v)
+		return -1;
+	l->v = v;
 	l->v[l->n++] = pid;
 	return 0;
 }

@@ -10,9 +10,12 @@
  * and the caller exits with LS_EXIT_USAGE.
  *
  * Placeholders: "{port}" may appear in any string but the free-text description and is
- * replaced by scenario_bind_port();
+ * replaced when a run binds its port (port_bind, run/port.h);
  * "{seq}" and "{uuid}" may appear only in drive request URLs, headers and bodies and are
  * expanded per request by the driver (template.h).  Any other "{word}" is an error.
+ *
+ * Every URL is held to the policy on where load may go (urlpolicy.h): http(s), loopback
+ * unless drive.allow_remote.  The walk's messages come from keypath.h.
  */
 #ifndef LEAKSOAK_SCENARIO_H
 #define LEAKSOAK_SCENARIO_H
@@ -137,12 +140,6 @@ int scenario_load(const char *path, struct scenario *out);
 /* scenario_load of text[0, len) already read; path only names it in messages. */
 int scenario_load_text(const char *path, const char *text, size_t len, struct scenario *out);
 
-/*
- * Replace "{port}" with port in every string of the scenario.  Returns 0, or -1 (out of memory,
- * message printed).
- */
-int scenario_bind_port(struct scenario *s, unsigned port);
-
 /* The gate of a scenario that says nothing of it: every metric's default, LazyFree
  * discounted, alpha 0.01. */
 void scenario_gate_defaults(struct scenario_gate *g);
@@ -156,14 +153,17 @@ void scenario_gate_defaults(struct scenario_gate *g);
 int scenario_check_url(const char *origin, const char *key, const char *url,
 		       const char *remote_hint);
 
+/*
+ * Call fn on every string of s that may hold "{port}" (leaving out the NULL ones), with the
+ * string's address so that fn may replace it, and request 1 for the templates of drive
+ * requests (url, headers, body: the driver expands their {seq} and {uuid} per request) or 0.
+ * Stops at fn's first nonzero return and returns it; 0 when every call returned 0.  The one
+ * list of where "{port}" may stand: a run binds its port through it (run/port.h).
+ */
+typedef int scenario_string_fn(char **str, int request, void *cls);
+int scenario_foreach_port_string(struct scenario *s, scenario_string_fn *fn, void *cls);
+
 /* Free everything the scenario owns and zero it; safe on a zeroed or released scenario. */
 void scenario_release(struct scenario *s);
-
-/*
- * A free loopback TCP port below the kernel's ephemeral range (so no client connection
- * can take it as its source port before the target binds it).
- * Returns the port, or 0 after printing why.
- */
-unsigned scenario_free_port(void);
 
 #endif

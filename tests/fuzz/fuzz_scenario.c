@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/diag.h"
+#include "run/port.h"
 #include "scenario/scenario.h"
 #include "base/template.h"
 
@@ -42,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	diag_capture(msg, sizeof(msg));
 	if (scenario_load_text("fuzz.json", (const char *)data, size, &s) < 0)
 		return 0;
-	if (scenario_bind_port(&s, 40000) == 0) {
+	if (port_bind(&s, 40000) == 0) {
 		for (size_t i = 0; i < s.drive.n_requests; i++) {
 			const struct scenario_request *r = &s.drive.requests[i];
 			expand(r->url);

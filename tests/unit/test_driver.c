@@ -1,5 +1,6 @@
 /*
- * test_driver — the HTTP load driver against real servers on loopback.
+ * test_driver — the HTTP load driver, and http.h's one-shot requests (probe, fetch), against
+ * real servers on loopback.
  *
  * Two servers: build/helpers/hello as a child process (request counts, errors, keep-alive,
  * probes), and a libmicrohttpd "recorder" inside this process that keeps what every request
@@ -28,6 +29,7 @@
 #include "testutil.h"
 #include "base/diag.h"
 #include "run/driver.h"
+#include "run/http.h"
 
 #define HANG_GUARD_NS ((int64_t)TU_HANG_GUARD_MS * 1000000)
 #define MAX_RECORDS 1024
@@ -269,7 +271,7 @@ static int hello_wait_ready(struct fixture *f)
 
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/healthz", f->hello_port);
 	for (int tries = 0; tries < 250; tries++) {
-		if (driver_probe(url, 200, 0) == 200)
+		if (http_probe(url, 200, 0) == 200)
 			return 0;
 		struct pollfd p = { .fd = f->hello_pidfd, .events = POLLIN };
 		if (poll(&p, 1, 20) > 0)
@@ -654,7 +656,7 @@ static void test_remote_address_is_refused(void **state)
 	assert_non_null(strstr(f->diag, "192.0.2.1"));
 	assert_non_null(strstr(f->diag, "allow_remote"));
 	driver_free(&d);
-	assert_int_equal(driver_probe("http://192.0.2.1/", 20000, 0), 0);
+	assert_int_equal(http_probe("http://192.0.2.1/", 20000, 0), 0);
 }
 
 static void test_probe(void **state)
@@ -663,13 +665,38 @@ static void test_probe(void **state)
 	char url[80];
 
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/healthz", f->hello_port);
-	assert_int_equal(driver_probe(url, 2000, 0), 200);
+	assert_int_equal(http_probe(url, 2000, 0), 200);
 	/* A name is fine when it resolves to loopback. */
 	snprintf(url, sizeof(url), "http://localhost:%u/healthz", f->hello_port);
-	assert_int_equal(driver_probe(url, 2000, 0), 200);
+	assert_int_equal(http_probe(url, 2000, 0), 200);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/healthz", f->refuse_port);
-	assert_int_equal(driver_probe(url, 2000, 0), 0);
-	assert_int_equal(driver_probe("file:///etc/hostname", 2000, 0), 0);
+	assert_int_equal(http_probe(url, 2000, 0), 0);
+	assert_int_equal(http_probe("file:///etc/hostname", 2000, 0), 0);
+}
+
+/* http_fetch: the body into a file; a refused remote peer and an unwritable file say why. */
+static void test_fetch(void **state)
+{
+	struct fixture *f = *state;
+	char dir[] = "/tmp/leaksoak-test_driver-XXXXXX", url[80], *path, *body;
+
+	assert_non_null(mkdtemp(dir));
+	path = tu_path(dir, "body.txt");
+	diag_capture(f->diag, sizeof(f->diag));
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/x", f->hello_port);
+	assert_int_equal(http_fetch(url, 2000, 0, path), 200);
+	assert_non_null(body = tu_slurp(path));
+	assert_string_equal(body, "hello\n");
+	free(body);
+	f->diag[0] = '\0';
+	assert_int_equal(http_fetch("http://192.0.2.1/", 20000, 0, path), 0);
+	/* The last message wins the capture: the refusal's warning came before it. */
+	assert_non_null(strstr(f->diag, "cannot fetch 'http://192.0.2.1/'"));
+	assert_int_equal(http_fetch(url, 2000, 0, "/nonexistent-dir/body.txt"), 0);
+	assert_non_null(strstr(f->diag, "cannot create '/nonexistent-dir/body.txt'"));
+	unlink(path);
+	free(path);
+	assert_int_equal(rmdir(dir), 0);
 }
 
 static void test_rejects_bad_drives(void **state)
@@ -895,6 +922,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_methods_survive_handle_reuse, test_teardown),
 		cmocka_unit_test_teardown(test_remote_address_is_refused, test_teardown),
 		cmocka_unit_test_teardown(test_probe, test_teardown),
+		cmocka_unit_test_teardown(test_fetch, test_teardown),
 		cmocka_unit_test_teardown(test_rejects_bad_drives, test_teardown),
 		cmocka_unit_test_teardown(test_extra_fds_get_their_revents, test_teardown),
 		cmocka_unit_test_teardown(test_stop_aborts_and_starts_nothing_more, test_teardown),

@@ -21,6 +21,7 @@
 #include <cmocka.h>
 
 #include "base/diag.h"
+#include "run/port.h"
 #include "scenario/scenario.h"
 #include "base/template.h"
 
@@ -528,7 +529,7 @@ static void test_prometheus(void **state)
 	assert_true(s.gate.per_min[METRIC_N_BUILTIN + 1] == 1048576);
 	assert_true(s.gate.per_min[METRIC_N_BUILTIN + 2] < 0);	/* not gated unless asked */
 	assert_true(s.gate.per_min[METRIC_THREADS] == 2);
-	assert_int_equal(scenario_bind_port(&s, 4242), 0);
+	assert_int_equal(port_bind(&s, 4242), 0);
 	assert_string_equal(s.prometheus.url, "http://127.0.0.1:4242/metrics");
 	scenario_release(&s);
 	/* A _bytes series is a size; the timeout defaults to the interval. */
@@ -759,7 +760,7 @@ static void test_drive_exec(void **state)
 	assert_non_null(s.exec.env);
 	assert_null(s.exec.env[0]);
 	assert_false(s.exec.restart);
-	assert_int_equal(scenario_bind_port(&s, 4242), 0);
+	assert_int_equal(port_bind(&s, 4242), 0);
 	assert_string_equal(s.exec.cmd[3], "http://127.0.0.1:4242/");
 	scenario_release(&s);
 	load_ok(with("'drive': {'http': {'url': 'http://127.0.0.1:{port}/'},\n"
@@ -767,7 +768,7 @@ static void test_drive_exec(void **state)
 		&s);
 	assert_true(s.has_drive);
 	assert_true(s.exec.restart);
-	assert_int_equal(scenario_bind_port(&s, 7), 0);
+	assert_int_equal(port_bind(&s, 7), 0);
 	assert_string_equal(s.exec.cmd[1], "7");
 	assert_string_equal(s.exec.env[0], "P=7");
 	scenario_release(&s);
@@ -922,7 +923,7 @@ static void test_bind_port(void **state)
 
 	(void)state;
 	load_ok(full, &s);
-	assert_int_equal(scenario_bind_port(&s, 4242), 0);
+	assert_int_equal(port_bind(&s, 4242), 0);
 	r = &s.drive.requests[0];
 	/* Free text is left as written: it may talk about placeholders. */
 	assert_string_equal(s.description, "all keys on {port}");
@@ -951,7 +952,7 @@ static void test_bind_port_mix(void **state)
 	(void)state;
 	load_ok(with("'drive': {'http': {'mix': [{'url': 'http://127.0.0.1:{port}/{port}'},"
 		     " {'url': 'http://127.0.0.1:{port}/', 'body': '{port}{{port}{port}'}]}}"), &s);
-	assert_int_equal(scenario_bind_port(&s, 65535), 0);
+	assert_int_equal(port_bind(&s, 65535), 0);
 	assert_string_equal(s.drive.requests[0].url, "http://127.0.0.1:65535/65535");
 	assert_string_equal(s.drive.requests[1].body, "65535{{port}65535");
 	scenario_release(&s);
@@ -960,7 +961,7 @@ static void test_bind_port_mix(void **state)
 /* The port is bindable and below the ephemeral range, where no client takes source ports. */
 static void test_free_port(void **state)
 {
-	unsigned a = scenario_free_port(), lo = 32768, hi;
+	unsigned a = port_free(), lo = 32768, hi;
 	FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
 	struct sockaddr_in addr = {
 		.sin_family = AF_INET, .sin_port = htons((uint16_t)a),
@@ -1041,7 +1042,7 @@ static void test_evidence_keys(void **state)
 	load_ok("{'name': 'x', 'target': {'cmd': ['t'], 'profile': 'heaptrack'},\n"
 		" 'evidence': {'http_get': 'http://127.0.0.1:{port}/debug/pprof/heap'}}", &s);
 	assert_int_equal(s.profile, SCENARIO_PROFILE_HEAPTRACK);
-	assert_int_equal(scenario_bind_port(&s, 4242), 0);
+	assert_int_equal(port_bind(&s, 4242), 0);
 	assert_string_equal(s.evidence_url, "http://127.0.0.1:4242/debug/pprof/heap");
 	scenario_release(&s);
 	load_ok("{'name': 'x', 'target': {'cmd': ['t']}}", &s);
@@ -1076,7 +1077,7 @@ static void test_runtime_evidence_keys(void **state)
 	load_ok("{'name': 'x', 'target': {'cmd': ['t']}, 'evidence': {'jvm': true,\n"
 		" 'go_pprof': {'url': 'http://127.0.0.1:{port}/debug/pprof/'}}}", &s);
 	assert_int_equal(s.jvm, 1);
-	assert_int_equal(scenario_bind_port(&s, 4242), 0);
+	assert_int_equal(port_bind(&s, 4242), 0);
 	assert_string_equal(s.go_pprof_url, "http://127.0.0.1:4242/debug/pprof/");
 	scenario_release(&s);
 	load_ok("{'name': 'x', 'target': {'cmd': ['t']}}", &s);

@@ -1,6 +1,6 @@
 /*
- * test_template — placeholder templates: compiling, expanding ({{, cut output, unset vars),
- * rejecting unknown names, and the shape of generated UUIDs.
+ * test_template — placeholder templates: compiling, expanding ({{, cut output, unset vars, a
+ * growing buffer), rejecting unknown names, and the shape of generated UUIDs.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -144,6 +144,28 @@ static void assert_uuid_v4(const char *u)
 	assert_non_null(strchr("89ab", u[19]));		/* RFC 4122 variant */
 }
 
+/* template_expand_buf: the buffer grows to fit, and is reused when it already does. */
+static void test_expand_buf_grows(void **state)
+{
+	struct template *t = template_compile("/item/{seq}?id={uuid}", NULL);
+	struct template_vars v = { .seq = "18446744073709551615", .uuid = "U" };
+	char *buf = NULL, *kept;
+	size_t cap = 0;
+
+	(void)state;
+	assert_non_null(t);
+	assert_int_equal(template_expand_buf(t, &v, &buf, &cap), 31);
+	assert_string_equal(buf, "/item/18446744073709551615?id=U");
+	assert_true(cap > 31);
+	kept = buf;
+	v.seq = "7";
+	assert_int_equal(template_expand_buf(t, &v, &buf, &cap), 12);
+	assert_string_equal(buf, "/item/7?id=U");
+	assert_ptr_equal(buf, kept);
+	free(buf);
+	template_free(&t);
+}
+
 static void test_uuid_format(void **state)
 {
 	unsigned long long rng = template_uuid_seed();
@@ -187,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_unknown_placeholder),
 		cmocka_unit_test(test_uses),
 		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_expand_buf_grows),
 		cmocka_unit_test(test_uuid_format),
 		cmocka_unit_test(test_uuid_zero_state),
 		cmocka_unit_test(test_uuid_seeds_differ),
