@@ -328,7 +328,7 @@ int spawn_exited(const struct spawn *s, int *wstatus)
 	return s->reaped;
 }
 
-void spawn_describe_status(int wstatus, char *buf, size_t len)
+static void describe_status(int wstatus, char *buf, size_t len)
 {
 	if (WIFEXITED(wstatus)) {
 		snprintf(buf, len, "exited with status %d", WEXITSTATUS(wstatus));
@@ -349,14 +349,19 @@ void spawn_describe_status(int wstatus, char *buf, size_t len)
 	}
 }
 
-void spawn_describe(const struct spawn *s, char *buf, size_t len)
+void spawn_describe_end(int reaped, int lost, int wstatus, char *buf, size_t len)
 {
-	if (!s->reaped)
+	if (!reaped)
 		snprintf(buf, len, "is still running");
-	else if (s->lost)
+	else if (lost)
 		snprintf(buf, len, "exited (status unknown)");
 	else
-		spawn_describe_status(s->wstatus, buf, len);
+		describe_status(wstatus, buf, len);
+}
+
+void spawn_describe(const struct spawn *s, char *buf, size_t len)
+{
+	spawn_describe_end(s->reaped, s->lost, s->wstatus, buf, len);
 }
 
 /* ---- stopping ------------------------------------------------------------------------ */

@@ -77,7 +77,12 @@ void spawn_detach(struct spawn **s);
  */
 int spawn_in_path(const char *name);
 
-/* "killed by signal 9 (SIGKILL)" etc. for a waitpid status. */
-void spawn_describe_status(int wstatus, char *buf, size_t len);
+/*
+ * How a child ended, from what its reaper knows: "is still running" unless reaped, "exited
+ * (status unknown)" when lost (reaped by someone else), else its waitpid status worded as
+ * "exited with status 3", "killed by signal 9 (SIGKILL)".  spawn_describe's words, for a
+ * child reaped some other way (target.h's keeper).
+ */
+void spawn_describe_end(int reaped, int lost, int wstatus, char *buf, size_t len);
 
 #endif

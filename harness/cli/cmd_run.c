@@ -338,7 +338,7 @@ static int start_target(struct run *r)
 	int ret = -1;
 
 	if (r->sc.profile == SCENARIO_PROFILE_HEAPTRACK) {
-		if (!(base = path_join(r->out_dir, EVIDENCE_RUN_HEAPTRACK_BASE)) ||
+		if (!(base = path_join(r->out_dir, RUNFILE_HEAPTRACK_BASE)) ||
 		    !(argv = heaptrack_argv(r->sc.cmd, base))) {
 			target_error(r, "out of memory");
 			goto out;

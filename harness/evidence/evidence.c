@@ -870,3 +870,27 @@ const json_t *evidence_where(const json_t *evidence, const char *metric)
 
 	return json_is_array(a) ? a : NULL;
 }
+
+void evidence_where_insert(json_t *lines, size_t pos, json_t *line)
+{
+	if (!line)
+		return;
+	json_array_insert_new(lines, pos < json_array_size(lines) ? pos : json_array_size(lines),
+			      line);
+	while (json_array_size(lines) > EVIDENCE_MAX_WHERE)
+		json_array_remove(lines, EVIDENCE_MAX_WHERE);
+}
+
+void evidence_where_add(json_t *where, const char *metric, size_t pos, json_t *line)
+{
+	json_t *a = json_object_get(where, metric);
+
+	if (!a && line) {
+		a = json_array();
+		if (json_object_set_new(where, metric, a) < 0) {	/* a is freed then */
+			json_decref(line);
+			return;
+		}
+	}
+	evidence_where_insert(a, pos, line);
+}

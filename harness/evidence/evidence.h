@@ -87,6 +87,17 @@ json_t *evidence_diff_json(const struct evidence_snapshot *start,
 /* The "where" lines of metric in an evidence object: a borrowed array, or NULL. */
 const json_t *evidence_where(const json_t *evidence, const char *metric);
 
+/*
+ * Put line (a new reference, stolen; NULL is ignored) at pos of the where array lines (at its
+ * end when pos is past it), then keep only its first EVIDENCE_MAX_WHERE lines: how the
+ * runtime's own evidence (heaptrack, pprof, class histograms, heap against RSS) places its
+ * lines among those read from /proc.
+ */
+void evidence_where_insert(json_t *lines, size_t pos, json_t *line);
+
+/* evidence_where_insert into where[metric], an array made when where has none. */
+void evidence_where_add(json_t *where, const char *metric, size_t pos, json_t *line);
+
 void evidence_snapshot_free(struct evidence_snapshot **s);
 
 #endif

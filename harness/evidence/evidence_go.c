@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/runfiles.h"
 #include "base/diag.h"
 #include "run/http.h"
 #include "evidence/evidence.h"
@@ -24,8 +25,8 @@
 enum { HEAP_START, HEAP_END, GR_START, GR_END, N_FILES };
 
 static const char *const file_name[N_FILES] = {
-	"go-heap-start.pb.gz", "go-heap-end.pb.gz", "go-goroutine-start.txt",
-	"go-goroutine-end.txt",
+	RUNFILE_GO_HEAP_START, RUNFILE_GO_HEAP_END, RUNFILE_GO_GOROUTINE_START,
+	RUNFILE_GO_GOROUTINE_END,
 };
 static const char *const file_key[N_FILES] = {
 	"heap_start", "heap_end", "goroutine_start", "goroutine_end",
@@ -34,7 +35,7 @@ static const char *const file_query[N_FILES] = {
 	"heap?gc=1", "heap?gc=1", "goroutine?debug=1", "goroutine?debug=1",
 };
 
-#define TOP_TXT "go-heap-top.txt"
+#define TOP_TXT RUNFILE_GO_HEAP_TOP
 
 struct evidence_go {
 	const char *out_dir;
@@ -362,22 +363,6 @@ static json_t *goroutine_line(const json_t *st)
 	return json_string(line);
 }
 
-/* Insert line (stolen) into the array of where named key at pos, keeping at most the cap. */
-static void insert_line(json_t *where, const char *key, size_t pos, json_t *line)
-{
-	json_t *a = json_object_get(where, key);
-
-	if (!line)
-		return;
-	if (!a) {
-		a = json_array();
-		json_object_set_new(where, key, a);
-	}
-	json_array_insert_new(a, pos < json_array_size(a) ? pos : json_array_size(a), line);
-	while (json_array_size(a) > EVIDENCE_MAX_WHERE)
-		json_array_remove(a, EVIDENCE_MAX_WHERE);
-}
-
 /* The stacks that piled up (the first always, the others from GOPROF_GOROUTINES_MIN). */
 static void goroutine_lines(json_t *where, const char *key, const json_t *gr)
 {
@@ -387,7 +372,7 @@ static void goroutine_lines(json_t *where, const char *key, const json_t *gr)
 		json_array_get(gr, n), "delta")) >= GOPROF_GOROUTINES_MIN)
 		n++;
 	while (n-- > 0)
-		insert_line(where, key, 0, goroutine_line(json_array_get(gr, n)));
+		evidence_where_add(where, key, 0, goroutine_line(json_array_get(gr, n)));
 }
 
 static int is_heap_metric(const char *m)
@@ -407,14 +392,14 @@ void evidence_go_where(const json_t *go, json_t *where, const struct scenario *s
 	 * own words come next */
 	if (json_integer_value(json_object_get(json_array_get(gr, 0), "delta")) >=
 	    GOPROF_GOROUTINES_MIN)
-		insert_line(where, "rss", 2, goroutine_line(json_array_get(gr, 0)));
-	insert_line(where, "rss", 2, heap_line(heap));
+		evidence_where_add(where, "rss", 2, goroutine_line(json_array_get(gr, 0)));
+	evidence_where_add(where, "rss", 2, heap_line(heap));
 	for (size_t i = 0; i < sc->prometheus.n_series; i++) {
 		const struct scenario_series *s = &sc->prometheus.series[i];
 		if (!strcmp(s->metric, "go_goroutines"))
 			goroutine_lines(where, s->name, gr);
 		else if (is_heap_metric(s->metric))
-			insert_line(where, s->name, 0, heap_line(heap));
+			evidence_where_add(where, s->name, 0, heap_line(heap));
 	}
 }
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/clock.h"
+#include "base/runfiles.h"
 #include "evidence/evidence.h"
 #include "evidence/goprof.h"
 #include "evidence/jvmhist.h"
@@ -19,7 +20,8 @@
 #include "base/text.h"
 #include "proc/procfs.h"
 
-static const char *const file_name[2] = { "jvm-histogram-start.txt", "jvm-histogram-end.txt" };
+static const char *const file_name[2] = { RUNFILE_JVM_HISTOGRAM_START,
+							RUNFILE_JVM_HISTOGRAM_END };
 
 struct evidence_jvm {
 	const char *out_dir;
@@ -229,12 +231,8 @@ void evidence_jvm_where(const json_t *jvm, json_t *where)
 	if (!rss)
 		return;
 	/* after the lines naming the process that grew and its kinds of memory */
-	while (n-- > 0) {
-		size_t size = json_array_size(rss);
-		json_array_insert_new(rss, size < 2 ? size : 2, class_line(json_array_get(top, n)));
-	}
-	while (json_array_size(rss) > EVIDENCE_MAX_WHERE)
-		json_array_remove(rss, EVIDENCE_MAX_WHERE);
+	while (n-- > 0)
+		evidence_where_insert(rss, 2, class_line(json_array_get(top, n)));
 }
 
 void evidence_jvm_free(struct evidence_jvm **j)

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include "base/clock.h"
+#include "base/runfiles.h"
 #include "base/diag.h"
 #include "run/http.h"
 #include "evidence/evidence.h"
@@ -97,15 +98,15 @@ void evidence_run_window_start(void *cls, double t_s)
 {
 	struct evidence_run *e = cls;
 
-	e->start = snapshot(e, "evidence-start.json", t_s, &e->start_ms);
+	e->start = snapshot(e, RUNFILE_EVIDENCE_START, t_s, &e->start_ms);
 	if (e->sc->evidence_url) {
 		int pprof = strstr(e->sc->evidence_url, "/debug/pprof/") != NULL;
 		e->http_get = json_pack("{s:o, s:o, s:o}", "url",
 					text_json_string(e->sc->evidence_url),
-					"start", fetch(e, "evidence-http-start"),
+					"start", fetch(e, RUNFILE_EVIDENCE_HTTP_START),
 					"compare", pprof ? json_string("go tool pprof -base "
-								      "evidence-http-start "
-								      "evidence-http-end") :
+								      RUNFILE_EVIDENCE_HTTP_START " "
+								      RUNFILE_EVIDENCE_HTTP_END) :
 						   json_null());
 	}
 	evidence_go_read(e->go, 0);
@@ -120,9 +121,9 @@ void evidence_run_window_end(struct evidence_run *e, double t_s)
 {
 	if (!e || !e->start)
 		return;
-	e->end = snapshot(e, "evidence-end.json", t_s, &e->end_ms);
+	e->end = snapshot(e, RUNFILE_EVIDENCE_END, t_s, &e->end_ms);
 	if (e->http_get)
-		json_object_set_new(e->http_get, "end", fetch(e, "evidence-http-end"));
+		json_object_set_new(e->http_get, "end", fetch(e, RUNFILE_EVIDENCE_HTTP_END));
 	evidence_go_read(e->go, 1);
 	evidence_jvm_end(e->jvm);
 }
@@ -136,8 +137,8 @@ int evidence_run_profile_end(struct evidence_run *e, struct target *t, unsigned 
 
 	if (!e || e->sc->profile != SCENARIO_PROFILE_HEAPTRACK)
 		return 0;
-	base = path_join(e->out_dir, EVIDENCE_RUN_HEAPTRACK_BASE);
-	txt = path_join(e->out_dir, "heaptrack-leaks.txt");
+	base = path_join(e->out_dir, RUNFILE_HEAPTRACK_BASE);
+	txt = path_join(e->out_dir, RUNFILE_HEAPTRACK_LEAKS);
 	l = malloc(sizeof(*l));
 	if (!base || !txt || !l) {
 		diag_error("out of memory");
@@ -149,17 +150,17 @@ int evidence_run_profile_end(struct evidence_run *e, struct target *t, unsigned 
 		goto out;
 	if (!(data = heaptrack_data_file(base))) {
 		e->heaptrack = json_pack("{s:s}", "error", "heaptrack wrote no data file "
-					 "(see target.log)");
+					 "(see " RUNFILE_TARGET_LOG ")");
 		goto out;
 	}
 	if (heaptrack_print_leaks(data, txt, HEAPTRACK_PRINT_MS, l) < 0) {
 		e->heaptrack = json_pack("{s:s}", "error", "heaptrack_print failed "
-					 "(see heaptrack-leaks.txt)");
+					 "(see " RUNFILE_HEAPTRACK_LEAKS ")");
 		goto out;
 	}
 	e->heaptrack = heaptrack_leaks_json(l);
 	json_object_set_new(e->heaptrack, "data", json_string(strrchr(data, '/') ? strrchr(data, '/') + 1 : data));
-	json_object_set_new(e->heaptrack, "text", json_string("heaptrack-leaks.txt"));
+	json_object_set_new(e->heaptrack, "text", json_string(RUNFILE_HEAPTRACK_LEAKS));
 out:
 	free(l);
 	free(base);
@@ -193,9 +194,7 @@ static void heaptrack_line(json_t *where, const json_t *ht)
 			 json_integer_value(json_object_get(st, "calls")));
 	text_utf8_trim(line);
 	/* second, after which process grew: the first thing to read once it is known */
-	json_array_insert_new((json_t *)where, json_array_size(where) ? 1 : 0, json_string(line));
-	while (json_array_size(where) > EVIDENCE_MAX_WHERE)
-		json_array_remove((json_t *)where, EVIDENCE_MAX_WHERE);
+	evidence_where_insert((json_t *)where, 1, json_string(line));
 }
 
 json_t *evidence_run_json(struct evidence_run *e)
@@ -208,8 +207,8 @@ json_t *evidence_run_json(struct evidence_run *e)
 	if (!e->json)
 		return NULL;
 	json_object_set_new(e->json, "files", json_pack("{s:s, s:s}", "start",
-							"evidence-start.json", "end",
-							"evidence-end.json"));
+							RUNFILE_EVIDENCE_START, "end",
+							RUNFILE_EVIDENCE_END));
 	json_object_set_new(e->json, "read_ms", json_pack("{s:f, s:f}", "start", e->start_ms,
 							  "end", e->end_ms));
 	json_object_set(e->json, "http_get", e->http_get ? e->http_get : json_null());

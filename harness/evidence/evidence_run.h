@@ -29,9 +29,6 @@ struct evidence_run;
 struct evidence_run *evidence_run_new(const char *out_dir, const struct scenario *sc,
 				      struct sampler *sampler);
 
-/* The basename of heaptrack's output under out_dir ("heaptrack"), for heaptrack_argv. */
-#define EVIDENCE_RUN_HEAPTRACK_BASE "heaptrack"
-
 /* session_config.on_window_start: read the start (t_s: seconds since the run started). */
 void evidence_run_window_start(void *evidence_run, double t_s);
 

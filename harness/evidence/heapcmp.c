@@ -109,21 +109,6 @@ json_t *heapcmp_json(const struct gate_report *rep, const struct scenario *sc,
 			 "which", which, "line", line);
 }
 
-/* Insert line at pos of where[key] (created when absent), keeping at most the cap. */
-static void insert_line(json_t *where, const char *key, size_t pos, const char *line)
-{
-	json_t *a = json_object_get(where, key);
-
-	if (!a) {
-		a = json_array();
-		json_object_set_new(where, key, a);
-	}
-	json_array_insert_new(a, pos < json_array_size(a) ? pos : json_array_size(a),
-			      json_string(line));
-	while (json_array_size(a) > EVIDENCE_MAX_WHERE)
-		json_array_remove(a, EVIDENCE_MAX_WHERE);
-}
-
 void heapcmp_add(json_t *evidence, const struct gate_report *rep, const struct scenario *sc)
 {
 	json_t *c, *where = json_object_get(evidence, "where");
@@ -138,8 +123,9 @@ void heapcmp_add(json_t *evidence, const struct gate_report *rep, const struct s
 	which = json_string_value(json_object_get(c, "which"));
 	if (where && strcmp(which, "neither")) {
 		/* right after the process that grew: it says what kind of memory that was */
-		insert_line(where, "rss", 1, line);
-		insert_line(where, json_string_value(json_object_get(c, "series")), 0, line);
+		evidence_where_add(where, "rss", 1, json_string(line));
+		evidence_where_add(where, json_string_value(json_object_get(c, "series")), 0,
+				   json_string(line));
 	}
 	json_object_set_new(evidence, "heap_vs_rss", c);
 }

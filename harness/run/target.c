@@ -119,15 +119,10 @@ static void add_pid(void *cls, pid_t pid)
 	pid_list_add(cls, pid);
 }
 
-/* The children of every thread of pid, appended to out. */
+/* The children of every thread of pid, appended to out (none when /proc cannot be opened). */
 static void list_children(pid_t pid, struct pid_list *out)
 {
-	int proc_fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (proc_fd < 0)
-		return;
-	proctree_children(proc_fd, pid, add_pid, out);
-	close(proc_fd);
+	proctree_children_live(pid, add_pid, out);
 }
 
 /* Every descendant of this process, breadth first (out grows while it is walked). */
@@ -505,12 +500,7 @@ int target_exited(const struct target *t, int *wstatus)
 
 void target_describe(const struct target *t, char *buf, size_t len)
 {
-	if (!t->reaped)
-		snprintf(buf, len, "is still running");
-	else if (t->lost)
-		snprintf(buf, len, "exited (status unknown)");
-	else
-		spawn_describe_status(t->wstatus, buf, len);
+	spawn_describe_end(t->reaped, t->lost, t->wstatus, buf, len);
 }
 
 /* ---- stopping ------------------------------------------------------------------------ */

@@ -11,6 +11,7 @@
 
 #include "proc/cap.h"
 #include "base/diag.h"
+#include "base/runfiles.h"
 #include "base/units.h"
 #include "base/vec.h"
 #include "scenario/keypath.h"
@@ -153,8 +154,7 @@ static int is_good_name(const char *s)
  */
 static const char *reserved_name(const char *s)
 {
-	static const char *const reserved[] = { "summary.json", "junit.xml", "index.html",
-						"trends" };
+	static const char *const reserved[] = RUNFILES_OF_A_SOAK;
 
 	if (s[0] == '.')
 		return ".";
