@@ -49,14 +49,6 @@ static const struct opt_cmd run_cmd = {
 	.epilogue = "exit: 0 pass, 1 leak, 2 usage or invalid scenario, 3 target error\n",
 };
 
-/* The help of each gate option (a command line's: each twins a gate key). */
-static const char *const run_gate_help[METRIC_N_BUILTIN] = {
-	[METRIC_RSS] = "gate.rss_kib_per_min (default 1024; 2MiB works)",
-	[METRIC_RSS_ANON] = "gate.rss_anon_kib_per_min (default: not gated)",
-	[METRIC_THREADS] = "gate.threads_per_min (default 1)",
-	[METRIC_FDS] = "gate.fds_per_min (default 1)",
-};
-
 struct run_opts {
 	const char *scenario;
 	const char *out;
@@ -200,7 +192,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			      "a duration like 5s, or 0"),
 		OPT_LONG(0, "interval-ms", "MS", &cl->interval_ms, 10, 60000,
 			 "sample.interval_ms (default 100)", "an integer from %lu to %lu"),
-		OPT_GATES(cl->gate, run_gate_help, "KiB per minute, e.g. 512 or 2MiB, at most 1e12",
+		OPT_GATES(cl->gate, OPT_GATES_BY_KEY, "KiB per minute, e.g. 512 or 2MiB, at most 1e12",
 			  32),
 		OPT_STRING(0, "save-scenario", "FILE", &cl->save,
 			   "write the equivalent scenario to FILE: 'leaksoak run FILE' runs\n"

@@ -34,14 +34,6 @@ static const struct opt_cmd watch_cmd = {
 		    "went away\n",
 };
 
-/* The help of each gate option. */
-static const char *const watch_gate_help[METRIC_N_BUILTIN] = {
-	[METRIC_RSS] = "RSS gate, KiB/min (default 1024; sizes like 2MiB work)",
-	[METRIC_RSS_ANON] = "anonymous RSS gate, KiB/min (default: not gated)",
-	[METRIC_THREADS] = "thread gate (default 1)",
-	[METRIC_FDS] = "FD gate (default 1)",
-};
-
 struct watch_opts {
 	unsigned long pid;
 	double duration_s;
@@ -123,7 +115,7 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
 		OPT_DURATION(0, "warmup", "S", &o->warmup_s,
 			     "ignore the first S when fitting (default 0)",
 			     "a duration like 30s, at most 31 days"),
-		OPT_GATES(o->gate.per_min, watch_gate_help,
+		OPT_GATES(o->gate.per_min, OPT_GATES_BY_NOUN,
 			  "KiB per minute, e.g. 512, at most 1e12", 0),
 		OPT_STRING(0, "out", "DIR", &o->out,
 			   "results folder (default results/watch-PID/<UTC timestamp>)"),

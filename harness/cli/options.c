@@ -48,19 +48,40 @@ static size_t n_unfolded(const struct opt *o)
 	}
 }
 
-/* The name ("--max-rss-kib-per-min") and default help ("gate.rss_kib_per_min") of each gate
- * option: made on first use, kept for the program's life (a `seen` may point at a name). */
+/* "(default 1024; 2MiB works)", "(default: not gated)": a gate's default in the words of w. */
+static void gate_default_text(const struct metric_def *d, enum opt_gate_words w, char *buf,
+			      size_t len)
+{
+	if (d->gate_default < 0)
+		snprintf(buf, len, "(default: not gated)");
+	else
+		snprintf(buf, len, "(default %g%s)", d->gate_default,
+			 strcmp(d->unit, "KiB") != 0 ? "" :
+			 w == OPT_GATES_BY_KEY ? "; 2MiB works" : "; sizes like 2MiB work");
+}
+
+/* The name ("--max-rss-kib-per-min") and the help in both wordings of each gate option, from
+ * the metric table: made on first use, kept for the program's life (a `seen` may point at a
+ * name). */
 static const struct gate_text {
 	char name[METRIC_GATE_OPTION_LEN];
-	char help[METRIC_GATE_OPTION_LEN + 8];
+	char help[2][METRIC_GATE_OPTION_LEN + 64];
 } *gate_texts(void)
 {
 	static struct gate_text t[METRIC_N_BUILTIN];
 	static int made;
 
 	for (size_t i = 0; !made && i < METRIC_N_BUILTIN; i++) {
-		metric_gate_option(metric_builtin[i].gate_key, t[i].name, sizeof(t[i].name));
-		snprintf(t[i].help, sizeof(t[i].help), "gate.%s", metric_builtin[i].gate_key);
+		const struct metric_def *d = &metric_builtin[i];
+		char def[48];
+
+		metric_gate_option(d->gate_key, t[i].name, sizeof(t[i].name));
+		gate_default_text(d, OPT_GATES_BY_KEY, def, sizeof(def));
+		snprintf(t[i].help[OPT_GATES_BY_KEY], sizeof(t[i].help[0]), "gate.%s %s",
+			 d->gate_key, def);
+		gate_default_text(d, OPT_GATES_BY_NOUN, def, sizeof(def));
+		snprintf(t[i].help[OPT_GATES_BY_NOUN], sizeof(t[i].help[0]), "%s gate%s %s",
+			 d->noun, strcmp(d->unit, "KiB") == 0 ? ", KiB/min" : "", def);
 	}
 	made = 1;
 	return t;
@@ -83,7 +104,7 @@ static void unfold(const struct opt *o, size_t i, struct opt *out)
 		out->kind = OPT_KIND_NUMBER;
 		out->what = OPT_COUNT_GATE_WHAT;
 	}
-	out->help = o->gate_help && o->gate_help[i] ? o->gate_help[i] : t->help;
+	out->help = t->help[o->gate_words];
 }
 
 /* Row k of g from row i of o; seen is the group's. */

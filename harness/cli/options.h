@@ -47,6 +47,13 @@ enum opt_kind {
 				   ((double *)value)[metric]; KiB for a KiB metric, else a number */
 };
 
+/*
+ * How OPT_KIND_GATES words the help of each metric's option, from the metric table: by the
+ * scenario key it twins, "gate.rss_kib_per_min (default 1024; 2MiB works)" (run), or by the
+ * metric's noun, "RSS gate, KiB/min (default 1024; sizes like 2MiB work)" (watch).
+ */
+enum opt_gate_words { OPT_GATES_BY_KEY, OPT_GATES_BY_NOUN };
+
 struct opt {
 	enum opt_kind kind;
 	int short_name;		/* 'j' for -j, or 0 */
@@ -64,8 +71,8 @@ struct opt {
 	const char **text;	/* also keep the argument as given here (after its check) */
 	const char **seen;	/* a group's: the long name of the first option given from the
 				   group's rows, for "this option only goes with ..." */
-	const char *const *gate_help;	/* OPT_KIND_GATES: the help of each metric's option,
-					   by metric (a NULL one: "gate.<gate key>") */
+	enum opt_gate_words gate_words;	/* OPT_KIND_GATES: how each option's help names its
+					   gate (the metric table's words) */
 	int col;		/* the column its help starts at (0: as the rows before it); a
 				   group's holds for the rows after it */
 };
@@ -93,8 +100,8 @@ struct opt {
 	.what = (w) }
 #define OPT_CALLBACK(s, l, a, fn, v, h, w) { .kind = OPT_KIND_CALLBACK, .short_name = (s), \
 	.name = (l), .argh = (a), .parse = (fn), .value = (v), .help = (h), .what = (w) }
-#define OPT_GATES(per_min, helps, kib_what, c) { .kind = OPT_KIND_GATES, .argh = "N", \
-	.value = (per_min), .gate_help = (helps), .what = (kib_what), .col = (c) }
+#define OPT_GATES(per_min, words, kib_what, c) { .kind = OPT_KIND_GATES, .argh = "N", \
+	.value = (per_min), .gate_words = (words), .what = (kib_what), .col = (c) }
 
 /* What a command's --help says around its table. */
 struct opt_cmd {

@@ -7,14 +7,15 @@
 
 const struct metric_def metric_builtin[METRIC_N_BUILTIN] = {
 	[METRIC_RSS] = { "rss", "rss_kib", "KiB", "KiB/min", "rss_kib_per_min", 1024,
-			 METRIC_SIZE, 1, 1 },
+			 METRIC_SIZE, 1, 1, "RSS" },
 	/* Resident anonymous memory (statm's resident minus shared): what a leak grows, without
 	 * the page cache of files the target maps or reads.  Gated only when asked. */
 	[METRIC_RSS_ANON] = { "rss_anon", "rss_anon_kib", "KiB", "KiB/min",
-			      "rss_anon_kib_per_min", -1, METRIC_SIZE, 1, 0 },
+			      "rss_anon_kib_per_min", -1, METRIC_SIZE, 1, 0, "anonymous RSS" },
 	[METRIC_THREADS] = { "threads", "threads", "threads", "threads/min", "threads_per_min", 1,
-			     METRIC_COUNT, 0, 1 },
-	[METRIC_FDS] = { "fds", "fds", "fds", "FDs/min", "fds_per_min", 1, METRIC_COUNT, 0, 1 },
+			     METRIC_COUNT, 0, 1, "thread" },
+	[METRIC_FDS] = { "fds", "fds", "fds", "FDs/min", "fds_per_min", 1, METRIC_COUNT, 0, 1,
+		       "FD" },
 };
 
 void metric_builtin_sampled(const struct sample *s, double v[METRIC_N_BUILTIN])

@@ -6,7 +6,8 @@
  * that names, stores, gates, prints or plots a metric (samples.csv, the scenario's gate keys,
  * gate, summary.json, the report, the plot, watch) loops over a metric set and reads the
  * definitions here, so a new built-in metric is its metric_id, its row of metric_builtin and
- * its line in metric_builtin_sampled, plus the place that samples it (sampler.h, sampler.c).
+ * its line in metric_builtin_sampled, plus the place that samples it (sampler.h, sampler.c);
+ * its gate options of run and watch, and their help, come from its row (cli/options.h).
  */
 #ifndef LEAKSOAK_METRIC_H
 #define LEAKSOAK_METRIC_H
@@ -32,6 +33,8 @@ struct metric_def {
 	int lazyfree;		/* 1: judged net of LazyFree when gate.rss_discount_lazyfree */
 	int first_columns;	/* 1: among the columns every samples.csv has had (rss, threads,
 				   fds); the others follow them, in table order */
+	const char *noun;	/* "RSS", "thread": what its gate is called in words ("thread
+				   gate"); NULL for a series */
 };
 
 /* The built-ins, in table order (which is also the order they are shown in). */

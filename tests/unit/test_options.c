@@ -55,10 +55,6 @@ static const struct opt_cmd t_cmd = {
 	.name = "t", .synopsis = "FILE [options]\n[options] -- CMD", .col = 16,
 	.about = "What t does,\nin two lines.", .epilogue = "exit: 0 fine\n",
 };
-static const char *const gate_help[METRIC_N_BUILTIN] = {
-	[METRIC_RSS] = "RSS gate", [METRIC_THREADS] = "thread gate",
-};
-
 static int parse_even(const char *arg, void *value)
 {
 	if (strcmp(arg, "even") != 0)
@@ -83,7 +79,7 @@ static void t_opts(struct vars *v, struct opt out[T_MAX_ROWS])
 		OPT_DURATION0(0, "warmup", "S", &v->dur0, "warm-up", "a duration, or 0"),
 		OPT_NUMBER(0, "rate-per-second", "N", &v->num, "reaches the column", "a rate"),
 		OPT_LONG(0, "count", "N", &v->count, 10, 20, "a count", "from %lu to %lu"),
-		OPT_GATES(v->gate, gate_help, "KiB a minute", 34),
+		OPT_GATES(v->gate, OPT_GATES_BY_NOUN, "KiB a minute", 34),
 		OPT_STRINGS(0, "item", "X", v->list, &v->n_list, 2, "an item", "at most %lu items"),
 		OPT_CALLBACK(0, "parity", "P", parse_even, &v->parsed, "even", "even only"),
 		OPT_END(),
@@ -150,7 +146,7 @@ static void test_getopt_table(void **state)
 	assert_int_equal(g.rows[10].kind, OPT_KIND_KIB);
 	assert_int_equal(g.rows[12].kind, OPT_KIND_NUMBER);
 	assert_ptr_equal(g.rows[12].value, &v.gate[METRIC_THREADS]);
-	assert_string_equal(g.rows[11].help, "gate.rss_anon_kib_per_min");
+	assert_string_equal(g.rows[11].help, "anonymous RSS gate, KiB/min (default: not gated)");
 	/* The rows after the group note the first of them given; those before it do not. */
 	assert_null(g.rows[1].seen);
 	assert_ptr_equal(g.rows[4].seen, &v.seen);
@@ -163,6 +159,29 @@ static void test_getopt_table(void **state)
 	assert_int_equal(g.n, 2);
 	assert_string_equal(g.shortopts, "qh");
 	assert_string_equal(g.longopts[1].name, "help");
+	opt_getopt_release(&g);
+
+	/* By key, each gate's help names the scenario key it twins, with the table's default. */
+	double gate[METRIC_N_BUILTIN];
+	const struct opt by_key[] = { OPT_GATES(gate, OPT_GATES_BY_KEY, "KiB", 0), OPT_END() };
+	assert_int_equal(opt_getopt_init(&g, by_key), 0);
+	assert_int_equal(g.n, METRIC_N_BUILTIN + 1);
+	size_t checked = 0;
+	for (size_t i = 0; i < g.n; i++) {
+		const char *want = NULL;
+
+		if (strcmp(g.rows[i].name, "max-rss-kib-per-min") == 0)
+			want = "gate.rss_kib_per_min (default 1024; 2MiB works)";
+		else if (strcmp(g.rows[i].name, "max-rss-anon-kib-per-min") == 0)
+			want = "gate.rss_anon_kib_per_min (default: not gated)";
+		else if (strcmp(g.rows[i].name, "max-fds-per-min") == 0)
+			want = "gate.fds_per_min (default 1)";
+		if (want) {
+			assert_string_equal(g.rows[i].help, want);
+			checked++;
+		}
+	}
+	assert_int_equal(checked, 3);
 	opt_getopt_release(&g);
 }
 
@@ -197,10 +216,12 @@ static void test_usage(void **state)
 		"  --warmup S        warm-up\n"
 		"  --rate-per-second N  reaches the column\n"
 		"  --count N         a count\n"
-		"  --max-rss-kib-per-min N         RSS gate\n"
-		"  --max-rss-anon-kib-per-min N    gate.rss_anon_kib_per_min\n"
-		"  --max-threads-per-min N         thread gate\n"
-		"  --max-fds-per-min N             gate.fds_per_min\n"
+		"  --max-rss-kib-per-min N         RSS gate, KiB/min (default 1024; sizes like "
+		"2MiB work)\n"
+		"  --max-rss-anon-kib-per-min N    anonymous RSS gate, KiB/min (default: not "
+		"gated)\n"
+		"  --max-threads-per-min N         thread gate (default 1)\n"
+		"  --max-fds-per-min N             FD gate (default 1)\n"
 		"  --item X          an item\n"
 		"  --parity P        even\n"
 		"\n"
