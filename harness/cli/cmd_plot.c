@@ -6,12 +6,14 @@
  */
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli/cmd.h"
 #include "cli/options.h"
 #include "base/diag.h"
+#include "base/path.h"
 #include "base/runfiles.h"
 #include "out/plot.h"
 #include "base/text.h"
@@ -57,16 +59,21 @@ int cmd_plot(int argc, char **argv)
 	enum plot_format fmt = PLOT_PNG;
 	const char *dir = NULL;
 	int p = parse_opts(argc, argv, &dir, &fmt);
-	char csv[PATH_MAX];
+	char *csv;
+	int readable;
 
 	if (p)
 		return opt_exit(p);
 	/* Tell "not a run folder" (usage) apart from "gnuplot could not draw it". */
-	snprintf(csv, sizeof(csv), "%s/" RUNFILE_SAMPLES, dir);
-	if (access(csv, R_OK) < 0) {
+	if (!(csv = path_join(dir, RUNFILE_SAMPLES))) {
+		diag_error("out of memory");
+		return LS_EXIT_TARGET;
+	}
+	readable = access(csv, R_OK) == 0;
+	free(csv);
+	if (!readable) {
 		diag_error("'%s' is not a run folder: no readable " RUNFILE_SAMPLES
-			   " (give a folder "
-			   "that 'leaksoak run' wrote)", dir);
+			   " (give a folder that 'leaksoak run' wrote)", dir);
 		return LS_EXIT_USAGE;
 	}
 	switch (plot_run(dir, fmt)) {

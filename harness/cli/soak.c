@@ -230,11 +230,13 @@ static struct spawn *exec_run(const struct soak_options *o, const struct slot *s
 static void remove_stale(const char *dir)
 {
 	static const char *const stale[] = RUNFILES_OF_A_RUN;
-	char path[4096];
 
 	for (size_t i = 0; i < sizeof(stale) / sizeof(stale[0]); i++) {
-		snprintf(path, sizeof(path), "%s/%s", dir, stale[i]);
-		unlink(path);
+		char *path = path_join(dir, stale[i]);
+
+		if (path)
+			unlink(path);
+		free(path);
 	}
 }
 
@@ -249,10 +251,8 @@ static void slot_clear(struct slot *s)
 static int start_run(struct soak *k, struct slot *s, struct soak_job *job)
 {
 	s->job = job;
-	if (asprintf(&s->dir, "%s/%s", k->o->out_dir, job->name) < 0) {
-		s->dir = NULL;
+	if (!(s->dir = path_join(k->o->out_dir, job->name)))
 		return diag_error("out of memory");
-	}
 	if (!(s->log = path_join(s->dir, RUNFILE_RUN_LOG)))
 		return diag_error("out of memory");
 	if (results_mkdir_p(s->dir) < 0)
